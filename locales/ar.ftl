@@ -1,0 +1,156 @@
+# flexybot — Arabic (default and reference locale).
+# Every message is HTML (parse_mode HTML). String variables are escaped by the bot; numbers are only
+# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $max, ...).
+# Each line that has visible text starts with an Arabic word (the line's direction follows its first
+# letter); refs, ids and codes go alone on their own line inside <code>.
+
+## General
+
+start =
+    مرحبًا بك في flexybot!
+    يتابع هذا البوت طلبات التعبئة (رصيد الهاتف والإنترنت) في حساب OneClickDz الخاص بك.
+    أرسل الأمر /status متبوعًا بمرجع الطلب أو معرّفه، فيعرض البوت حالته في رسالة تُحدَّث تلقائيًا حتى تظهر النتيجة.
+    إذا بقي الطلب معلّقًا (قيد التحقق أو مجدولًا)، يواصل البوت التحقق منه لساعات ويرسل لك رسالة جديدة عند حسمه.
+    مثال:
+    <code>/status order-123</code>
+
+help =
+    <b>الأوامر المتاحة</b>
+    لمتابعة طلب: أرسل /status ثم مرجع الطلب أو معرّفه، مثلًا:
+    <code>/status order-123</code>
+    لتغيير اللغة: /language
+    لعرض هذه المساعدة: /help
+    في المحادثة الخاصة مع البوت يكفي أن ترسل المرجع أو المعرّف وحده.
+
+status-usage =
+    أرسل مرجع الطلب أو معرّفه بعد الأمر، مثلًا:
+    <code>/status order-123</code>
+
+invalid-ref-too-long = هذا المرجع طويل جدًا: يجب ألّا يتجاوز عدد أحرفه { $max }.
+
+invalid-ref-chars =
+    يحتوي المرجع على رموز غير مسموح بها.
+    المسموح به: الحروف والأرقام والرموز <code>- _ . + : @</code>
+
+invalid-ref-empty = المرجع فارغ. أرسل مرجع الطلب أو معرّفه.
+
+status-looking-up =
+    جارٍ البحث عن الطلب لدى OneClickDz…
+    <code>{ $query }</code>
+
+status-not-found =
+    لا يوجد في حسابك طلب تعبئة هاتف أو إنترنت بهذا المرجع أو المعرّف:
+    <code>{ $query }</code>
+    تحقّق من المرجع ثم أعد المحاولة.
+
+status-provider-down =
+    تعذّر الاتصال بـ OneClickDz للتحقق من:
+    <code>{ $query }</code>
+    أعد المحاولة بعد بضع دقائق.
+
+status-provider-auth = رفضت OneClickDz مفتاح API الخاص بالبوت. يُرجى إبلاغ مسؤول البوت.
+
+status-no-account = لم يُضبط أي حساب OneClickDz لهذا البوت. يُرجى إبلاغ مسؤول البوت.
+
+access-denied =
+    عذرًا، هذا البوت مخصّص لمستخدمين محدّدين.
+    إذا كنت بحاجة إلى استعماله، أرسل هذا المعرّف إلى مسؤول البوت:
+    <code>{ $userId }</code>
+
+language-choose = اختر لغة البوت:
+language-set = تم ضبط اللغة على العربية.
+language-name-ar = العربية
+language-name-fr = Français
+language-name-en = English
+
+error-generic = حدث خطأ ما، ولم يتغيّر أي شيء. أعد المحاولة.
+
+## Durations (fragments placed inside a sentence, e.g. order-line-elapsed)
+
+duration-seconds =
+    { $n ->
+        [0] أقل من ثانية
+        [one] ثانية واحدة
+        [two] ثانيتان
+        [few] { $nText } ثوانٍ
+        [many] { $nText } ثانية
+       *[other] { $nText } ثانية
+    }
+duration-minutes =
+    { $n ->
+        [one] دقيقة واحدة
+        [two] دقيقتان
+        [few] { $nText } دقائق
+        [many] { $nText } دقيقة
+       *[other] { $nText } دقيقة
+    }
+duration-hours =
+    { $n ->
+        [one] ساعة واحدة
+        [two] ساعتان
+        [few] { $nText } ساعات
+        [many] { $nText } ساعة
+       *[other] { $nText } ساعة
+    }
+duration-days =
+    { $n ->
+        [one] يوم واحد
+        [two] يومان
+        [few] { $nText } أيام
+        [many] { $nText } يومًا
+       *[other] { $nText } يوم
+    }
+duration-pair = { $first } و{ $second }
+
+## Order status: headlines (marker at the end so the line still starts with an Arabic word)
+
+order-headline-mobile-pending = <b>تعبئة رصيد الهاتف: في انتظار المعالجة</b> ⏳
+order-headline-mobile-processing = <b>تعبئة رصيد الهاتف: قيد المعالجة</b> ⏳
+order-headline-mobile-fulfilled = <b>تعبئة رصيد الهاتف: تمّت بنجاح</b> ✅
+order-headline-mobile-refunded = <b>تعبئة رصيد الهاتف: فشلت وأُعيد المبلغ إلى رصيدك</b> ❌
+order-headline-mobile-verifying = <b>تعبئة رصيد الهاتف: قيد التحقق لدى OneClickDz</b> ⚠️
+order-headline-mobile-queued = <b>تعبئة رصيد الهاتف: مجدولة لوقت لاحق</b> ⏰
+order-headline-mobile-unknown = <b>تعبئة رصيد الهاتف: حالة غير معروفة</b> ❔
+order-headline-internet-pending = <b>تعبئة الإنترنت: في انتظار المعالجة</b> ⏳
+order-headline-internet-processing = <b>تعبئة الإنترنت: قيد المعالجة</b> ⏳
+order-headline-internet-fulfilled = <b>تعبئة الإنترنت: تمّت بنجاح</b> ✅
+order-headline-internet-refunded = <b>تعبئة الإنترنت: فشلت وأُعيد المبلغ إلى رصيدك</b> ❌
+order-headline-internet-verifying = <b>تعبئة الإنترنت: قيد التحقق لدى OneClickDz</b> ⚠️
+order-headline-internet-queued = <b>تعبئة الإنترنت: مجدولة لوقت لاحق</b> ⏰
+order-headline-internet-unknown = <b>تعبئة الإنترنت: حالة غير معروفة</b> ❔
+
+## Order status: what the state means for the reseller
+
+order-refunded-note = لم تصل التعبئة، وأعادت OneClickDz المبلغ إلى رصيدك. يمكنك الآن إرجاع المبلغ لعميلك.
+order-verifying-note =
+    تتحقق OneClickDz من هذه العملية، وعادةً ما يُحسم ذلك خلال 1 إلى 24 ساعة.
+    <b>لا تُرجع المبلغ لعميلك ولا تُعِد إرسال التعبئة الآن</b>، فقد تكون التعبئة قد وصلت فعلًا. سيرسل لك البوت رسالة جديدة عند صدور النتيجة.
+order-queued-note =
+    هذا الطلب مجدول: ستعالجه OneClickDz خلال 12 إلى 48 ساعة.
+    هذا أمر عادي، والطلب لم يُلغَ. سيرسل لك البوت رسالة جديدة عند معالجته.
+order-unknown-status = أرسلت OneClickDz حالة لا يعرفها البوت: <code>{ $status }</code>
+order-label-provider-message = رسالة OneClickDz:
+order-label-suggested-offers = العروض التي تقترحها OneClickDz لهذا الرقم:
+order-line-offer = عرض مقترح: { $name } — <code>{ $plan }</code> — { $amount }
+
+## Order status: fields
+
+order-label-ref = المرجع:
+order-label-id = معرّف الطلب لدى OneClickDz:
+order-line-number = الرقم: <code>{ $number }</code>
+order-line-plan = العرض: { $plan }
+order-line-type = نوع الخدمة: { $type }
+order-line-amount = المبلغ: { $amount }
+order-line-balance-amount = المخصوم من رصيدك: { $amount }
+order-label-card-code = رمز البطاقة (انسخه وأرسله إلى عميلك):
+order-line-num-trans = رقم المعاملة: <code>{ $numTrans }</code>
+order-line-processed-at = تاريخ المعالجة: { $date }
+
+## Order status: tracking
+
+order-line-elapsed = مضى على إنشاء الطلب: { $duration }
+order-still-processing = لا يزال الطلب قيد المعالجة. يواصل البوت التحقق منه وسيرسل لك رسالة عند حسمه.
+order-tracking-stopped = توقّف البوت عن متابعة هذا الطلب تلقائيًا. أرسل /status مع المرجع للتحقق منه من جديد.
+order-line-last-checked = آخر تحقق: { $time }
+order-line-next-check = التحقق التالي: { $time }
+order-provider-trouble = تعذّر الاتصال بـ OneClickDz عند آخر تحقق، فقد لا تكون هذه الحالة محدّثة. ستُعاد المحاولة تلقائيًا.

@@ -1,0 +1,142 @@
+# flexybot — English.
+# Every message is HTML (parse_mode HTML). String variables are escaped by the bot; numbers are only
+# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $max, ...).
+
+## General
+
+start =
+    Welcome to flexybot!
+    This bot follows the top-up orders (mobile credit and internet) of your OneClickDz account.
+    Send /status followed by the order's ref or id: the bot shows its status in a message that updates itself until there is a result.
+    If an order stays open (being verified or scheduled), the bot keeps checking it for hours and sends you a new message when it resolves.
+    Example:
+    <code>/status order-123</code>
+
+help =
+    <b>Commands</b>
+    Follow an order: /status then the order's ref or id, for example:
+    <code>/status order-123</code>
+    Change the language: /language
+    Show this help: /help
+    In a private chat with the bot, the ref or id alone is enough.
+
+status-usage =
+    Put the order's ref or id after the command, for example:
+    <code>/status order-123</code>
+
+invalid-ref-too-long = This ref is too long: at most { $max } characters.
+
+invalid-ref-chars =
+    The ref contains characters that are not allowed.
+    Allowed: letters, digits and <code>- _ . + : @</code>
+
+invalid-ref-empty = The ref is empty. Send the order's ref or id.
+
+status-looking-up =
+    Looking up the order at OneClickDz…
+    <code>{ $query }</code>
+
+status-not-found =
+    There is no mobile or internet order with this ref or id on your account:
+    <code>{ $query }</code>
+    Check the ref and try again.
+
+status-provider-down =
+    Could not reach OneClickDz to check:
+    <code>{ $query }</code>
+    Try again in a few minutes.
+
+status-provider-auth = OneClickDz rejected the bot's API key. Please tell the bot administrator.
+
+status-no-account = No OneClickDz account is configured for this bot. Please tell the bot administrator.
+
+access-denied =
+    Sorry, this bot is only for specific users.
+    If you need access, give this id to the bot administrator:
+    <code>{ $userId }</code>
+
+language-choose = Choose the bot's language:
+language-set = Language set to English.
+language-name-ar = العربية
+language-name-fr = Français
+language-name-en = English
+
+error-generic = Something went wrong and nothing was changed. Please try again.
+
+## Durations (fragments placed inside a sentence, e.g. order-line-elapsed)
+
+duration-seconds =
+    { $n ->
+        [0] less than a second
+        [one] { $nText } second
+       *[other] { $nText } seconds
+    }
+duration-minutes =
+    { $n ->
+        [one] { $nText } minute
+       *[other] { $nText } minutes
+    }
+duration-hours =
+    { $n ->
+        [one] { $nText } hour
+       *[other] { $nText } hours
+    }
+duration-days =
+    { $n ->
+        [one] { $nText } day
+       *[other] { $nText } days
+    }
+duration-pair = { $first } { $second }
+
+## Order status: headlines
+
+order-headline-mobile-pending = ⏳ <b>Mobile top-up: waiting to be processed</b>
+order-headline-mobile-processing = ⏳ <b>Mobile top-up: being processed</b>
+order-headline-mobile-fulfilled = ✅ <b>Mobile top-up: delivered</b>
+order-headline-mobile-refunded = ❌ <b>Mobile top-up: failed, refunded to your balance</b>
+order-headline-mobile-verifying = ⚠️ <b>Mobile top-up: being verified by OneClickDz</b>
+order-headline-mobile-queued = ⏰ <b>Mobile top-up: scheduled for later</b>
+order-headline-mobile-unknown = ❔ <b>Mobile top-up: unknown status</b>
+order-headline-internet-pending = ⏳ <b>Internet top-up: waiting to be processed</b>
+order-headline-internet-processing = ⏳ <b>Internet top-up: being processed</b>
+order-headline-internet-fulfilled = ✅ <b>Internet top-up: delivered</b>
+order-headline-internet-refunded = ❌ <b>Internet top-up: failed, refunded to your balance</b>
+order-headline-internet-verifying = ⚠️ <b>Internet top-up: being verified by OneClickDz</b>
+order-headline-internet-queued = ⏰ <b>Internet top-up: scheduled for later</b>
+order-headline-internet-unknown = ❔ <b>Internet top-up: unknown status</b>
+
+## Order status: what the state means for the reseller
+
+order-refunded-note = The top-up was not delivered and OneClickDz returned the amount to your balance. You can refund your customer.
+order-verifying-note =
+    OneClickDz is verifying this operation, usually within 1-24 h.
+    <b>Do NOT refund your customer and do NOT resend the top-up yet</b>: it may have gone through. The bot will send you a new message when the result is known.
+order-queued-note =
+    This order is scheduled: OneClickDz will process it within 12-48 h.
+    This is normal; the order is not cancelled. The bot will send you a new message once it is processed.
+order-unknown-status = OneClickDz returned a status the bot does not know: <code>{ $status }</code>
+order-label-provider-message = Message from OneClickDz:
+order-label-suggested-offers = Offers OneClickDz suggests for this number:
+order-line-offer = Suggested offer: { $name } — <code>{ $plan }</code> — { $amount }
+
+## Order status: fields
+
+order-label-ref = Ref:
+order-label-id = OneClickDz id:
+order-line-number = Number: <code>{ $number }</code>
+order-line-plan = Plan: { $plan }
+order-line-type = Type: { $type }
+order-line-amount = Amount: { $amount }
+order-line-balance-amount = Taken from your balance: { $amount }
+order-label-card-code = Card code (copy it for your customer):
+order-line-num-trans = Transaction number: <code>{ $numTrans }</code>
+order-line-processed-at = Processed at: { $date }
+
+## Order status: tracking
+
+order-line-elapsed = Elapsed since the order was created: { $duration }
+order-still-processing = Still being processed. The bot keeps checking and will send you a message when it resolves.
+order-tracking-stopped = The bot stopped checking this order automatically. Send /status with the ref to check it again.
+order-line-last-checked = Last checked: { $time }
+order-line-next-check = Next check: { $time }
+order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.

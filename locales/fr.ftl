@@ -1,0 +1,142 @@
+# flexybot — French.
+# Every message is HTML (parse_mode HTML). String variables are escaped by the bot; numbers are only
+# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $max, ...).
+
+## General
+
+start =
+    Bienvenue sur flexybot !
+    Ce bot suit les commandes de recharge (crédit mobile et internet) de votre compte OneClickDz.
+    Envoyez /status suivi de la référence ou de l'identifiant de la commande : le bot affiche son statut dans un message mis à jour automatiquement jusqu'au résultat.
+    Si la commande reste en suspens (en vérification ou programmée), le bot continue de la vérifier pendant des heures et vous envoie un nouveau message dès qu'elle est réglée.
+    Exemple :
+    <code>/status order-123</code>
+
+help =
+    <b>Commandes</b>
+    Suivre une commande : /status puis la référence ou l'identifiant, par exemple :
+    <code>/status order-123</code>
+    Changer de langue : /language
+    Afficher cette aide : /help
+    En conversation privée avec le bot, la référence ou l'identifiant seul suffit.
+
+status-usage =
+    Ajoutez la référence ou l'identifiant de la commande après la commande, par exemple :
+    <code>/status order-123</code>
+
+invalid-ref-too-long = Cette référence est trop longue : { $max } caractères au maximum.
+
+invalid-ref-chars =
+    La référence contient des caractères non autorisés.
+    Autorisés : lettres, chiffres et <code>- _ . + : @</code>
+
+invalid-ref-empty = La référence est vide. Envoyez la référence ou l'identifiant de la commande.
+
+status-looking-up =
+    Recherche de la commande chez OneClickDz…
+    <code>{ $query }</code>
+
+status-not-found =
+    Aucune commande de recharge mobile ou internet avec cette référence ou cet identifiant sur votre compte :
+    <code>{ $query }</code>
+    Vérifiez la référence et réessayez.
+
+status-provider-down =
+    Impossible de joindre OneClickDz pour vérifier :
+    <code>{ $query }</code>
+    Réessayez dans quelques minutes.
+
+status-provider-auth = OneClickDz a refusé la clé API du bot. Prévenez l'administrateur du bot.
+
+status-no-account = Aucun compte OneClickDz n'est configuré pour ce bot. Prévenez l'administrateur du bot.
+
+access-denied =
+    Désolé, ce bot est réservé à certains utilisateurs.
+    Si vous avez besoin d'y accéder, transmettez cet identifiant à l'administrateur du bot :
+    <code>{ $userId }</code>
+
+language-choose = Choisissez la langue du bot :
+language-set = La langue est maintenant le français.
+language-name-ar = العربية
+language-name-fr = Français
+language-name-en = English
+
+error-generic = Une erreur est survenue, rien n'a été modifié. Réessayez.
+
+## Durations (fragments placed inside a sentence, e.g. order-line-elapsed)
+
+duration-seconds =
+    { $n ->
+        [0] moins d'une seconde
+        [one] { $nText } seconde
+       *[other] { $nText } secondes
+    }
+duration-minutes =
+    { $n ->
+        [one] { $nText } minute
+       *[other] { $nText } minutes
+    }
+duration-hours =
+    { $n ->
+        [one] { $nText } heure
+       *[other] { $nText } heures
+    }
+duration-days =
+    { $n ->
+        [one] { $nText } jour
+       *[other] { $nText } jours
+    }
+duration-pair = { $first } et { $second }
+
+## Order status: headlines
+
+order-headline-mobile-pending = ⏳ <b>Recharge mobile : en attente de traitement</b>
+order-headline-mobile-processing = ⏳ <b>Recharge mobile : en cours de traitement</b>
+order-headline-mobile-fulfilled = ✅ <b>Recharge mobile : effectuée</b>
+order-headline-mobile-refunded = ❌ <b>Recharge mobile : échouée, montant remboursé sur votre solde</b>
+order-headline-mobile-verifying = ⚠️ <b>Recharge mobile : en vérification chez OneClickDz</b>
+order-headline-mobile-queued = ⏰ <b>Recharge mobile : programmée pour plus tard</b>
+order-headline-mobile-unknown = ❔ <b>Recharge mobile : statut inconnu</b>
+order-headline-internet-pending = ⏳ <b>Recharge internet : en attente de traitement</b>
+order-headline-internet-processing = ⏳ <b>Recharge internet : en cours de traitement</b>
+order-headline-internet-fulfilled = ✅ <b>Recharge internet : effectuée</b>
+order-headline-internet-refunded = ❌ <b>Recharge internet : échouée, montant remboursé sur votre solde</b>
+order-headline-internet-verifying = ⚠️ <b>Recharge internet : en vérification chez OneClickDz</b>
+order-headline-internet-queued = ⏰ <b>Recharge internet : programmée pour plus tard</b>
+order-headline-internet-unknown = ❔ <b>Recharge internet : statut inconnu</b>
+
+## Order status: what the state means for the reseller
+
+order-refunded-note = La recharge n'a pas été livrée et OneClickDz a remboursé le montant sur votre solde. Vous pouvez rembourser votre client.
+order-verifying-note =
+    OneClickDz vérifie cette opération, en général sous 1 à 24 h.
+    <b>Ne remboursez PAS votre client et ne renvoyez PAS la recharge pour l'instant</b> : elle est peut-être passée. Le bot vous enverra un nouveau message dès que le résultat sera connu.
+order-queued-note =
+    Cette commande est programmée : OneClickDz la traitera sous 12 à 48 h.
+    C'est normal, la commande n'est pas annulée. Le bot vous enverra un nouveau message dès son traitement.
+order-unknown-status = OneClickDz a renvoyé un statut que le bot ne connaît pas : <code>{ $status }</code>
+order-label-provider-message = Message de OneClickDz :
+order-label-suggested-offers = Offres proposées par OneClickDz pour ce numéro :
+order-line-offer = Offre proposée : { $name } — <code>{ $plan }</code> — { $amount }
+
+## Order status: fields
+
+order-label-ref = Référence :
+order-label-id = Identifiant OneClickDz :
+order-line-number = Numéro : <code>{ $number }</code>
+order-line-plan = Offre : { $plan }
+order-line-type = Type : { $type }
+order-line-amount = Montant : { $amount }
+order-line-balance-amount = Débité de votre solde : { $amount }
+order-label-card-code = Code de la carte (à copier pour votre client) :
+order-line-num-trans = N° de transaction : <code>{ $numTrans }</code>
+order-line-processed-at = Traitée le : { $date }
+
+## Order status: tracking
+
+order-line-elapsed = Temps écoulé depuis la création : { $duration }
+order-still-processing = La commande est toujours en cours de traitement. Le bot continue de vérifier et vous enverra un message dès qu'elle sera réglée.
+order-tracking-stopped = Le bot a arrêté le suivi automatique de cette commande. Renvoyez /status avec la référence pour la vérifier à nouveau.
+order-line-last-checked = Dernière vérification : { $time }
+order-line-next-check = Prochaine vérification : { $time }
+order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Nouvel essai automatique.

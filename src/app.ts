@@ -1,0 +1,104 @@
+import type { Connection } from 'mongoose';
+import type { Bot } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Config, Locale } from './config.js';
+import { ChatStore } from './bot/chats.js';
+import type { BotContext } from './bot/context.js';
+import { createBot } from './bot/create-bot.js';
+import { createI18n, translatorFor, type Translate } from './bot/i18n.js';
+import { StatusDelivery } from './bot/status-delivery.js';
+import { Messenger } from './bot/telegram/messenger.js';
+import { OneClickClient, type OneClickClientOptions } from './provider/client.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import type { Logger } from './shared/logger.js';
+import { trackingModels, type TrackingModels } from './tracking/models.js';
+import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
+
+/** The env-configured OneClickDz account (ONECLICK_API_KEY). Per-chat keys will add more accounts. */
+export const ENV_ACCOUNT_ID = 'env';
+
+export interface AppOptions {
+  config: Config;
+  connection: Connection;
+  log: Logger;
+  clock?: Clock;
+  /** Known bot identity (skips getMe). */
+  botInfo?: UserFromGetMe;
+  /** Tests shorten these; production uses the defaults. */
+  editIntervalMs?: number;
+  tracker?: Partial<Pick<TrackerOptions, 'idleMs' | 'pollLeaseMs' | 'deliveryLeaseMs' | 'lookupGiveUpMs' | 'random'>>;
+  provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
+}
+
+export interface App {
+  bot: Bot<BotContext>;
+  tracker: OrderTracker;
+  models: TrackingModels;
+  chats: ChatStore;
+  provider: OneClickClient | undefined;
+  translatorFor: (locale: Locale) => Translate;
+  /** Builds MongoDB indexes (unique keys guard concurrency, so they must exist before any work). */
+  prepare(): Promise<void>;
+  /** Starts the background work (polling, deliveries). The bot's update source is started by main. */
+  start(): void;
+  /** Stops background work cleanly, finishing what is in flight. */
+  stop(): Promise<void>;
+  /** Test hook: stops like a crash (kill -9) would, leaving leases behind. */
+  crash(): void;
+}
+
+/** Wires the provider client, the tracking domain and the bot. No I/O happens until start(). */
+export function createApp(opts: AppOptions): App {
+  const { config, connection, log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const models = trackingModels(connection);
+  const chats = new ChatStore(connection);
+
+  const provider = config.oneclickApiKey
+    ? new OneClickClient({ baseUrl: config.oneclickApiUrl, apiKey: config.oneclickApiKey, ...opts.provider })
+    : undefined;
+  const accountId = provider ? ENV_ACCOUNT_ID : undefined;
+
+  const tracker = new OrderTracker({
+    models,
+    sources: (id) => (id === ENV_ACCOUNT_ID ? provider : undefined),
+    clock,
+    timeScale: config.timeScale,
+    log: log.child({ module: 'tracker' }),
+    ...opts.tracker,
+  });
+
+  const i18n = createI18n<BotContext>(config.defaultLocale, {
+    localeNegotiator: async (ctx) => (ctx.chat ? await chats.locale(ctx.chat.id) : undefined) ?? config.defaultLocale,
+  });
+  const bot = createBot(
+    config.botToken,
+    { tracker, chats, i18n, allowedUserIds: config.allowedUserIds, accountId, log: log.child({ module: 'bot' }) },
+    { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo },
+  );
+  const delivery = new StatusDelivery({
+    messenger: new Messenger(bot.api, log.child({ module: 'messenger' })),
+    chats,
+    models,
+    i18n,
+    defaultLocale: config.defaultLocale,
+    clock,
+    log: log.child({ module: 'delivery' }),
+    ...(opts.editIntervalMs !== undefined ? { editIntervalMs: opts.editIntervalMs } : {}),
+  });
+
+  return {
+    bot,
+    tracker,
+    models,
+    chats,
+    provider,
+    translatorFor: (locale) => translatorFor(i18n, locale),
+    prepare: async () => {
+      await Promise.all([models.Order.init(), models.Watcher.init(), chats.init()]);
+    },
+    start: () => tracker.start(delivery),
+    stop: () => tracker.stop(),
+    crash: () => tracker.abandon(),
+  };
+}

@@ -1,0 +1,10 @@
+import type { I18nFlavor } from '@grammyjs/i18n';
+import type { Context } from 'grammy';
+
+/** Set by the access gate for users allowed on an account; absent for everyone else. */
+export interface AccountAccess {
+  /** The account whose orders this user may see (undefined: no provider account configured). */
+  accountId: string | undefined;
+}
+
+export type BotContext = Context & I18nFlavor & { access?: AccountAccess };

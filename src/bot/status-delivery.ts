@@ -1,0 +1,110 @@
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+import type { I18n } from '@grammyjs/i18n';
+import { SUPPORTED_LOCALES, type Locale } from '../config.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { OrderDoc, TrackingModels, WatcherDoc } from '../tracking/models.js';
+import type { OrderDelivery } from '../tracking/tracker.js';
+import type { ChatStore } from './chats.js';
+import { translatorFor } from './i18n.js';
+import { renderTrackedMessage } from './render/tracked-message.js';
+import type { TelegramFailure } from './telegram/errors.js';
+import type { Messenger } from './telegram/messenger.js';
+
+export interface StatusDeliveryOptions {
+  messenger: Messenger;
+  chats: ChatStore;
+  models: TrackingModels;
+  i18n: I18n<any>; // any context type: only i18n.t (no update) is used here
+  defaultLocale: Locale;
+  clock: Clock;
+  log: Logger;
+  /** At most one edit per status message per this interval (Telegram limits are never scaled). */
+  editIntervalMs?: number;
+  /** Wait after a network error or a Telegram 5xx before trying again. */
+  transientRetryMs?: number;
+}
+
+/**
+ * Keeps every watcher's status message equal to the order's current state: sends it when missing,
+ * edits it when (and only when) the rendered text changed, at most once per `editIntervalMs`, and
+ * reports when to come back for what could not be done yet. What a message shows is recorded per
+ * watcher in MongoDB, so a restart neither repeats nor skips an update.
+ */
+export class StatusDelivery implements OrderDelivery {
+  private readonly editIntervalMs: number;
+  private readonly transientRetryMs: number;
+
+  constructor(private readonly opts: StatusDeliveryOptions) {
+    this.editIntervalMs = opts.editIntervalMs ?? 2_500;
+    this.transientRetryMs = opts.transientRetryMs ?? 5_000;
+  }
+
+  async deliver(order: OrderDoc, watchers: WatcherDoc[]): Promise<{ retryAt?: number }> {
+    let retryAt: number | undefined;
+    const later = (at: number) => {
+      retryAt = retryAt === undefined ? at : Math.min(retryAt, at);
+    };
+    for (const watcher of watchers) {
+      const at = await this.deliverTo(order, watcher);
+      if (at !== undefined) later(at);
+    }
+    return retryAt === undefined ? {} : { retryAt };
+  }
+
+  /** Returns when to try this watcher again, or undefined when its message is up to date. */
+  private async deliverTo(order: OrderDoc, watcher: WatcherDoc): Promise<number | undefined> {
+    const { messenger, chats, models, clock } = this.opts;
+    if (watcher.muted && watcher.messageId !== null) return undefined;
+    if (await chats.isUnreachable(watcher.chatId)) return undefined;
+
+    const locale = this.localeOf(watcher);
+    const message = renderTrackedMessage(translatorFor(this.opts.i18n, locale), order, locale);
+    if (watcher.messageId !== null && message.hash === watcher.shownHash) return undefined;
+
+    const now = clock.now();
+    if (watcher.messageId !== null && watcher.lastEditAt) {
+      const allowedAt = watcher.lastEditAt.getTime() + this.editIntervalMs;
+      if (now < allowedAt) return allowedAt;
+    }
+    const outgoing = { html: message.html, keyboard: message.keyboard, replyTo: watcher.replyTo ?? undefined };
+    const result =
+      watcher.messageId === null
+        ? await messenger.send(watcher.chatId, outgoing)
+        : await messenger.edit(watcher.chatId, watcher.messageId, outgoing);
+    if (result.ok) {
+      await models.Watcher.updateOne(
+        { _id: watcher._id },
+        { $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()) } },
+      );
+      return undefined;
+    }
+    return this.handleFailure(watcher, result.failure, message.hash);
+  }
+
+  private async handleFailure(watcher: WatcherDoc, failure: TelegramFailure, hash: string): Promise<number | undefined> {
+    const now = this.opts.clock.now();
+    switch (failure.kind) {
+      case 'rate_limited':
+        return now + failure.retryAfterMs;
+      case 'transient':
+        return now + this.transientRetryMs;
+      case 'chat_unreachable':
+        // Blocked, deactivated or gone: stop sending to this chat only; others are unaffected.
+        await this.opts.chats.markUnreachable(watcher.chatId, failure.description);
+        this.opts.log.warn({ chatId: watcher.chatId }, 'chat unreachable; no more messages to it');
+        return undefined;
+      case 'bad_request':
+      case 'message_gone':
+      case 'not_modified':
+        // A bug on our side (e.g. a rejected text): record it as shown so one bad render cannot loop.
+        this.opts.log.error({ chatId: watcher.chatId, failure }, 'telegram rejected a status message');
+        await this.opts.models.Watcher.updateOne({ _id: watcher._id }, { $set: { shownHash: hash } });
+        return undefined;
+    }
+  }
+
+  private localeOf(watcher: WatcherDoc): Locale {
+    return (SUPPORTED_LOCALES as readonly string[]).includes(watcher.locale) ? (watcher.locale as Locale) : this.opts.defaultLocale;
+  }
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/** Locales that ship in `locales/`. Arabic is the default and the reference locale. */
+export const SUPPORTED_LOCALES = ['ar', 'fr', 'en'] as const;
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((v) => (v === '' ? fallback : v))
+    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+    .transform((v) => v.replace(/\/+$/, ''));
+
+const userIdList = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const ids: number[] = [];
+    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      if (!/^\d{1,15}$/.test(part)) {
+        ctx.addIssue({ code: 'custom', message: `"${part}" is not a Telegram user id (digits only)` });
+        continue;
+      }
+      ids.push(Number(part));
+    }
+    return ids;
+  });
+
+const envSchema = z
+  .object({
+    BOT_TOKEN: z
+      .string({ error: 'is required (get one from @BotFather)' })
+      .trim()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'does not look like a bot token (expected <digits>:<secret>)'),
+    TELEGRAM_API_ROOT: url('https://api.telegram.org'),
+    ONECLICK_API_URL: url('https://api.oneclickdz.com'),
+    ONECLICK_API_KEY: optionalString,
+    ALLOWED_USER_IDS: userIdList,
+    MONGODB_URI: optionalString.pipe(
+      z
+        .string()
+        .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+        .optional(),
+    ),
+    DEFAULT_LOCALE: z
+      .string()
+      .trim()
+      .default('ar')
+      .pipe(z.enum(SUPPORTED_LOCALES, { error: `must be one of ${SUPPORTED_LOCALES.join(', ')}` })),
+    TIME_SCALE: z
+      .string()
+      .trim()
+      .default('1')
+      .transform(Number)
+      .pipe(z.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000, 'must be at most 1000')),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('info')
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+    BOT_MODE: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('polling')
+      .pipe(z.enum(['polling', 'webhook'], { error: 'must be polling or webhook' })),
+    WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+    WEBHOOK_SECRET: optionalString.pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'may only contain A-Z, a-z, 0-9, _ and -').optional(),
+    ),
+    PORT: z.string().trim().default('8080').transform(Number).pipe(z.number({ error: 'must be a port number' }).int().min(1).max(65535)),
+  })
+  .superRefine((env, ctx) => {
+    if (env.BOT_MODE === 'webhook' && !env.WEBHOOK_URL) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'is required when BOT_MODE=webhook' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  botToken: string;
+  telegramApiRoot: string;
+  oneclickApiUrl: string;
+  oneclickApiKey: string | undefined;
+  allowedUserIds: ReadonlySet<number>;
+  mongodbUri: string | undefined;
+  defaultLocale: Locale;
+  timeScale: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  mode: 'polling' | 'webhook';
+  webhook: { url: string | undefined; secret: string | undefined; port: number };
+}
+
+/** Thrown with one human-readable line per invalid variable; never carries a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once at start-up. Messages name the variable, never echo its value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.length > 0 ? issue.path.join('.') : 'environment';
+      return `${name} ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    botToken: e.BOT_TOKEN,
+    telegramApiRoot: e.TELEGRAM_API_ROOT,
+    oneclickApiUrl: e.ONECLICK_API_URL,
+    oneclickApiKey: e.ONECLICK_API_KEY,
+    allowedUserIds: new Set(e.ALLOWED_USER_IDS),
+    mongodbUri: e.MONGODB_URI,
+    defaultLocale: e.DEFAULT_LOCALE,
+    timeScale: e.TIME_SCALE,
+    logLevel: e.LOG_LEVEL,
+    mode: e.BOT_MODE,
+    webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Typed failures of the OneClickDz client. Callers branch on `kind`, never on messages.
+ * `retryable` says whether repeating the same idempotent GET may succeed.
+ */
+export type ProviderErrorKind =
+  | 'not_found' // 404 NOT_FOUND
+  | 'unauthorized' // MISSING_ACCESS_TOKEN / INVALID_ACCESS_TOKEN / ERR_AUTH
+  | 'ip_blocked' // 403 IP_BLOCKED (5 bad keys -> 15 min), IP_NOT_ALLOWED
+  | 'forbidden' // other 403s: API_DISABLED, READ-ONLY scope, unknown 403 codes
+  | 'insufficient_balance' // 403 INSUFFICIENT_BALANCE / NO_BALANCE
+  | 'duplicated_ref' // 403 DUPLICATED_REF
+  | 'validation' // 400 ERR_VALIDATION / ERR_PHONE / other 400s
+  | 'out_of_stock' // ERR_STOCK
+  | 'rate_limited' // 429
+  | 'server' // 5xx
+  | 'network' // connection refused/reset, DNS
+  | 'timeout' // no answer within the per-request timeout
+  | 'malformed'; // body is not JSON or does not match the schema
+
+const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'malformed']);
+
+export class ProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  /** HTTP status, when there was a response. */
+  readonly httpStatus: number | undefined;
+  /** Provider error code (`error.code`), when the body had one. */
+  readonly code: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  readonly requestId: string | undefined;
+  /** From `Retry-After` on a 429, in ms. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    kind: ProviderErrorKind,
+    message: string,
+    extra: {
+      httpStatus?: number | undefined;
+      code?: string | undefined;
+      details?: Record<string, unknown> | undefined;
+      requestId?: string | undefined;
+      retryAfterMs?: number | undefined;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'ProviderError';
+    this.kind = kind;
+    this.httpStatus = extra.httpStatus;
+    this.code = extra.code;
+    this.details = extra.details;
+    this.requestId = extra.requestId;
+    this.retryAfterMs = extra.retryAfterMs;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+}
+
+export function isProviderError(e: unknown, kind?: ProviderErrorKind): e is ProviderError {
+  return e instanceof ProviderError && (kind === undefined || e.kind === kind);
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { inject } from 'vitest';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
+import { loadConfig, type Config, type Locale } from '../../src/config.js';
+import { silentLogger, createLogger, type Logger } from '../../src/shared/logger.js';
+import { FakeTelegram, type FakeMessage } from './fake-telegram.js';
+import { OneClickEmulator } from './oneclick-emulator.js';
+import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
+
+export const TEST_API_KEY = 'sandbox-key-for-tests-0123456789';
+export const RESELLER = 111_111;
+export const STAFF = 222_222;
+export const STRANGER = 999_999;
+
+export interface HarnessOptions {
+  timeScale?: number;
+  allowedUserIds?: number[];
+  /** null: no ONECLICK_API_KEY configured. */
+  apiKey?: string | null;
+  defaultLocale?: Locale;
+  /** Telegram's per-message edit spacing; tests shorten it (production: 2.5 s). */
+  editIntervalMs?: number;
+  app?: Partial<Omit<AppOptions, 'config' | 'connection' | 'log'>>;
+}
+
+/**
+ * A whole flexybot wired to real MongoDB (a fresh database per harness), the OneClickDz emulator and
+ * the fake Telegram Bot API, both over real HTTP on loopback. Updates are fed in-process with
+ * bot.handleUpdate; restart() builds a new app on the same database, as a new process would.
+ */
+export class Harness {
+  app!: App;
+  config!: Config;
+  readonly emulator: OneClickEmulator;
+  readonly telegram = new FakeTelegram();
+  private connection!: Connection;
+  private readonly dbName = `flexy_test_${randomBytes(6).toString('hex')}`;
+  readonly log: Logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
+  private readonly apps: App[] = [];
+
+  constructor(private readonly opts: HarnessOptions = {}) {
+    this.emulator = new OneClickEmulator({ apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
+  }
+
+  static async start(opts: HarnessOptions = {}): Promise<Harness> {
+    const h = new Harness(opts);
+    await Promise.all([h.emulator.start(), h.telegram.start()]);
+    h.connection = await mongoose.createConnection(inject('mongoUri'), { dbName: h.dbName }).asPromise();
+    h.config = loadConfig({
+      BOT_TOKEN: h.telegram.token,
+      TELEGRAM_API_ROOT: h.telegram.apiRoot,
+      ONECLICK_API_URL: h.emulator.url,
+      ...(opts.apiKey === null ? {} : { ONECLICK_API_KEY: opts.apiKey ?? TEST_API_KEY }),
+      ALLOWED_USER_IDS: (opts.allowedUserIds ?? [RESELLER, STAFF]).join(','),
+      DEFAULT_LOCALE: opts.defaultLocale ?? 'ar',
+      TIME_SCALE: String(opts.timeScale ?? 0.01),
+    });
+    await h.boot();
+    return h;
+  }
+
+  /** Another process on the same database and fakes (e.g. a second worker, or a restart). */
+  async boot(): Promise<App> {
+    const app = createApp({
+      config: this.config,
+      connection: this.connection,
+      log: this.log,
+      botInfo: this.telegram.botInfo,
+      editIntervalMs: this.opts.editIntervalMs ?? 100,
+      tracker: { idleMs: 200, pollLeaseMs: 2_000, deliveryLeaseMs: 2_000 },
+      provider: { timeoutMs: 1_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } },
+      ...this.opts.app,
+    });
+    await app.prepare();
+    app.start();
+    this.apps.push(app);
+    this.app = app;
+    return app;
+  }
+
+  /** Simulates kill -9 of the current app (leases stay held) and starts a fresh one. */
+  async crashAndRestart(): Promise<App> {
+    this.app.crash();
+    return this.boot();
+  }
+
+  async send(text: string, from: { chatId?: number; userId?: number; languageCode?: string } = {}): Promise<number> {
+    const userId = from.userId ?? RESELLER;
+    const update = textMessageUpdate({ chatId: from.chatId ?? userId, fromId: userId, text, ...(from.languageCode ? { languageCode: from.languageCode } : {}) });
+    this.telegram.recordIncoming(update);
+    await this.app.bot.handleUpdate(update);
+    return update.message!.message_id;
+  }
+
+  async press(messageId: number, data: string, from: { chatId?: number; userId?: number } = {}): Promise<void> {
+    const userId = from.userId ?? RESELLER;
+    const update = callbackQueryUpdate({ chatId: from.chatId ?? userId, fromId: userId, messageId, data, bot: this.telegram.botInfo });
+    await this.app.bot.handleUpdate(update);
+  }
+
+  /** Waits until the chat's latest bot message satisfies `probe` (the fake polls every 10 ms). */
+  async waitForMessage(chatId: number, probe: (m: FakeMessage) => boolean, what: string, timeoutMs = 10_000): Promise<FakeMessage> {
+    return this.telegram.waitFor(
+      () => {
+        const m = this.telegram.lastMessage(chatId);
+        return m && probe(m) ? m : undefined;
+      },
+      { timeoutMs, what },
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const app of this.apps) await app.stop().catch(() => undefined);
+    await this.connection.dropDatabase().catch(() => undefined);
+    await this.connection.close();
+    await Promise.all([this.emulator.close(), this.telegram.close()]);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,104 @@
+import type { Chat, Message, MessageEntity, Update, User } from 'grammy/types';
+
+/**
+ * Builders of realistic incoming updates, shaped like what Telegram delivers. update_id increases
+ * across the process. User message ids start at 10 000 so they never collide with the ids the fake
+ * gives the bot's own messages (1, 2, 3... per chat) in a test.
+ */
+
+let nextUpdateId = 500_000_000;
+let nextUserMessageId = 10_000;
+let nextCallbackId = 1;
+
+export type ChatType = 'private' | 'group' | 'supergroup';
+
+export interface TextMessageOptions {
+  chatId: number;
+  fromId: number;
+  text: string;
+  /** Omitted when not given (some clients send none). */
+  languageCode?: string;
+  /** Defaults from the id: positive → private, -100… → supergroup, other negative → group. */
+  chatType?: ChatType;
+  messageId?: number;
+  firstName?: string;
+  username?: string;
+}
+
+export interface CallbackQueryOptions {
+  chatId: number;
+  fromId: number;
+  /** The bot message that carries the pressed button. */
+  messageId: number;
+  data: string;
+  languageCode?: string;
+  /** Text of the message with the button (defaults to a placeholder). */
+  messageText?: string;
+  /** The bot that sent the message (defaults to a generic bot user; pass `fake.botInfo`). */
+  bot?: User;
+}
+
+export function textMessageUpdate(opts: TextMessageOptions): Update {
+  const from = user(opts.fromId, opts.languageCode, opts.firstName, opts.username);
+  const message: Record<string, unknown> = {
+    message_id: opts.messageId ?? nextUserMessageId++,
+    from,
+    chat: chat(opts.chatId, opts.chatType ?? chatTypeOf(opts.chatId), from),
+    date: nowSeconds(),
+    text: opts.text,
+  };
+  const command = /^\/\S+/.exec(opts.text);
+  if (command) {
+    const entity: MessageEntity = { type: 'bot_command', offset: 0, length: command[0].length };
+    message.entities = [entity];
+  }
+  return { update_id: nextUpdateId++, message: message as unknown as Update['message'] } as Update;
+}
+
+export function callbackQueryUpdate(opts: CallbackQueryOptions): Update {
+  const from = user(opts.fromId, opts.languageCode);
+  const bot: User = opts.bot ?? { id: 7000000001, is_bot: true, first_name: 'Flexy Test Bot', username: 'flexy_test_bot' };
+  const message = {
+    message_id: opts.messageId,
+    from: bot,
+    chat: chat(opts.chatId, chatTypeOf(opts.chatId), from),
+    date: nowSeconds() - 5,
+    text: opts.messageText ?? '…',
+  } as unknown as Message;
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: `${opts.fromId}${String(nextCallbackId++).padStart(6, '0')}`,
+      from,
+      message,
+      chat_instance: String(-Math.abs(opts.chatId) * 7919),
+      data: opts.data,
+    },
+  } as Update;
+}
+
+function user(id: number, languageCode?: string, firstName = 'Test', username?: string): User {
+  return {
+    id,
+    is_bot: false,
+    first_name: firstName,
+    ...(username !== undefined ? { username } : {}),
+    ...(languageCode !== undefined ? { language_code: languageCode } : {}),
+  };
+}
+
+function chatTypeOf(chatId: number): ChatType {
+  if (chatId > 0) return 'private';
+  return chatId <= -1_000_000_000_000 ? 'supergroup' : 'group';
+}
+
+function chat(id: number, type: ChatType, from: User): Chat {
+  if (type === 'private') {
+    return { id, type, first_name: from.first_name, ...(from.username ? { username: from.username } : {}) };
+  }
+  return { id, type, title: 'Test Group' } as Chat;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
