@@ -57,6 +57,14 @@ access-denied =
     إذا كنت بحاجة إلى استعماله، أرسل هذا المعرّف إلى مسؤول البوت:
     <code>{ $userId }</code>
 
+access-denied-short = عذرًا، هذا البوت مخصّص لمستخدمين محدّدين.
+
+## Command menu (setMyCommands)
+
+command-status = متابعة طلب شحن بمرجعه أو معرّفه
+command-language = تغيير لغة البوت
+command-help = طريقة الاستعمال
+
 language-choose = اختر لغة البوت:
 language-set = تم ضبط اللغة على العربية.
 language-name-ar = العربية

@@ -55,6 +55,14 @@ access-denied =
     If you need access, give this id to the bot administrator:
     <code>{ $userId }</code>
 
+access-denied-short = Sorry, this bot is only for specific users.
+
+## Command menu (setMyCommands)
+
+command-status = Track a top-up order by its ref or id
+command-language = Change the bot's language
+command-help = How to use the bot
+
 language-choose = Choose the bot's language:
 language-set = Language set to English.
 language-name-ar = العربية

@@ -55,6 +55,14 @@ access-denied =
     Si vous avez besoin d'y accéder, transmettez cet identifiant à l'administrateur du bot :
     <code>{ $userId }</code>
 
+access-denied-short = Désolé, ce bot est réservé à certains utilisateurs.
+
+## Command menu (setMyCommands)
+
+command-status = Suivre une commande par sa référence ou son id
+command-language = Changer la langue du bot
+command-help = Mode d'emploi
+
 language-choose = Choisissez la langue du bot :
 language-set = La langue est maintenant le français.
 language-name-ar = العربية
