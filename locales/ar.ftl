@@ -18,6 +18,8 @@ help =
     <b>الأوامر المتاحة</b>
     لمتابعة طلب: أرسل /status ثم مرجع الطلب أو معرّفه، مثلًا:
     <code>/status order-123</code>
+    لعرض الطلبات التي لم تُحسم بعد: /pending
+    لإيقاف إشعارات طلب: /unwatch ثم مرجعه
     لتغيير اللغة: /language
     لعرض هذه المساعدة: /help
     في المحادثة الخاصة مع البوت يكفي أن ترسل المرجع أو المعرّف وحده.
@@ -63,6 +65,8 @@ access-denied-short = عذرًا، هذا البوت مخصّص لمستخدمي
 
 command-status = متابعة طلب شحن بمرجعه أو معرّفه
 command-language = تغيير لغة البوت
+command-pending = الطلبات التي لم تُحسم بعد
+command-unwatch = إيقاف إشعارات طلب
 command-help = طريقة الاستعمال
 
 language-choose = اختر لغة البوت:
@@ -159,6 +163,29 @@ order-line-processed-at = تاريخ المعالجة: { $date }
 order-line-elapsed = مضى على إنشاء الطلب: { $duration }
 order-still-processing = لا يزال الطلب قيد المعالجة. يواصل البوت التحقق منه وسيرسل لك رسالة عند حسمه.
 order-tracking-stopped = توقّف البوت عن متابعة هذا الطلب تلقائيًا. أرسل /status مع المرجع للتحقق منه من جديد.
+order-expired-customer = ما تقوله لزبونك: الطلب ما زال قيد التحقق لدى OneClickDz. لا تُرجع المبلغ ولا تُعِد الإرسال قبل أن تؤكّد OneClickDz النتيجة.
+order-expired-support = اطلب من دعم OneClickDz حسم هذا الطلب، وأعطهم المرجع والمعرّف أعلاه وتاريخ إنشائه: { $created }
+
+## Long tail: buttons, /pending, /unwatch
+
+button-mute = أوقف الإشعارات 🔕
+mute-done = لن تصلك إشعارات أخرى عن هذا الطلب في هذه المحادثة.
+mute-stale = هذا الزر لم يعد صالحًا.
+unwatch-usage =
+    اكتب مرجع الطلب أو معرّفه بعد الأمر، مثلًا:
+    <code>/unwatch order-123</code>
+unwatch-done =
+    أوقفتُ إشعارات هذا الطلب في هذه المحادثة:
+    <code>{ $query }</code>
+unwatch-not-found =
+    هذه المحادثة لا تتابع أي طلب بهذا المرجع:
+    <code>{ $query }</code>
+pending-empty = لا توجد طلبات قيد المتابعة في هذه المحادثة.
+pending-header = الطلبات التي لم تُحسم بعد ({ $count }):
+pending-searching = جارٍ البحث عن الطلب
+pending-age = أُنشئ منذ { $age }
+pending-next-check = الفحص القادم: { $time }
+
 order-line-last-checked = آخر تحقق: { $time }
 order-line-next-check = التحقق التالي: { $time }
 order-provider-trouble = تعذّر الاتصال بـ OneClickDz عند آخر تحقق، فقد لا تكون هذه الحالة محدّثة. ستُعاد المحاولة تلقائيًا.

@@ -16,6 +16,8 @@ help =
     <b>Commands</b>
     Follow an order: /status then the order's ref or id, for example:
     <code>/status order-123</code>
+    See orders not settled yet: /pending
+    Stop notifications for an order: /unwatch then its ref
     Change the language: /language
     Show this help: /help
     In a private chat with the bot, the ref or id alone is enough.
@@ -61,6 +63,8 @@ access-denied-short = Sorry, this bot is only for specific users.
 
 command-status = Track a top-up order by its ref or id
 command-language = Change the bot's language
+command-pending = Orders not settled yet
+command-unwatch = Stop notifications for an order
 command-help = How to use the bot
 
 language-choose = Choose the bot's language:
@@ -145,6 +149,29 @@ order-line-processed-at = Processed at: { $date }
 order-line-elapsed = Elapsed since the order was created: { $duration }
 order-still-processing = Still being processed. The bot keeps checking and will send you a message when it resolves.
 order-tracking-stopped = The bot stopped checking this order automatically. Send /status with the ref to check it again.
+order-expired-customer = What to tell your customer: the order is still being verified by OneClickDz. Do not refund and do not resend until OneClickDz confirms the outcome.
+order-expired-support = Ask OneClickDz support to settle this order, giving the ref and id above and its creation time: { $created }
+
+## Long tail: buttons, /pending, /unwatch
+
+button-mute = 🔕 Stop notifications
+mute-done = You will get no more notifications about this order in this chat.
+mute-stale = This button is no longer valid.
+unwatch-usage =
+    Put the order's ref or id after the command, for example:
+    <code>/unwatch order-123</code>
+unwatch-done =
+    Notifications stopped for this order in this chat:
+    <code>{ $query }</code>
+unwatch-not-found =
+    This chat follows no order with this ref:
+    <code>{ $query }</code>
+pending-empty = No orders are being followed in this chat.
+pending-header = Orders not settled yet ({ $count }):
+pending-searching = Looking up the order
+pending-age = Created { $age } ago
+pending-next-check = Next check: { $time }
+
 order-line-last-checked = Last checked: { $time }
 order-line-next-check = Next check: { $time }
 order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.

@@ -16,6 +16,8 @@ help =
     <b>Commandes</b>
     Suivre une commande : /status puis la référence ou l'identifiant, par exemple :
     <code>/status order-123</code>
+    Voir les commandes pas encore réglées : /pending
+    Arrêter les notifications d'une commande : /unwatch puis sa référence
     Changer de langue : /language
     Afficher cette aide : /help
     En conversation privée avec le bot, la référence ou l'identifiant seul suffit.
@@ -61,6 +63,8 @@ access-denied-short = Désolé, ce bot est réservé à certains utilisateurs.
 
 command-status = Suivre une commande par sa référence ou son id
 command-language = Changer la langue du bot
+command-pending = Commandes pas encore réglées
+command-unwatch = Arrêter les notifications d'une commande
 command-help = Mode d'emploi
 
 language-choose = Choisissez la langue du bot :
@@ -145,6 +149,29 @@ order-line-processed-at = Traitée le : { $date }
 order-line-elapsed = Temps écoulé depuis la création : { $duration }
 order-still-processing = La commande est toujours en cours de traitement. Le bot continue de vérifier et vous enverra un message dès qu'elle sera réglée.
 order-tracking-stopped = Le bot a arrêté le suivi automatique de cette commande. Renvoyez /status avec la référence pour la vérifier à nouveau.
+order-expired-customer = À dire à votre client : la commande est toujours en vérification chez OneClickDz. Ne remboursez pas et ne renvoyez pas avant que OneClickDz ait confirmé le résultat.
+order-expired-support = Demandez au support OneClickDz de régler cette commande, en donnant la référence et l'id ci-dessus et sa date de création : { $created }
+
+## Long tail: buttons, /pending, /unwatch
+
+button-mute = 🔕 Arrêter les notifications
+mute-done = Vous ne recevrez plus de notifications pour cette commande dans cette conversation.
+mute-stale = Ce bouton n'est plus valable.
+unwatch-usage =
+    Mettez la référence ou l'id de la commande après la commande, par exemple :
+    <code>/unwatch order-123</code>
+unwatch-done =
+    Notifications arrêtées pour cette commande dans cette conversation :
+    <code>{ $query }</code>
+unwatch-not-found =
+    Cette conversation ne suit aucune commande avec cette référence :
+    <code>{ $query }</code>
+pending-empty = Aucune commande en cours de suivi dans cette conversation.
+pending-header = Commandes pas encore réglées ({ $count }) :
+pending-searching = Recherche de la commande en cours
+pending-age = Créée il y a { $age }
+pending-next-check = Prochaine vérification : { $time }
+
 order-line-last-checked = Dernière vérification : { $time }
 order-line-next-check = Prochaine vérification : { $time }
 order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Nouvel essai automatique.

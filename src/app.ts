@@ -13,6 +13,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
+import { LongTailSweep } from './tracking/long-tail-sweep.js';
+import { JobScheduler } from './jobs/scheduler.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY). Per-chat keys will add more accounts. */
 export const ENV_ACCOUNT_ID = 'env';
@@ -28,6 +30,8 @@ export interface AppOptions {
   editIntervalMs?: number;
   tracker?: Partial<Pick<TrackerOptions, 'idleMs' | 'pollLeaseMs' | 'deliveryLeaseMs' | 'lookupGiveUpMs' | 'random'>>;
   provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
+  /** Agenda lock lifetime of the long-tail sweep (default 5 min): how long a killed worker's sweep blocks. */
+  sweepLockLifetimeMs?: number;
 }
 
 export interface App {
@@ -39,9 +43,10 @@ export interface App {
   translatorFor: (locale: Locale) => Translate;
   /** Builds MongoDB indexes (unique keys guard concurrency, so they must exist before any work). */
   prepare(): Promise<void>;
-  /** Starts the background work (polling, deliveries). The bot's update source is started by main. */
-  start(): void;
-  /** Stops background work cleanly, finishing what is in flight. */
+  sweep: LongTailSweep;
+  /** Starts the background work (polling, deliveries, Agenda jobs). Updates are started by main. */
+  start(): Promise<void>;
+  /** Stops background work cleanly, finishing what is in flight (Agenda is drained, not stopped). */
   stop(): Promise<void>;
   /** Test hook: stops like a crash (kill -9) would, leaving leases behind. */
   crash(): void;
@@ -59,21 +64,34 @@ export function createApp(opts: AppOptions): App {
     : undefined;
   const accountId = provider ? ENV_ACCOUNT_ID : undefined;
 
-  const tracker = new OrderTracker({
+  const sources = (id: string) => (id === ENV_ACCOUNT_ID ? provider : undefined);
+  const trackerOptions: TrackerOptions = {
     models,
-    sources: (id) => (id === ENV_ACCOUNT_ID ? provider : undefined),
+    sources,
     clock,
     timeScale: config.timeScale,
+    longTail: config.longTail.policy,
     log: log.child({ module: 'tracker' }),
     ...opts.tracker,
+  };
+  const tracker = new OrderTracker(trackerOptions);
+  const sweep = new LongTailSweep({
+    models,
+    tracker,
+    sources,
+    clock,
+    log: log.child({ module: 'long-tail' }),
+    listThreshold: config.longTail.listThreshold,
+    leaseMs: trackerOptions.pollLeaseMs ?? 60_000,
   });
+  let scheduler: JobScheduler | undefined;
 
   const i18n = createI18n<BotContext>(config.defaultLocale, {
     localeNegotiator: async (ctx) => (ctx.chat ? await chats.locale(ctx.chat.id) : undefined) ?? config.defaultLocale,
   });
   const bot = createBot(
     config.botToken,
-    { tracker, chats, i18n, allowedUserIds: config.allowedUserIds, accountId, log: log.child({ module: 'bot' }) },
+    { tracker, chats, i18n, allowedUserIds: config.allowedUserIds, accountId, clock, log: log.child({ module: 'bot' }) },
     { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo },
   );
   const delivery = new StatusDelivery({
@@ -97,8 +115,25 @@ export function createApp(opts: AppOptions): App {
     prepare: async () => {
       await Promise.all([models.Order.init(), models.Watcher.init(), chats.init()]);
     },
-    start: () => tracker.start(delivery),
-    stop: () => tracker.stop(),
-    crash: () => tracker.abandon(),
+    sweep,
+    start: async () => {
+      tracker.start(delivery);
+      scheduler = new JobScheduler({
+        connection,
+        sweep,
+        sweepEveryMs: Math.max(50, config.longTail.sweepEveryMs * config.timeScale),
+        lockLifetimeMs: opts.sweepLockLifetimeMs ?? 5 * 60_000,
+        log: log.child({ module: 'jobs' }),
+      });
+      await scheduler.start();
+    },
+    stop: async () => {
+      await scheduler?.drain();
+      await tracker.stop();
+    },
+    crash: () => {
+      scheduler?.abandon();
+      tracker.abandon();
+    },
   };
 }

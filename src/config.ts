@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseDuration } from './shared/duration.js';
+import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './tracking/long-tail-schedule.js';
 
 /** Locales that ship in `locales/`. Arabic is the default and the reference locale. */
 export const SUPPORTED_LOCALES = ['ar', 'fr', 'en'] as const;
@@ -20,6 +22,22 @@ const url = (fallback: string) =>
     .transform((v) => (v === '' ? fallback : v))
     .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
     .transform((v) => v.replace(/\/+$/, ''));
+
+/** A duration like `55m`, `72h`, `7d` (unscaled: TIME_SCALE applies on top). */
+const duration = (fallbackMs: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallbackMs;
+      const ms = parseDuration(raw);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration like 90s, 15m, 2h or 7d' });
+        return z.NEVER;
+      }
+      return ms;
+    });
 
 const userIdList = z
   .string()
@@ -69,6 +87,15 @@ const envSchema = z
       .toLowerCase()
       .default('info')
       .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+    RECHECK_UNKNOWN_ERROR_EVERY: duration(DEFAULT_LONG_TAIL_POLICY.verifying.everyMs),
+    RECHECK_UNKNOWN_ERROR_FOR: duration(DEFAULT_LONG_TAIL_POLICY.verifying.forMs),
+    RECHECK_QUEUED_EVERY: duration(DEFAULT_LONG_TAIL_POLICY.queued.everyMs),
+    RECHECK_QUEUED_FOR: duration(DEFAULT_LONG_TAIL_POLICY.queued.forMs),
+    RECHECK_TIMEOUT_FIRST: duration(DEFAULT_LONG_TAIL_POLICY.timeout.firstMs),
+    RECHECK_TIMEOUT_MAX: duration(DEFAULT_LONG_TAIL_POLICY.timeout.maxMs),
+    RECHECK_TIMEOUT_FOR: duration(DEFAULT_LONG_TAIL_POLICY.timeout.forMs),
+    RECHECK_SWEEP_EVERY: duration(60_000),
+    RECHECK_LIST_THRESHOLD: z.string().trim().default('5').transform(Number).pipe(z.number({ error: 'must be a whole number' }).int().min(2).max(1000)),
     BOT_MODE: z
       .string()
       .trim()
@@ -100,6 +127,13 @@ export interface Config {
   timeScale: number;
   logLevel: (typeof LOG_LEVELS)[number];
   mode: 'polling' | 'webhook';
+  longTail: {
+    policy: LongTailPolicy;
+    /** How often the Agenda sweep looks for due long-tail orders (unscaled). */
+    sweepEveryMs: number;
+    /** Due orders of one account and kind from which the list endpoints replace per-order checks. */
+    listThreshold: number;
+  };
   webhook: { url: string | undefined; secret: string | undefined; port: number };
 }
 
@@ -113,7 +147,10 @@ export class ConfigError extends Error {
 
 /** Parses the environment once at start-up. Messages name the variable, never echo its value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // A variable set to nothing (`TIME_SCALE=` in .env, or docker-compose's `${TIME_SCALE}` when unset)
+  // means unset: its default applies, and a blank BOT_TOKEN reads as missing.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.length > 0 ? issue.path.join('.') : 'environment';
@@ -133,6 +170,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeScale: e.TIME_SCALE,
     logLevel: e.LOG_LEVEL,
     mode: e.BOT_MODE,
+    longTail: {
+      policy: {
+        verifying: { everyMs: e.RECHECK_UNKNOWN_ERROR_EVERY, forMs: e.RECHECK_UNKNOWN_ERROR_FOR },
+        queued: { everyMs: e.RECHECK_QUEUED_EVERY, forMs: e.RECHECK_QUEUED_FOR },
+        timeout: {
+          firstMs: e.RECHECK_TIMEOUT_FIRST,
+          factor: DEFAULT_LONG_TAIL_POLICY.timeout.factor,
+          maxMs: e.RECHECK_TIMEOUT_MAX,
+          forMs: e.RECHECK_TIMEOUT_FOR,
+        },
+        jitter: DEFAULT_LONG_TAIL_POLICY.jitter,
+      },
+      sweepEveryMs: e.RECHECK_SWEEP_EVERY,
+      listThreshold: e.RECHECK_LIST_THRESHOLD,
+    },
     webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT },
   };
 }

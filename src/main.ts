@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const app = createApp({ config, connection: db.connection, log });
   await app.prepare();
   await checkProviderKey(app.provider, log);
-  app.start();
+  await app.start();
 
   let stopUpdates: () => Promise<void>;
   if (config.mode === 'webhook') {

@@ -3,7 +3,7 @@ import type { LanguageCode } from 'grammy/types';
 import { SUPPORTED_LOCALES, type Locale } from '../config.js';
 import type { Translate } from './i18n.js';
 
-const COMMANDS = ['status', 'language', 'help'] as const;
+const COMMANDS = ['status', 'pending', 'unwatch', 'language', 'help'] as const;
 
 /**
  * The command menu in each shipped language (Telegram picks by the user's app language), plus the

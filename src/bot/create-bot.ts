@@ -9,6 +9,8 @@ import { accessGate } from './features/access.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { statusFeature } from './features/status.js';
+import { watchlistFeature } from './features/watchlist.js';
+import type { Clock } from '../shared/clock.js';
 import { installAutoRetry } from './telegram/auto-retry.js';
 
 export interface BotDeps {
@@ -18,6 +20,7 @@ export interface BotDeps {
   allowedUserIds: ReadonlySet<number>;
   /** The provider account the allowed users work on; undefined when no API key is configured. */
   accountId: string | undefined;
+  clock: Clock;
   log: Logger;
 }
 
@@ -31,7 +34,8 @@ export interface BotOptions {
  * Middleware order matters:
  *   1. i18n        every later step (refusals included) answers in the chat's language
  *   2. access      only allowed users go further; everyone else is refused with their id
- *   3. features    /start /help, /language, /status (and bare refs in private chats)
+ *   3. features    /start /help, /language, /status (and bare refs in private chats),
+ *                  /pending, /unwatch and the "stop notifications" button
  *   4. fallback    anything else in a private chat gets a pointer to /help
  * Errors are caught once, logged without message contents, and answered with a generic message.
  */
@@ -47,6 +51,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.use(helpFeature());
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker }));
   bot.use(statusFeature({ tracker: deps.tracker }));
+  bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));
   bot.chatType('private').on('message', (ctx) => ctx.reply(ctx.t('help'), { parse_mode: 'HTML' }));
 
   bot.catch(async (err) => {

@@ -7,9 +7,27 @@ import type { OrderDoc, TrackingModels, WatcherDoc } from '../tracking/models.js
 import type { OrderDelivery } from '../tracking/tracker.js';
 import type { ChatStore } from './chats.js';
 import { translatorFor } from './i18n.js';
-import { renderTrackedMessage } from './render/tracked-message.js';
+import { renderAnnouncement, renderTrackedMessage } from './render/tracked-message.js';
 import type { TelegramFailure } from './telegram/errors.js';
 import type { Messenger } from './telegram/messenger.js';
+
+/** How long a claimed announcement blocks others; only matters if the sender dies mid-send. */
+const ANNOUNCE_CLAIM_MS = 60_000;
+
+function announcementKey(order: OrderDoc): string {
+  return `${order.phase}:${order.status ?? ''}`;
+}
+
+/** A long-tail order that resolved or expired owes each chat that had a status message one push. */
+function needsAnnouncement(order: OrderDoc, watcher: WatcherDoc): boolean {
+  return (
+    (order.phase === 'final' || order.phase === 'expired') &&
+    order.longTail !== undefined &&
+    watcher.messageId !== null &&
+    !watcher.muted &&
+    watcher.announcedStatus !== announcementKey(order)
+  );
+}
 
 export interface StatusDeliveryOptions {
   messenger: Messenger;
@@ -55,11 +73,18 @@ export class StatusDelivery implements OrderDelivery {
   /** Returns when to try this watcher again, or undefined when its message is up to date. */
   private async deliverTo(order: OrderDoc, watcher: WatcherDoc): Promise<number | undefined> {
     const { messenger, chats, models, clock } = this.opts;
+    // A muted chat keeps the message it has; it gets no more edits or pushes for this order.
     if (watcher.muted && watcher.messageId !== null) return undefined;
     if (await chats.isUnreachable(watcher.chatId)) return undefined;
-
     const locale = this.localeOf(watcher);
-    const message = renderTrackedMessage(translatorFor(this.opts.i18n, locale), order, locale);
+    const t = translatorFor(this.opts.i18n, locale);
+
+    if (needsAnnouncement(order, watcher)) {
+      const retryAt = await this.announce(order, watcher, t, locale);
+      if (retryAt !== undefined) return retryAt;
+    }
+
+    const message = renderTrackedMessage(t, order, locale, { muted: watcher.muted });
     if (watcher.messageId !== null && message.hash === watcher.shownHash) return undefined;
 
     const now = clock.now();
@@ -73,13 +98,52 @@ export class StatusDelivery implements OrderDelivery {
         ? await messenger.send(watcher.chatId, outgoing)
         : await messenger.edit(watcher.chatId, watcher.messageId, outgoing);
     if (result.ok) {
+      // A fresh message notifies the chat like a push does: a final state sent fresh is announced.
+      const announced = result.fresh && (order.phase === 'final' || order.phase === 'expired') ? { announcedStatus: announcementKey(order) } : {};
       await models.Watcher.updateOne(
         { _id: watcher._id },
-        { $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()) } },
+        { $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()), ...announced } },
       );
       return undefined;
     }
     return this.handleFailure(watcher, result.failure, message.hash);
+  }
+
+  /**
+   * Pushes a NEW message (edits do not notify) when a long-tail order resolves or expires, replying
+   * to the status message. Exactly once per chat and outcome: the send is claimed atomically in
+   * MongoDB first and recorded right after, so a second worker, a rerun job or a restart skips it; a
+   * 429 or network failure releases the claim and the push is retried, never dropped.
+   */
+  private async announce(order: OrderDoc, watcher: WatcherDoc, t: ReturnType<typeof translatorFor>, locale: Locale): Promise<number | undefined> {
+    const { models, messenger, clock } = this.opts;
+    const key = announcementKey(order);
+    const now = clock.now();
+    const claim = await models.Watcher.updateOne(
+      {
+        _id: watcher._id,
+        announcedStatus: { $ne: key },
+        $or: [{ announcingUntil: null }, { announcingUntil: { $lte: new Date(now) } }],
+      },
+      { $set: { announcingUntil: new Date(now + ANNOUNCE_CLAIM_MS) } },
+    );
+    if (claim.modifiedCount === 0) return undefined;
+    const result = await messenger.send(watcher.chatId, {
+      html: renderAnnouncement(t, order, locale),
+      replyTo: watcher.messageId ?? undefined,
+    });
+    if (result.ok) {
+      await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcedStatus: key, announcingUntil: null } });
+      this.opts.log.info({ chatId: watcher.chatId, orderId: order._id.toString(), outcome: key }, 'resolution announced');
+      return undefined;
+    }
+    await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcingUntil: null } });
+    const retryAt = await this.handleFailure(watcher, result.failure, watcher.shownHash ?? '');
+    if (result.failure.kind === 'bad_request') {
+      // Never loop on a message Telegram refuses; the status message edit still carries the outcome.
+      await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcedStatus: key } });
+    }
+    return retryAt;
   }
 
   private async handleFailure(watcher: WatcherDoc, failure: TelegramFailure, hash: string): Promise<number | undefined> {

@@ -71,8 +71,10 @@ export interface WatcherDoc {
   /** Hash of the text and keyboard the message shows now: an identical edit is never sent. */
   shownHash: string | null;
   lastEditAt: Date | null;
-  /** Final status already announced to this chat with a new message (long tail): at most once. */
+  /** `<phase>:<status>` already announced to this chat with a new message (long tail): at most once. */
   announcedStatus: string | null;
+  /** Claim on the announcement being sent now (another worker must not send it too). */
+  announcingUntil: Date | null;
   /** The chat pressed "stop notifications": no more pushes, no more edits. */
   muted: boolean;
   createdAt: Date;
@@ -129,6 +131,7 @@ const watcherSchema = new Schema<WatcherDoc>(
     shownHash: { type: String, default: null },
     lastEditAt: { type: Date, default: null },
     announcedStatus: { type: String, default: null },
+    announcingUntil: { type: Date, default: null },
     muted: { type: Boolean, default: false },
   },
   { collection: 'watchers', timestamps: { createdAt: true, updatedAt: false } },

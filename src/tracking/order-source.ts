@@ -1,5 +1,5 @@
 import { isProviderError } from '../provider/errors.js';
-import type { InternetOrder, MobileOrder, OrderKind, ProviderOrder } from '../provider/types.js';
+import type { InternetOrder, ListPage, ListQuery, MobileOrder, OrderKind, ProviderOrder } from '../provider/types.js';
 import type { OrderQuery } from './order-query.js';
 
 /** The part of the provider client the tracking domain needs (kept narrow so fakes stay small). */
@@ -8,6 +8,9 @@ export interface OrderSource {
   checkMobileByRef(ref: string): Promise<MobileOrder>;
   checkInternetById(id: string): Promise<InternetOrder>;
   checkInternetByRef(ref: string): Promise<InternetOrder>;
+  /** Date-filtered pages of the account's orders (newest first): one call answers for up to 100 orders. */
+  listMobile(query: ListQuery): Promise<ListPage<MobileOrder>>;
+  listInternet(query: ListQuery): Promise<ListPage<InternetOrder>>;
 }
 
 /** Which provider account serves an account id; undefined when none is configured. */

@@ -151,6 +151,29 @@ export class OrderTracker {
     return { orderId: order._id.toString(), duplicate: false };
   }
 
+  /** "Stop notifications" for one chat: no more edits or pushes for this order there; others unaffected. */
+  async mute(orderId: string, chatId: number): Promise<boolean> {
+    if (!/^[0-9a-f]{24}$/.test(orderId)) return false;
+    const result = await this.models.Watcher.updateOne({ orderId, chatId }, { $set: { muted: true } });
+    return result.matchedCount > 0;
+  }
+
+  /** /unwatch <ref>: mutes the chat's watcher of the order the query names. */
+  async unwatch(accountId: string, chatId: number, query: WatchRequest['query']): Promise<boolean> {
+    const order = await this.findKnown(accountId, query);
+    return order ? this.mute(order._id.toString(), chatId) : false;
+  }
+
+  /** The chat's orders that are still being tracked (not muted), oldest first. */
+  async pendingFor(chatId: number): Promise<OrderDoc[]> {
+    const watchers = await this.models.Watcher.find({ chatId, muted: false }).select({ orderId: 1 }).lean<WatcherDoc[]>();
+    if (watchers.length === 0) return [];
+    return this.models.Order.find({ _id: { $in: watchers.map((w) => w.orderId) }, phase: { $in: ['lookup', 'fast', 'long'] } })
+      .sort({ createdAt: 1 })
+      .limit(50)
+      .lean<OrderDoc[]>();
+  }
+
   /** Later messages to this chat (including live status updates) use its new language. */
   async setChatLocale(chatId: number, locale: string): Promise<void> {
     await this.models.Watcher.updateMany({ chatId }, { $set: { locale } });

@@ -4,7 +4,9 @@ import { inject } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config, type Locale } from '../../src/config.js';
 import { silentLogger, createLogger, type Logger } from '../../src/shared/logger.js';
-import { FakeTelegram, type FakeMessage } from './fake-telegram.js';
+import type { Update } from 'grammy/types';
+import type { OrderDoc } from '../../src/tracking/models.js';
+import { FakeTelegram, type FakeCall, type FakeMessage } from './fake-telegram.js';
 import { OneClickEmulator } from './oneclick-emulator.js';
 import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
 
@@ -22,6 +24,8 @@ export interface HarnessOptions {
   /** Telegram's per-message edit spacing; tests shorten it (production: 2.5 s). */
   editIntervalMs?: number;
   app?: Partial<Omit<AppOptions, 'config' | 'connection' | 'log'>>;
+  /** Extra environment for loadConfig (e.g. RECHECK_* schedules). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -55,6 +59,7 @@ export class Harness {
       ALLOWED_USER_IDS: (opts.allowedUserIds ?? [RESELLER, STAFF]).join(','),
       DEFAULT_LOCALE: opts.defaultLocale ?? 'ar',
       TIME_SCALE: String(opts.timeScale ?? 0.01),
+      ...opts.env,
     });
     await h.boot();
     return h;
@@ -69,11 +74,12 @@ export class Harness {
       botInfo: this.telegram.botInfo,
       editIntervalMs: this.opts.editIntervalMs ?? 100,
       tracker: { idleMs: 200, pollLeaseMs: 2_000, deliveryLeaseMs: 2_000 },
+      sweepLockLifetimeMs: 2_000,
       provider: { timeoutMs: 1_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } },
       ...this.opts.app,
     });
     await app.prepare();
-    app.start();
+    await app.start();
     this.apps.push(app);
     this.app = app;
     return app;
@@ -97,6 +103,30 @@ export class Harness {
     const userId = from.userId ?? RESELLER;
     const update = callbackQueryUpdate({ chatId: from.chatId ?? userId, fromId: userId, messageId, data, bot: this.telegram.botInfo });
     await this.app.bot.handleUpdate(update);
+  }
+
+  /** Feeds an update as Telegram would (its user message becomes known to the fake first); may be called twice with one update. */
+  async handle(update: Update): Promise<void> {
+    this.telegram.recordIncoming(update);
+    await this.app.bot.handleUpdate(update);
+  }
+
+  /** The tracked order document for a provider id or ref (null when none). */
+  async order(by: { providerId: string } | { ref: string }): Promise<OrderDoc | null> {
+    return this.app.models.Order.findOne({ accountId: 'env', ...by }).lean<OrderDoc>();
+  }
+
+  /**
+   * Telegram calls that Telegram refused as a bad request, edits of messages the user deleted aside:
+   * "message is not modified" (an identical edit), unparsable HTML, a bad button... always our bug.
+   */
+  badRequests(): FakeCall[] {
+    return this.telegram.calls.filter((c) => {
+      if (c.errorCode !== 400) return false;
+      if (c.method !== 'editMessageText') return true;
+      const target = this.telegram.message(Number(c.params?.chat_id), Number(c.params?.message_id));
+      return !target?.deleted;
+    });
   }
 
   /** Waits until the chat's latest bot message satisfies `probe` (the fake polls every 10 ms). */

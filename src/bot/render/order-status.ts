@@ -87,7 +87,11 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
   }
   if (view.phase === 'long' && PROCESSING_CLASSES.has(statusClass)) tracking.push(t('order-still-processing'));
   if (view.phase === 'expired' && statusClass !== 'fulfilled' && statusClass !== 'refunded') {
-    tracking.push(t('order-tracking-stopped'));
+    tracking.push(
+      t('order-tracking-stopped'),
+      t('order-expired-customer'),
+      t('order-expired-support', { created: formatDateTime(createdAt(view), opts.locale) }),
+    );
   }
   if (view.phase === 'long' || view.phase === 'expired') {
     if (view.lastCheckedAt) {

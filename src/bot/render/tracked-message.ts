@@ -14,15 +14,29 @@ export interface RenderedMessage {
   hash: string;
 }
 
-/** The status message a watcher of `order` should see right now, in its locale. */
-export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Locale): RenderedMessage {
+export const MUTE_CALLBACK_PREFIX = 'mute:';
+
+/**
+ * The status message a watcher of `order` should see right now, in its locale. While the order waits
+ * in the long tail, it carries a "stop notifications" button (unless this chat already pressed it).
+ */
+export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Locale, opts: { muted?: boolean } = {}): RenderedMessage {
   const tracked = describeOrder(order);
   const html =
     tracked.type === 'lookup'
       ? renderLookupStatus(t, tracked.view)
       : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale });
-  const keyboard: InlineKeyboardMarkup | undefined = undefined;
+  // Only the long tail pushes new messages, so only there is there something to stop.
+  const keyboard: InlineKeyboardMarkup | undefined =
+    order.phase === 'long' && !opts.muted
+      ? { inline_keyboard: [[{ text: t('button-mute'), callback_data: `${MUTE_CALLBACK_PREFIX}${order._id.toString()}` }]] }
+      : undefined;
   return { html, keyboard, hash: hashMessage(html, keyboard) };
+}
+
+/** The push sent when a long-tail order resolves or expires: the final state, as /status shows it. */
+export function renderAnnouncement(t: Translate, order: OrderDoc, locale: Locale): string {
+  return renderTrackedMessage(t, order, locale, { muted: true }).html;
 }
 
 export function hashMessage(html: string, keyboard: InlineKeyboardMarkup | undefined): string {

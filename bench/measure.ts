@@ -1,0 +1,227 @@
+import type { OrderKind } from '../src/provider/types.js';
+import type { StatusClass } from '../src/tracking/view.js';
+import type { FakeCall, FakeTelegram } from '../test/support/fake-telegram.js';
+import type { OneClickEmulator } from '../test/support/oneclick-emulator.js';
+import { CATEGORY_ORDER, type Category } from './mix.js';
+import type { SeededOrder, SentRequest } from './world.js';
+
+/** Which order state a status message shows (null: not an order state, e.g. "looking up"). */
+export type Classifier = (html: string, kind: OrderKind) => StatusClass | null;
+
+export interface Stats {
+  count: number;
+  /** Real milliseconds. */
+  p50: number | null;
+  p95: number | null;
+  max: number | null;
+}
+
+export interface MemoryPeak {
+  startRssMb: number;
+  peakRssMb: number;
+  startHeapUsedMb: number;
+  peakHeapUsedMb: number;
+}
+
+export interface PhaseMetrics {
+  name: string;
+  orders: number;
+  watchers: number;
+  provider: {
+    /** check-id / check-ref calls during the measured run. */
+    total: number;
+    perOrder: number;
+    byCategory: Record<Category, { orders: number; calls: number; perOrder: number | null }>;
+    /** Orders watched from one chat vs from two: what a second watcher costs. */
+    byWatchers: Array<{ watchers: number; orders: number; perOrder: number | null }>;
+    /** Check calls that named no order of the plan (should be 0). */
+    unattributed: number;
+  };
+  telegram: {
+    total: number;
+    perOrder: number;
+    sendMessage: number;
+    editMessageText: number;
+    /** Calls Telegram refused (e.g. 400 "message is not modified" for an identical edit). */
+    rejected: number;
+  };
+  latency: {
+    /** Every provider status change a watcher was already waiting for -> the first message showing it. */
+    change: Stats;
+    /** Only the last change of each order (the result the reseller waits for). */
+    final: Stats;
+    /** /status received -> first message that shows the order's state. */
+    firstStatus: Stats;
+    /** Changes never shown to a watcher that was waiting (e.g. skipped because a later one came first). */
+    missed: number;
+  };
+  /** Watchers whose message ended on the order's final state. */
+  reachedFinal: { reached: number; total: number };
+  memory: MemoryPeak;
+  wallMs: number;
+}
+
+interface Shown {
+  at: number;
+  statusClass: StatusClass | null;
+}
+
+export interface MeasureInput {
+  name: string;
+  seeded: SeededOrder[];
+  sent: SentRequest[];
+  telegram: FakeTelegram;
+  emulator: OneClickEmulator;
+  classify: Classifier;
+  /** Telegram calls before this time (warm-up) are not counted. */
+  since: number;
+  memory: MemoryPeak;
+  wallMs: number;
+}
+
+export function measurePhase(input: MeasureInput): PhaseMetrics {
+  const { seeded, sent, classify } = input;
+  const orders = seeded.filter(Boolean);
+  const chats = new Map<number, SentRequest>(sent.map((s) => [s.planned.chatId, s]));
+
+  // ---- Telegram: what each watcher's chat was shown, and when
+  const calls = input.telegram.calls.filter((c) => c.at >= input.since && chats.has(chatOf(c)));
+  const shownByChat = new Map<number, Shown[]>();
+  for (const call of calls) {
+    if (!call.ok || (call.method !== 'sendMessage' && call.method !== 'editMessageText')) continue;
+    const request = chats.get(chatOf(call));
+    if (!request || typeof call.params?.text !== 'string') continue;
+    const list = shownByChat.get(request.planned.chatId) ?? [];
+    list.push({ at: call.at, statusClass: classify(call.params.text, request.order.kind) });
+    shownByChat.set(request.planned.chatId, list);
+  }
+
+  const change: number[] = [];
+  const final: number[] = [];
+  const firstStatus: number[] = [];
+  let missed = 0;
+  let reached = 0;
+  for (const request of sent) {
+    const shown = shownByChat.get(request.planned.chatId) ?? [];
+    const first = shown.find((s) => s.at >= request.at && s.statusClass !== null);
+    if (first) firstStatus.push(first.at - request.at);
+    const changes = request.order.changes;
+    changes.forEach((c, i) => {
+      if (c.at <= request.at) return; // already happened when the reseller asked: not a change they waited for
+      const seen = shown.find((s) => s.at >= c.at && s.statusClass === c.statusClass);
+      if (!seen) {
+        missed++;
+        return;
+      }
+      change.push(seen.at - c.at);
+      if (i === changes.length - 1) final.push(seen.at - c.at);
+    });
+    const last = input.telegram.lastMessage(request.planned.chatId);
+    if (last && classify(last.html, request.order.kind) === request.order.finalClass) reached++;
+  }
+
+  // ---- provider: check calls, attributed to the plan's orders by id or ref
+  const byId = new Map(orders.map((o) => [o.id, o]));
+  const byRef = new Map(orders.map((o) => [o.ref, o]));
+  const callsPerOrder = new Map<SeededOrder, number>();
+  let total = 0;
+  let unattributed = 0;
+  for (const r of input.emulator.requests) {
+    const m = /^\/v3\/(?:mobile|internet)\/check-(id|ref)\/(.+)$/.exec(r.path);
+    if (!m) continue;
+    total++;
+    const value = safeDecode(m[2] ?? '');
+    const order = m[1] === 'id' ? byId.get(value) : byRef.get(value);
+    if (!order) {
+      unattributed++;
+      continue;
+    }
+    callsPerOrder.set(order, (callsPerOrder.get(order) ?? 0) + 1);
+  }
+  const byCategory = Object.fromEntries(
+    CATEGORY_ORDER.map((category) => {
+      const inCategory = orders.filter((o) => o.planned.category === category);
+      const sum = inCategory.reduce((acc, o) => acc + (callsPerOrder.get(o) ?? 0), 0);
+      return [category, { orders: inCategory.length, calls: sum, perOrder: inCategory.length ? sum / inCategory.length : null }];
+    }),
+  ) as PhaseMetrics['provider']['byCategory'];
+  const byWatchers = [1, 2].map((watchers) => {
+    // Already-final orders are left out: their cost says nothing about sharing a polling loop.
+    const group = orders.filter((o) => o.planned.requests.length === watchers && o.planned.category !== 'already_final');
+    const sum = group.reduce((acc, o) => acc + (callsPerOrder.get(o) ?? 0), 0);
+    return { watchers, orders: group.length, perOrder: group.length ? sum / group.length : null };
+  });
+
+  return {
+    name: input.name,
+    orders: orders.length,
+    watchers: sent.length,
+    provider: { total, perOrder: total / orders.length, byCategory, byWatchers, unattributed },
+    telegram: {
+      total: calls.length,
+      perOrder: calls.length / orders.length,
+      sendMessage: calls.filter((c) => c.method === 'sendMessage').length,
+      editMessageText: calls.filter((c) => c.method === 'editMessageText').length,
+      rejected: calls.filter((c) => !c.ok).length,
+    },
+    latency: { change: stats(change), final: stats(final), firstStatus: stats(firstStatus), missed },
+    reachedFinal: { reached, total: sent.length },
+    memory: input.memory,
+    wallMs: input.wallMs,
+  };
+}
+
+function chatOf(call: FakeCall): number {
+  return Number(call.params?.chat_id);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Nearest-rank percentiles. */
+export function stats(samples: number[]): Stats {
+  if (samples.length === 0) return { count: 0, p50: null, p95: null, max: null };
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+  return { count: sorted.length, p50: rank(50), p95: rank(95), max: sorted[sorted.length - 1] as number };
+}
+
+/** Samples the process's memory while a contender runs (peaks only; RSS never shrinks much). */
+export class MemorySampler {
+  private timer: NodeJS.Timeout | undefined;
+  private start = process.memoryUsage();
+  private peakRss = 0;
+  private peakHeap = 0;
+
+  begin(everyMs = 20): void {
+    this.start = process.memoryUsage();
+    this.peakRss = this.start.rss;
+    this.peakHeap = this.start.heapUsed;
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+  }
+
+  end(): MemoryPeak {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sample();
+    const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+    return {
+      startRssMb: mb(this.start.rss),
+      peakRssMb: mb(this.peakRss),
+      startHeapUsedMb: mb(this.start.heapUsed),
+      peakHeapUsedMb: mb(this.peakHeap),
+    };
+  }
+
+  private sample(): void {
+    const m = process.memoryUsage();
+    this.peakRss = Math.max(this.peakRss, m.rss);
+    this.peakHeap = Math.max(this.peakHeap, m.heapUsed);
+  }
+}

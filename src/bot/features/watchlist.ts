@@ -1,0 +1,43 @@
+import { Composer } from 'grammy';
+import type { Locale } from '../../config.js';
+import type { Clock } from '../../shared/clock.js';
+import { parseOrderQuery } from '../../tracking/order-query.js';
+import type { OrderTracker } from '../../tracking/tracker.js';
+import type { BotContext } from '../context.js';
+import { renderPendingList } from '../render/pending-list.js';
+import { MUTE_CALLBACK_PREFIX } from '../render/tracked-message.js';
+
+const MUTE_CALLBACK = new RegExp(`^${MUTE_CALLBACK_PREFIX}([0-9a-f]{24})$`);
+
+/** What a chat follows: /pending lists it, /unwatch and the "stop notifications" button trim it. */
+export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+
+  composer.command('pending', async (ctx) => {
+    if (!ctx.chat) return;
+    const orders = await deps.tracker.pendingFor(ctx.chat.id);
+    const locale = (await ctx.i18n.getLocale()) as Locale;
+    await ctx.reply(renderPendingList(ctx.t, orders, locale, new Date(deps.clock.now())), { parse_mode: 'HTML' });
+  });
+
+  composer.command('unwatch', async (ctx) => {
+    const parsed = parseOrderQuery(ctx.match);
+    const accountId = ctx.access?.accountId;
+    if (!parsed.ok || !ctx.chat || accountId === undefined) {
+      await ctx.reply(ctx.t('unwatch-usage'), { parse_mode: 'HTML' });
+      return;
+    }
+    const muted = await deps.tracker.unwatch(accountId, ctx.chat.id, parsed.query);
+    await ctx.reply(ctx.t(muted ? 'unwatch-done' : 'unwatch-not-found', { query: parsed.query.value }), { parse_mode: 'HTML' });
+  });
+
+  composer.callbackQuery(MUTE_CALLBACK, async (ctx) => {
+    const chatId = ctx.chat?.id;
+    // Only the chat's own watcher can be muted: a button copied elsewhere matches nothing.
+    const muted = chatId !== undefined && (await deps.tracker.mute(ctx.match[1]!, chatId));
+    await ctx.answerCallbackQuery({ text: ctx.t(muted ? 'mute-done' : 'mute-stale') });
+    if (muted) await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+  });
+
+  return composer;
+}

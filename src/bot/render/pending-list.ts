@@ -1,0 +1,26 @@
+import type { Locale } from '../../config.js';
+import type { OrderDoc } from '../../tracking/models.js';
+import type { Translate } from '../i18n.js';
+import { formatCheckTime, formatDuration } from './format.js';
+import { codeHtml } from './html.js';
+
+/** /pending: the chat's unresolved orders with their state, age and next check. */
+export function renderPendingList(t: Translate, orders: OrderDoc[], locale: Locale, now: Date): string {
+  if (orders.length === 0) return t('pending-empty');
+  const blocks = orders.map((order) => {
+    if (!order.kind || !order.statusClass) {
+      return [t('pending-searching'), codeHtml(order.query?.value ?? order.providerId)].join('\n');
+    }
+    const created = order.payload?.created_at ? new Date(order.payload.created_at) : order.createdAt;
+    const lines = [
+      t(`order-headline-${order.kind}-${order.statusClass}`),
+      codeHtml(order.ref || order.providerId),
+      t('pending-age', { age: formatDuration(t, now.getTime() - created.getTime()) }),
+    ];
+    if (order.phase === 'long' && order.nextCheckAt) {
+      lines.push(t('pending-next-check', { time: formatCheckTime(order.nextCheckAt, locale, now) }));
+    }
+    return lines.join('\n');
+  });
+  return [t('pending-header', { count: String(orders.length) }), ...blocks].join('\n\n');
+}

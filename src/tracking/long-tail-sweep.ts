@@ -1,0 +1,144 @@
+import { ProviderError } from '../provider/errors.js';
+import type { ListPage, OrderKind, ProviderOrder } from '../provider/types.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { OrderDoc, TrackingModels } from './models.js';
+import type { OrderSourceFor } from './order-source.js';
+import type { OrderTracker } from './tracker.js';
+
+export interface LongTailSweepOptions {
+  models: TrackingModels;
+  tracker: OrderTracker;
+  sources: OrderSourceFor;
+  clock: Clock;
+  log: Logger;
+  /** Due orders of one account and kind from which list pages replace per-order checks. */
+  listThreshold: number;
+  /** Lease on each order while it is rechecked (the fast loop uses the same field). */
+  leaseMs: number;
+  /** Most orders handled in one sweep; the rest wait for the next one. */
+  batchLimit?: number;
+  /** Provider calls in flight at once for per-order checks. */
+  concurrency?: number;
+}
+
+const PAGE_SIZE = 100;
+
+/**
+ * Rechecks the long tail: orders in UNKNOWN_ERROR, QUEUED or still processing after the fast phase,
+ * each on its own schedule (`nextCheckAt`). Run periodically by an Agenda job. When many orders of one
+ * account are due together, date-filtered list pages answer for all of them in a few calls; whatever the
+ * pages do not cover is checked one by one. Every order is leased while it is handled, so a second
+ * worker, or a sweep that overlaps a crashed one, never checks it twice.
+ */
+export class LongTailSweep {
+  constructor(private readonly opts: LongTailSweepOptions) {}
+
+  /** One pass. `heartbeat` keeps the caller's job lock alive between groups. */
+  async run(heartbeat: () => Promise<unknown> = async () => undefined): Promise<{ checked: number; listCalls: number }> {
+    const { models, clock } = this.opts;
+    const now = new Date(clock.now());
+    const due = await models.Order.find({
+      phase: 'long',
+      nextCheckAt: { $lte: now },
+      $or: [{ pollLeaseUntil: null }, { pollLeaseUntil: { $lte: now } }],
+    })
+      .sort({ nextCheckAt: 1 })
+      .limit(this.opts.batchLimit ?? 1_000)
+      .lean<OrderDoc[]>();
+
+    const groups = new Map<string, OrderDoc[]>();
+    for (const order of due) {
+      if (!order.kind) continue;
+      const key = `${order.accountId}\u0000${order.kind}`;
+      groups.set(key, [...(groups.get(key) ?? []), order]);
+    }
+
+    let checked = 0;
+    let listCalls = 0;
+    for (const orders of groups.values()) {
+      const claimed = await this.claimAll(orders);
+      if (claimed.length === 0) continue;
+      let remaining = claimed;
+      if (claimed.length >= this.opts.listThreshold) {
+        const result = await this.reconcileByList(claimed);
+        listCalls += result.calls;
+        remaining = result.uncovered;
+      }
+      await this.checkEach(remaining);
+      checked += claimed.length;
+      await heartbeat();
+    }
+    if (checked > 0) this.opts.log.info({ checked, listCalls }, 'long-tail sweep done');
+    return { checked, listCalls };
+  }
+
+  private async claimAll(orders: OrderDoc[]): Promise<OrderDoc[]> {
+    const claimed: OrderDoc[] = [];
+    for (const order of orders) {
+      const now = new Date(this.opts.clock.now());
+      const doc = await this.opts.models.Order.findOneAndUpdate(
+        {
+          _id: order._id,
+          phase: 'long',
+          nextCheckAt: { $lte: now },
+          $or: [{ pollLeaseUntil: null }, { pollLeaseUntil: { $lte: now } }],
+        },
+        { $set: { pollLeaseUntil: new Date(now.getTime() + this.opts.leaseMs) } },
+        { returnDocument: 'after' },
+      ).lean<OrderDoc>();
+      if (doc) claimed.push(doc);
+    }
+    return claimed;
+  }
+
+  private async checkEach(orders: OrderDoc[]): Promise<void> {
+    const queue = [...orders];
+    const worker = async () => {
+      for (let order = queue.shift(); order; order = queue.shift()) await this.opts.tracker.checkOrder(order);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, queue.length) }, worker));
+  }
+
+  /**
+   * Pages through the account's orders created between the oldest and newest due order. Stops as soon
+   * as every due order was seen, and gives up on the list (falling back to per-order checks) when it
+   * would cost more calls than the checks it replaces.
+   */
+  private async reconcileByList(orders: OrderDoc[]): Promise<{ calls: number; uncovered: OrderDoc[] }> {
+    const source = this.opts.sources(orders[0]!.accountId);
+    const kind = orders[0]!.kind as OrderKind;
+    if (!source) return { calls: 0, uncovered: orders };
+    const created = orders.map((o) => createdAtOf(o));
+    const from = new Date(Math.min(...created.map((d) => d.getTime())));
+    const to = new Date(Math.max(...created.map((d) => d.getTime())) + 1_000);
+    const byId = new Map(orders.map((o) => [o.providerId, o]));
+    const found = new Map<string, ProviderOrder>();
+    let calls = 0;
+    try {
+      for (let page = 1; ; page++) {
+        const query = { page, pageSize: PAGE_SIZE, from: from.toISOString(), to: to.toISOString() };
+        const result: ListPage<ProviderOrder> =
+          kind === 'mobile' ? await source.listMobile(query) : await source.listInternet(query);
+        calls += 1;
+        for (const item of result.items) if (byId.has(item.id)) found.set(item.id, item);
+        if (found.size === byId.size || page >= result.totalPages) break;
+        // Each page costs one call; once the pages left exceed the orders left, checks are cheaper.
+        if (result.totalPages - page > byId.size - found.size) break;
+      }
+    } catch (err) {
+      this.opts.log.warn({ kind: err instanceof ProviderError ? err.kind : 'unexpected' }, 'list reconciliation failed; checking one by one');
+    }
+    const share = found.size > 0 ? calls / found.size : 0;
+    for (const [id, fresh] of found) await this.opts.tracker.applyFresh(byId.get(id)!, fresh, share);
+    const uncovered = orders.filter((o) => !found.has(o.providerId));
+    this.opts.log.debug({ kind, due: orders.length, covered: found.size, calls }, 'list reconciliation');
+    return { calls, uncovered };
+  }
+}
+
+function createdAtOf(order: OrderDoc): Date {
+  const raw = order.payload?.created_at;
+  const date = raw ? new Date(raw) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : order.createdAt;
+}

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { trackingModels } from '../../src/tracking/models.js';
+import { BotProcess, withDatabase } from '../support/bot-process.js';
+import { FakeTelegram } from '../support/fake-telegram.js';
+import { RESELLER, TEST_API_KEY, sleep } from '../support/harness.js';
+import { OneClickEmulator } from '../support/oneclick-emulator.js';
+import { textMessageUpdate } from '../support/updates.js';
+
+/**
+ * The real bot as an OS process: a true kill -9 in the middle of fast polling, start-up config
+ * errors, and a graceful SIGTERM. The in-process equivalents live in the Harness-based tests.
+ */
+
+// 0.2: a fast check every 600 ms, so the restarted process picks the order up quickly.
+const TIME_SCALE = 0.2;
+
+let telegram: FakeTelegram;
+let emulator: OneClickEmulator;
+let db: Connection;
+let mongoUri: string;
+const processes: BotProcess[] = [];
+
+beforeEach(async () => {
+  telegram = new FakeTelegram();
+  emulator = new OneClickEmulator({ apiKey: TEST_API_KEY, timeScale: TIME_SCALE });
+  await Promise.all([telegram.start(), emulator.start()]);
+  const dbName = `flexy_proc_${randomBytes(6).toString('hex')}`;
+  mongoUri = withDatabase(inject('mongoUri'), dbName);
+  db = await mongoose.createConnection(inject('mongoUri'), { dbName }).asPromise();
+});
+
+afterEach(async () => {
+  for (const p of processes.splice(0)) await p.kill9();
+  await db.dropDatabase().catch(() => undefined);
+  await db.close();
+  await Promise.all([telegram.close(), emulator.close()]);
+});
+
+function startBot(): BotProcess {
+  const bot = BotProcess.start({ telegram, emulator, apiKey: TEST_API_KEY, mongoUri, timeScale: TIME_SCALE, allowedUserIds: [RESELLER] });
+  processes.push(bot);
+  return bot;
+}
+
+/**
+ * Waits for a moment when the process holds no lease on the order and owes no delivery, with the
+ * next check comfortably ahead: a kill then leaves nothing locked, as almost every real crash does
+ * (a check holds its lease only for the few ms of a provider call). A kill during a call is covered
+ * in-process (Harness.crashAndRestart with a short lease); in production that lease lasts 60 s.
+ */
+async function waitForQuietMoment(providerId: string): Promise<void> {
+  const { Order } = trackingModels(db);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const order = await Order.findOne({ providerId }).lean();
+    const quiet =
+      order &&
+      order.pollLeaseUntil == null &&
+      order.deliveryLeaseUntil == null &&
+      order.deliverAt == null &&
+      order.nextCheckAt != null &&
+      order.nextCheckAt.getTime() - Date.now() > 250;
+    if (quiet) return;
+    await sleep(15);
+  }
+  throw new Error('the order never reached a moment without leases or pending deliveries');
+}
+
+describe('the bot as a process', () => {
+  it('resumes polling after kill -9 and edits the same status message to the final state, once', async () => {
+    const { topupId } = emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'order-kill9' });
+    emulator.setStatus(topupId, 'PENDING');
+
+    const first = startBot();
+    telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/status order-kill9' }));
+    const pending = await telegram.waitFor(
+      () => {
+        const m = telegram.lastMessage(RESELLER);
+        return m && m.text.includes('⏳') && m.text.includes(topupId) ? m : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the pending status message' },
+    );
+    await waitForQuietMoment(topupId);
+    expect(await first.kill9()).toEqual({ code: null, signal: 'SIGKILL' });
+
+    emulator.setStatus(topupId, 'FULFILLED');
+    const second = startBot();
+    const final = await telegram.waitFor(
+      () => {
+        const m = telegram.message(RESELLER, pending.message_id);
+        return m?.text.includes('✅') ? m : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the status message edited to fulfilled' },
+    );
+    expect(final.text).toContain('0778037340');
+
+    // A clean stop finishes in-flight work, so nothing can still arrive after these counts.
+    expect((await second.stop()).code).toBe(0);
+    const messages = telegram.messages(RESELLER);
+    expect(messages.map((m) => m.message_id)).toEqual([pending.message_id]);
+    expect(messages[0]!.history.filter((html) => html.includes('✅'))).toHaveLength(1);
+    for (const p of [first, second]) {
+      expect(p.output).not.toContain(telegram.token);
+      expect(p.output).not.toContain(TEST_API_KEY);
+    }
+  }, 60_000);
+
+  it('stops at once with one clear line per configuration problem and never prints the token', async () => {
+    const empty = BotProcess.startWithEnv({});
+    processes.push(empty);
+    expect((await empty.waitForExit()).code).toBe(1);
+    expect(empty.stderr).toMatch(/^config error: BOT_TOKEN .+$/m);
+    expect(empty.stderr.trim().split('\n').every((l) => l.startsWith('config error: '))).toBe(true);
+
+    const secretToken = 'not-a-token-Zq8Jx3Vv9Lm2Pp7Rr4Tt';
+    const bad = BotProcess.startWithEnv({ BOT_TOKEN: secretToken, TIME_SCALE: 'fast', ALLOWED_USER_IDS: '111111,@boss' });
+    processes.push(bad);
+    expect((await bad.waitForExit()).code).toBe(1);
+    const lines = bad.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.find((l) => l.startsWith('config error: BOT_TOKEN '))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('config error: TIME_SCALE '))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('config error: ALLOWED_USER_IDS '))).toContain('@boss');
+
+    for (const p of [empty, bad]) {
+      expect(p.output).not.toMatch(/^\s+at /m); // no stack trace
+      expect(p.stdout).toBe('');
+    }
+    expect(bad.output).not.toContain(secretToken);
+  }, 30_000);
+
+  it('exits 0 on SIGTERM while long polling', async () => {
+    const bot = startBot();
+    await bot.waitForLog(/bot started \(long polling\)/);
+    await telegram.waitFor(() => telegram.callCount('getUpdates') > 0, { timeoutMs: 10_000, what: 'a getUpdates long poll' });
+
+    expect(await bot.stop(10_000)).toEqual({ code: 0, signal: null });
+    expect(bot.stdout).toMatch(/"msg":"bye"/);
+  }, 30_000);
+});

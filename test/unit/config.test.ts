@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const TOKEN = '7000000001:AAFakeTelegramTokenForTests_0123456789';
+const VALID = { BOT_TOKEN: TOKEN };
+
+/** The problems loadConfig reports for `env` (fails the test when it does not throw ConfigError). */
+function problemsOf(env: Record<string, string>): { problems: string[]; message: string } {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return { problems: (err as ConfigError).problems, message: (err as ConfigError).message };
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('needs only BOT_TOKEN and applies the documented defaults', () => {
+    const config = loadConfig(VALID);
+    expect(config).toMatchObject({
+      botToken: TOKEN,
+      telegramApiRoot: 'https://api.telegram.org',
+      oneclickApiUrl: 'https://api.oneclickdz.com',
+      oneclickApiKey: undefined,
+      mongodbUri: undefined,
+      defaultLocale: 'ar',
+      timeScale: 1,
+      logLevel: 'info',
+    });
+    expect([...config.allowedUserIds]).toEqual([]);
+  });
+
+  it('reads every documented variable', () => {
+    const config = loadConfig({
+      ...VALID,
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+      ONECLICK_API_URL: 'http://127.0.0.1:9000',
+      ONECLICK_API_KEY: 'key-123',
+      ALLOWED_USER_IDS: ' 111111, 222222 ,',
+      MONGODB_URI: 'mongodb://127.0.0.1:27017/flexy',
+      DEFAULT_LOCALE: 'fr',
+      TIME_SCALE: '0.01',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(config).toMatchObject({
+      telegramApiRoot: 'http://127.0.0.1:8081',
+      oneclickApiUrl: 'http://127.0.0.1:9000',
+      oneclickApiKey: 'key-123',
+      mongodbUri: 'mongodb://127.0.0.1:27017/flexy',
+      defaultLocale: 'fr',
+      timeScale: 0.01,
+      logLevel: 'debug',
+    });
+    expect([...config.allowedUserIds]).toEqual([111111, 222222]);
+  });
+
+  it('treats a variable set to nothing (as docker-compose passes unset ones) as unset', () => {
+    const config = loadConfig({ ...VALID, TIME_SCALE: '', DEFAULT_LOCALE: '', LOG_LEVEL: ' ', ONECLICK_API_KEY: '', MONGODB_URI: '' });
+    expect(config).toMatchObject({ timeScale: 1, defaultLocale: 'ar', logLevel: 'info', oneclickApiKey: undefined, mongodbUri: undefined });
+  });
+
+  it('says BOT_TOKEN is required when it is missing or blank', () => {
+    expect(problemsOf({}).problems).toEqual([expect.stringMatching(/^BOT_TOKEN is required/)]);
+    expect(problemsOf({ BOT_TOKEN: '   ' }).problems).toEqual([expect.stringMatching(/^BOT_TOKEN is required/)]);
+  });
+
+  it.each([
+    ['TIME_SCALE', 'fast', /^TIME_SCALE must be a number/],
+    ['TIME_SCALE', '0', /^TIME_SCALE must be greater than 0/],
+    ['TIME_SCALE', '-1', /^TIME_SCALE must be greater than 0/],
+    ['DEFAULT_LOCALE', 'de', /^DEFAULT_LOCALE must be one of ar, fr, en/],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL must be one of/],
+    ['ALLOWED_USER_IDS', '111111,@bob', /^ALLOWED_USER_IDS "@bob" is not a Telegram user id/],
+    ['TELEGRAM_API_ROOT', 'ftp://example.org', /^TELEGRAM_API_ROOT must be an http\(s\) URL/],
+    ['ONECLICK_API_URL', 'not a url', /^ONECLICK_API_URL must be an http\(s\) URL/],
+  ])('rejects %s=%s with one clear line naming the variable', (name, value, line) => {
+    expect(problemsOf({ ...VALID, [name]: value }).problems).toEqual([expect.stringMatching(line)]);
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const { problems, message } = problemsOf({ TIME_SCALE: 'x', DEFAULT_LOCALE: 'de', MONGODB_URI: 'localhost:27017' });
+    expect(problems).toHaveLength(4);
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual(['BOT_TOKEN', 'DEFAULT_LOCALE', 'MONGODB_URI', 'TIME_SCALE']);
+    for (const p of problems) expect(p).not.toContain('\n');
+    expect(message.split('\n')).toHaveLength(5); // a heading, then one line per problem
+    expect(message).not.toMatch(/\bat \S+:\d+/); // no stack trace in what the operator reads
+  });
+
+  it('never echoes a secret value in a problem', () => {
+    const secrets = {
+      BOT_TOKEN: 'AAH-not-really-a-token-secret-0123456789',
+      MONGODB_URI: 'postgres://admin:hunter2-secret@db.example.org/flexy',
+      WEBHOOK_SECRET: 'my secret with spaces!',
+      ONECLICK_API_KEY: 'ea27b376-9f5c-4b09-883f-1b96cd7b541c',
+      TIME_SCALE: 'nope',
+    };
+    const { problems, message } = problemsOf(secrets);
+    expect(problems.length).toBeGreaterThanOrEqual(3);
+    for (const value of [secrets.BOT_TOKEN, 'hunter2', secrets.WEBHOOK_SECRET, secrets.ONECLICK_API_KEY]) {
+      expect(message).not.toContain(value);
+      for (const p of problems) expect(p).not.toContain(value);
+    }
+  });
+
+  it('needs WEBHOOK_URL in webhook mode', () => {
+    expect(problemsOf({ ...VALID, BOT_MODE: 'webhook' }).problems).toEqual([expect.stringMatching(/^WEBHOOK_URL is required/)]);
+  });
+});

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { InternetOrder, MobileOrder } from '../../src/provider/types.js';
+import { DEFAULT_LONG_TAIL_POLICY } from '../../src/tracking/long-tail-schedule.js';
+import type { OrderDoc } from '../../src/tracking/models.js';
+import { afterCheck, scheduleLongTail, type SchedulingPolicy } from '../../src/tracking/transitions.js';
+
+const S = 1000;
+const MIN = 60 * S;
+const HOUR = 60 * MIN;
+const T0 = new Date('2025-10-29T10:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+/** No jitter: every delay is the policy's nominal value. */
+const policy: SchedulingPolicy = { timeScale: 1, longTail: DEFAULT_LONG_TAIL_POLICY, random: () => 0 };
+const TIMEOUT = DEFAULT_LONG_TAIL_POLICY.timeout;
+
+type Tracked = Pick<OrderDoc, 'phase' | 'status' | 'trackingSince' | 'longTail'>;
+
+function fastOrder(status = 'PENDING'): Tracked {
+  return { phase: 'fast', status, trackingSince: T0, longTail: undefined };
+}
+
+function mobile(status: string): MobileOrder {
+  return { kind: 'mobile', id: '6901616fe9e88196b4eb64b0', ref: 'order-1', status, raw: {} };
+}
+
+function internet(status: string): InternetOrder {
+  return { kind: 'internet', id: '6901616fe9e88196b4eb64b2', ref: 'net-1', status, raw: {} };
+}
+
+describe('afterCheck: what a fresh provider answer does to an order', () => {
+  it('keeps a pending order in the fast phase, next check on the fast schedule', () => {
+    const out = afterCheck(fastOrder('PENDING'), mobile('HANDLING'), at(10 * S), policy);
+    expect(out).toMatchObject({ phase: 'fast', status: 'HANDLING', statusClass: 'processing', statusChanged: true });
+    expect(out.nextCheckAt).toEqual(at(13 * S));
+  });
+
+  it('reports no status change when the provider says the same thing again', () => {
+    const out = afterCheck(fastOrder('HANDLING'), mobile('HANDLING'), at(40 * S), policy);
+    expect(out.statusChanged).toBe(false);
+    expect(out.nextCheckAt).toEqual(at(45 * S));
+  });
+
+  it.each([
+    ['mobile FULFILLED', mobile('FULFILLED'), 'fulfilled'],
+    ['mobile REFUNDED', mobile('REFUNDED'), 'refunded'],
+    ['internet FULFILLED', internet('FULFILLED'), 'fulfilled'],
+    ['internet REFUNDED', internet('REFUNDED'), 'refunded'],
+  ] as const)('ends tracking on %s: final, never checked again', (_what, fresh, statusClass) => {
+    const out = afterCheck(fastOrder('HANDLING'), fresh, at(12 * S), policy);
+    expect(out).toMatchObject({ phase: 'final', statusClass, nextCheckAt: null });
+  });
+
+  it('ends tracking on FULFILLED even from the long tail', () => {
+    const longTail = { reason: 'verifying' as const, since: at(0), until: at(72 * HOUR), checks: 3 };
+    const out = afterCheck({ phase: 'long', status: 'UNKNOWN_ERROR', trackingSince: T0, longTail }, mobile('FULFILLED'), at(3 * HOUR), policy);
+    expect(out).toMatchObject({ phase: 'final', nextCheckAt: null });
+  });
+
+  it('moves mobile UNKNOWN_ERROR to the long tail (being verified, not a failure), rechecked within the hour', () => {
+    const now = at(20 * S);
+    const out = afterCheck(fastOrder('HANDLING'), mobile('UNKNOWN_ERROR'), now, policy);
+    expect(out).toMatchObject({ phase: 'long', statusClass: 'verifying' });
+    expect(out.longTail).toMatchObject({ reason: 'verifying', since: now, checks: 0 });
+    expect(out.nextCheckAt!.getTime() - now.getTime()).toBeLessThanOrEqual(HOUR);
+    expect(out.nextCheckAt!.getTime()).toBeGreaterThan(now.getTime() + 10 * S); // not fast polling any more
+  });
+
+  it('moves internet QUEUED to the long tail (scheduled, not a failure)', () => {
+    const now = at(15 * S);
+    const out = afterCheck(fastOrder('HANDLING'), internet('QUEUED'), now, policy);
+    expect(out).toMatchObject({ phase: 'long', statusClass: 'queued' });
+    expect(out.longTail).toMatchObject({ reason: 'queued', since: now });
+    expect(out.nextCheckAt!.getTime()).toBeGreaterThan(now.getTime() + 10 * S);
+  });
+
+  it('moves an order still processing after 5 minutes to the long tail (timeout)', () => {
+    const now = at(5 * MIN);
+    const out = afterCheck(fastOrder('HANDLING'), mobile('HANDLING'), now, policy);
+    expect(out).toMatchObject({ phase: 'long', statusClass: 'processing' });
+    expect(out.longTail).toMatchObject({ reason: 'timeout', since: now, until: new Date(now.getTime() + TIMEOUT.forMs) });
+    expect(out.nextCheckAt).toEqual(new Date(now.getTime() + TIMEOUT.firstMs));
+  });
+
+  it('keeps an undocumented status polled like a pending one (never a crash, never final)', () => {
+    const out = afterCheck(fastOrder('PENDING'), mobile('ON_HOLD'), at(3 * S), policy);
+    expect(out).toMatchObject({ phase: 'fast', statusClass: 'unknown' });
+  });
+
+  it('treats QUEUED on a mobile order as unknown (kept polling), since only internet orders queue', () => {
+    const out = afterCheck(fastOrder('PENDING'), mobile('QUEUED'), at(3 * S), policy);
+    expect(out).toMatchObject({ phase: 'fast', statusClass: 'unknown' });
+  });
+
+  it('scales the fast schedule by TIME_SCALE', () => {
+    const scaled = { ...policy, timeScale: 0.01 };
+    const out = afterCheck(fastOrder('PENDING'), mobile('PENDING'), at(100), scaled);
+    expect(out).toMatchObject({ phase: 'fast' });
+    expect(out.nextCheckAt!.getTime() - at(100).getTime()).toBeCloseTo(30);
+    expect(afterCheck(fastOrder('PENDING'), mobile('PENDING'), at(3 * S), scaled).phase).toBe('long');
+  });
+
+  it('starts the new reason\'s own window when a timed-out order turns UNKNOWN_ERROR', () => {
+    const longTail = { reason: 'timeout' as const, since: at(5 * MIN), until: at(5 * MIN + 24 * HOUR), checks: 4 };
+    const now = at(2 * HOUR);
+    const out = afterCheck({ phase: 'long', status: 'HANDLING', trackingSince: T0, longTail }, mobile('UNKNOWN_ERROR'), now, policy);
+    const window = DEFAULT_LONG_TAIL_POLICY.verifying.forMs;
+    expect(out.longTail).toEqual({ reason: 'verifying', since: now, until: new Date(now.getTime() + window), checks: 0 });
+  });
+});
+
+describe('scheduleLongTail: back-off and expiry', () => {
+  it('backs a timed-out order off by a factor per check, capped', () => {
+    const first = scheduleLongTail(undefined, 'timeout', T0, policy);
+    expect(first.nextCheckAt).toEqual(at(TIMEOUT.firstMs));
+    const second = scheduleLongTail(first.longTail, 'timeout', at(TIMEOUT.firstMs), policy);
+    expect(second.longTail?.checks).toBe(1);
+    expect(second.nextCheckAt).toEqual(at(TIMEOUT.firstMs + TIMEOUT.firstMs * TIMEOUT.factor));
+    const late = scheduleLongTail({ reason: 'timeout', since: T0, until: at(TIMEOUT.forMs), checks: 40 }, 'timeout', at(HOUR), policy);
+    expect(late.nextCheckAt).toEqual(at(HOUR + TIMEOUT.maxMs));
+  });
+
+  it('never schedules past the end of the window: the last check lands on it', () => {
+    const longTail = { reason: 'queued' as const, since: T0, until: at(7 * 24 * HOUR), checks: 50 };
+    const out = scheduleLongTail(longTail, 'queued', at(7 * 24 * HOUR - 10 * MIN), policy);
+    expect(out).toMatchObject({ phase: 'long', nextCheckAt: at(7 * 24 * HOUR) });
+  });
+
+  it('expires an order whose window has closed: no more checks', () => {
+    const longTail = { reason: 'verifying' as const, since: T0, until: at(72 * HOUR), checks: 70 };
+    const out = scheduleLongTail(longTail, 'verifying', at(72 * HOUR), policy);
+    expect(out).toMatchObject({ phase: 'expired', nextCheckAt: null });
+  });
+
+  it('expires through afterCheck too when the provider still says UNKNOWN_ERROR at the end', () => {
+    const longTail = { reason: 'verifying' as const, since: T0, until: at(72 * HOUR), checks: 70 };
+    const out = afterCheck({ phase: 'long', status: 'UNKNOWN_ERROR', trackingSince: T0, longTail }, mobile('UNKNOWN_ERROR'), at(73 * HOUR), policy);
+    expect(out).toMatchObject({ phase: 'expired', nextCheckAt: null, statusClass: 'verifying' });
+  });
+
+  it('only ever shortens a wait with jitter', () => {
+    const jittered = { ...policy, random: () => 0.999 };
+    const out = scheduleLongTail(undefined, 'verifying', T0, jittered);
+    const wait = out.nextCheckAt!.getTime() - T0.getTime();
+    const nominal = DEFAULT_LONG_TAIL_POLICY.verifying.everyMs;
+    expect(wait).toBeLessThanOrEqual(nominal);
+    expect(wait).toBeGreaterThanOrEqual(nominal * (1 - DEFAULT_LONG_TAIL_POLICY.jitter));
+  });
+
+  it('scales long-tail windows and waits by TIME_SCALE', () => {
+    const out = scheduleLongTail(undefined, 'verifying', T0, { ...policy, timeScale: 0.01 });
+    const { everyMs, forMs } = DEFAULT_LONG_TAIL_POLICY.verifying;
+    expect(out.nextCheckAt!.getTime() - T0.getTime()).toBe(Math.round(everyMs * 0.01));
+    expect(out.longTail!.until.getTime() - T0.getTime()).toBeCloseTo(forMs * 0.01);
+  });
+});
