@@ -83,6 +83,8 @@ export function createApp(opts: AppOptions): App {
     log: log.child({ module: 'long-tail' }),
     listThreshold: config.longTail.listThreshold,
     leaseMs: trackerOptions.pollLeaseMs ?? 60_000,
+    // Half the shortest recheck interval: early enough to align schedules, never a wasted round.
+    coalesceMs: (Math.min(config.longTail.policy.verifying.everyMs, config.longTail.policy.queued.everyMs) / 2) * config.timeScale,
   });
   let scheduler: JobScheduler | undefined;
 

@@ -20,6 +20,11 @@ export interface LongTailSweepOptions {
   batchLimit?: number;
   /** Provider calls in flight at once for per-order checks. */
   concurrency?: number;
+  /**
+   * Orders due within this long (scaled ms) join a list reconciliation that runs anyway: checking
+   * them a little early costs nothing extra and keeps an account's orders due together afterwards.
+   */
+  coalesceMs: number;
 }
 
 const PAGE_SIZE = 100;
@@ -27,8 +32,8 @@ const PAGE_SIZE = 100;
 /**
  * Rechecks the long tail: orders in UNKNOWN_ERROR, QUEUED or still processing after the fast phase,
  * each on its own schedule (`nextCheckAt`). Run periodically by an Agenda job. When many orders of one
- * account are due together, date-filtered list pages answer for all of them in a few calls; whatever the
- * pages do not cover is checked one by one. Every order is leased while it is handled, so a second
+ * account are due together (or soon: see `coalesceMs`), date-filtered list pages answer for all of them
+ * in a few calls; whatever the pages do not cover is checked one by one. Every order is leased while it is handled, so a second
  * worker, or a sweep that overlaps a crashed one, never checks it twice.
  */
 export class LongTailSweep {
@@ -38,9 +43,10 @@ export class LongTailSweep {
   async run(heartbeat: () => Promise<unknown> = async () => undefined): Promise<{ checked: number; listCalls: number }> {
     const { models, clock } = this.opts;
     const now = new Date(clock.now());
-    const due = await models.Order.find({
+    const horizon = new Date(now.getTime() + this.opts.coalesceMs);
+    const candidates = await models.Order.find({
       phase: 'long',
-      nextCheckAt: { $lte: now },
+      nextCheckAt: { $lte: horizon },
       $or: [{ pollLeaseUntil: null }, { pollLeaseUntil: { $lte: now } }],
     })
       .sort({ nextCheckAt: 1 })
@@ -48,7 +54,7 @@ export class LongTailSweep {
       .lean<OrderDoc[]>();
 
     const groups = new Map<string, OrderDoc[]>();
-    for (const order of due) {
+    for (const order of candidates) {
       if (!order.kind) continue;
       const key = `${order.accountId}\u0000${order.kind}`;
       groups.set(key, [...(groups.get(key) ?? []), order]);
@@ -56,11 +62,14 @@ export class LongTailSweep {
 
     let checked = 0;
     let listCalls = 0;
-    for (const orders of groups.values()) {
-      const claimed = await this.claimAll(orders);
+    for (const group of groups.values()) {
+      const due = group.filter((o) => o.nextCheckAt !== null && o.nextCheckAt.getTime() <= now.getTime());
+      if (due.length === 0) continue;
+      const useList = group.length >= this.opts.listThreshold;
+      const claimed = await this.claimAll(useList ? group : due, useList ? horizon : now);
       if (claimed.length === 0) continue;
       let remaining = claimed;
-      if (claimed.length >= this.opts.listThreshold) {
+      if (useList) {
         const result = await this.reconcileByList(claimed);
         listCalls += result.calls;
         remaining = result.uncovered;
@@ -73,7 +82,7 @@ export class LongTailSweep {
     return { checked, listCalls };
   }
 
-  private async claimAll(orders: OrderDoc[]): Promise<OrderDoc[]> {
+  private async claimAll(orders: OrderDoc[], dueBy: Date): Promise<OrderDoc[]> {
     const claimed: OrderDoc[] = [];
     for (const order of orders) {
       const now = new Date(this.opts.clock.now());
@@ -81,7 +90,7 @@ export class LongTailSweep {
         {
           _id: order._id,
           phase: 'long',
-          nextCheckAt: { $lte: now },
+          nextCheckAt: { $lte: dueBy },
           $or: [{ pollLeaseUntil: null }, { pollLeaseUntil: { $lte: now } }],
         },
         { $set: { pollLeaseUntil: new Date(now.getTime() + this.opts.leaseMs) } },

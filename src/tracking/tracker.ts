@@ -328,7 +328,7 @@ export class OrderTracker {
       {
         $set: {
           phase: outcome.phase,
-          nextCheckAt: outcome.nextCheckAt,
+          nextCheckAt: honourRetryAfter(outcome.nextCheckAt, err, now),
           longTail: outcome.longTail,
           providerTrouble: true,
           pollLeaseUntil: null,
@@ -375,7 +375,7 @@ export class OrderTracker {
       { _id: lookup._id },
       {
         $set: {
-          nextCheckAt: new Date(now.getTime() + backoffMs),
+          nextCheckAt: honourRetryAfter(new Date(now.getTime() + backoffMs), err, now),
           providerTrouble: true,
           pollLeaseUntil: null,
           ...(lookup.providerTrouble ? {} : { deliverAt: now }),
@@ -470,6 +470,16 @@ export class OrderTracker {
       this.kick();
     }
   }
+}
+
+/**
+ * A provider that asked us to wait (429 Retry-After longer than the client will sleep, an IP block) is
+ * not called again before then. That wait is the provider's rule, so TIME_SCALE does not shorten it.
+ */
+function honourRetryAfter(next: Date | null, err: unknown, now: Date): Date | null {
+  const waitMs = err instanceof ProviderError ? err.retryAfterMs : undefined;
+  if (next === null || waitMs === undefined) return next;
+  return new Date(Math.max(next.getTime(), now.getTime() + waitMs));
 }
 
 function isDuplicateKey(err: unknown): boolean {

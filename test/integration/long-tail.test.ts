@@ -59,3 +59,149 @@ describe('long tail', () => {
     }
   });
 });
+
+describe('long tail: more outcomes', () => {
+  it('QUEUED -> FULFILLED pushes the card code', async () => {
+    h = await Harness.start({ env: LONG_TAIL_ENV });
+    const { topupId } = h.emulator.sendInternet({ type: 'ADSL', number: '036362608', value: 1000, ref: 'net-q1' });
+    h.emulator.setStatus(topupId, 'QUEUED');
+    await h.send('/status net-q1');
+    const status = await h.waitForMessage(RESELLER, (m) => m.text.includes('⏰'), 'queued status');
+    h.emulator.setStatus(topupId, 'FULFILLED', { card_code: '998877665544', num_trans: 'AT-2026-777' });
+    const push = await h.telegram.waitFor(() => h.telegram.messages(RESELLER).find((m) => m.message_id !== status.message_id), {
+      what: 'the card push',
+    });
+    expect(push.html).toContain('<code>998877665544</code>');
+    expect(push.text).toContain('AT-2026-777');
+  });
+
+  it('an order still processing after the fast phase is rechecked and its resolution pushed', async () => {
+    // Fast phase 5 min x 0.001 = 300 ms; first timeout recheck 10 s x 0.001 = 10 ms, then backing off.
+    h = await Harness.start({ timeScale: 0.001, env: { ...LONG_TAIL_ENV, RECHECK_SWEEP_EVERY: '50s' } });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 300, ref: 'slow-1' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status slow-1');
+    const status = await h.waitForMessage(RESELLER, (m) => m.reply_markup !== undefined, 'long-tail status with a stop button');
+    expect(status.text).toContain('⏳');
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    const push = await h.telegram.waitFor(() => h.telegram.messages(RESELLER).find((m) => m.message_id !== status.message_id), {
+      what: 'the resolution push',
+    });
+    expect(push.text).toContain('✅');
+    expect(push.replyTo).toBe(status.message_id);
+  });
+
+  it('a Telegram 429 during the announcement delays it but never drops or doubles it', async () => {
+    h = await Harness.start({ env: LONG_TAIL_ENV });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-429' });
+    h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    await h.send('/status lt-429');
+    const status = await h.waitForMessage(RESELLER, (m) => m.text.includes('⚠️'), 'verifying status');
+    // Longer than auto-retry waits in place (5 s): the delivery must reschedule by retry_after.
+    h.telegram.failNext('sendMessage', { code: 429, retryAfter: 6 }, { chatId: RESELLER });
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    await h.telegram.waitFor(() => h.telegram.calls.some((c) => c.method === 'sendMessage' && c.errorCode === 429) || undefined, {
+      what: 'the 429',
+    });
+    const push = await h.telegram.waitFor(() => h.telegram.messages(RESELLER).find((m) => m.message_id !== status.message_id), {
+      what: 'the push after retry_after',
+      timeoutMs: 15_000,
+    });
+    expect(push.text).toContain('✅');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.telegram.messages(RESELLER)).toHaveLength(2);
+  }, 30_000);
+
+  it('a worker killed mid-recheck is replaced and the resolution still arrives once', async () => {
+    h = await Harness.start({ env: LONG_TAIL_ENV });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-kill' });
+    h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    await h.send('/status lt-kill');
+    const status = await h.waitForMessage(RESELLER, (m) => m.text.includes('⚠️'), 'verifying status');
+    // The provider hangs: the running recheck is stuck inside its provider call when the worker dies.
+    h.emulator.injectFault({ kind: 'timeout', path: /check-id/, times: 1 });
+    const before = h.emulator.requests.length;
+    await h.telegram.waitFor(() => h.emulator.requests.length > before || undefined, { what: 'a recheck in flight' });
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    await h.crashAndRestart();
+    const push = await h.telegram.waitFor(() => h.telegram.messages(RESELLER).find((m) => m.message_id !== status.message_id), {
+      what: 'the push from the new worker',
+      timeoutMs: 15_000,
+    });
+    expect(push.text).toContain('✅');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(h.telegram.messages(RESELLER)).toHaveLength(2);
+  }, 30_000);
+
+  it('reconciles many due orders with list pages instead of one check each', async () => {
+    h = await Harness.start({ env: { ...LONG_TAIL_ENV, RECHECK_LIST_THRESHOLD: '5' } });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: `bulk-${i}` });
+      h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+      ids.push(topupId);
+    }
+    for (let i = 0; i < 12; i++) await h.send(`/status bulk-${i}`);
+    await h.telegram.waitFor(() => h.telegram.messages(RESELLER).filter((m) => m.text.includes('⚠️')).length === 12 || undefined, {
+      what: 'twelve orders in the long tail',
+    });
+    h.emulator.resetCounters();
+    await h.telegram.waitFor(() => h.emulator.callCount(/\/v3\/mobile\/list/) >= 3 || undefined, { what: 'three list reconciliations' });
+    // Three long-tail rounds for twelve orders cost list pages, not 36 checks.
+    expect(h.emulator.callCount(/\/v3\/mobile\/check-id/)).toBeLessThanOrEqual(2);
+    for (const id of ids) h.emulator.setStatus(id, 'FULFILLED');
+    await h.telegram.waitFor(() => (h.telegram.messages(RESELLER).length >= 24 ? true : undefined), { what: '12 pushes', timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.telegram.messages(RESELLER)).toHaveLength(24);
+  }, 30_000);
+
+  it('an order unresolved when its window closes gets one final message with advice, then tracking stops', async () => {
+    h = await Harness.start({ env: { ...LONG_TAIL_ENV, RECHECK_UNKNOWN_ERROR_FOR: '60s' } });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-exp' });
+    h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    await h.send('/status lt-exp', { languageCode: 'en' });
+    const status = await h.waitForMessage(RESELLER, (m) => m.text.includes('⚠️'), 'verifying status');
+    const push = await h.telegram.waitFor(() => h.telegram.messages(RESELLER).find((m) => m.message_id !== status.message_id), {
+      what: 'the expiry message',
+      timeoutMs: 15_000,
+    });
+    expect(push.replyTo).toBe(status.message_id);
+    expect(push.html).toContain('<code>lt-exp</code>');
+    expect(push.html).toContain(`<code>${topupId}</code>`);
+    const calls = h.emulator.callCount(/check-id/);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(h.emulator.callCount(/check-id/)).toBe(calls); // tracking stopped
+    expect(h.telegram.messages(RESELLER)).toHaveLength(2);
+  }, 30_000);
+
+  it('/pending lists the chat\'s unresolved orders; the stop button and /unwatch stop pushes for that chat only', async () => {
+    h = await Harness.start({ env: LONG_TAIL_ENV });
+    const a = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'watch-a' });
+    const b = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'watch-b' });
+    h.emulator.setStatus(a.topupId, 'UNKNOWN_ERROR');
+    h.emulator.setStatus(b.topupId, 'UNKNOWN_ERROR');
+    await h.send('/status watch-a');
+    await h.send('/status watch-a', { userId: STAFF });
+    await h.send('/status watch-b');
+    const withButton = await h.telegram.waitFor(
+      () => h.telegram.messages(RESELLER).filter((m) => m.reply_markup?.inline_keyboard.length).length === 2 || undefined,
+      { what: 'stop buttons' },
+    );
+    expect(withButton).toBe(true);
+    await h.send('/pending');
+    const pending = h.telegram.lastMessage(RESELLER)!;
+    expect(pending.html).toContain('<code>watch-a</code>');
+    expect(pending.html).toContain('<code>watch-b</code>');
+
+    const statusA = h.telegram.messages(RESELLER).find((m) => m.html.includes('watch-a') && m.reply_markup)!;
+    const button = statusA.reply_markup!.inline_keyboard[0]![0]! as { callback_data: string };
+    await h.press(statusA.message_id, button.callback_data);
+    await h.send('/unwatch watch-b');
+    const before = h.telegram.messages(RESELLER).length;
+    h.emulator.setStatus(a.topupId, 'FULFILLED');
+    h.emulator.setStatus(b.topupId, 'FULFILLED');
+    await h.telegram.waitFor(() => h.telegram.messages(STAFF).length === 2 || undefined, { what: 'staff still gets the push' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(h.telegram.messages(RESELLER)).toHaveLength(before);
+  }, 30_000);
+});

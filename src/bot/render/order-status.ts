@@ -51,7 +51,7 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
   sections.push(head);
 
   // 2. The provider's own words, shown exactly as sent (escaped only).
-  const providerMessage = order.kind === 'mobile' ? order.refund_message : undefined;
+  const providerMessage = order.refund_message;
   if (providerMessage && providerMessage.trim() !== '') {
     sections.push([t('order-label-provider-message'), `<blockquote>${escapeHtml(clip(providerMessage))}</blockquote>`]);
   }
