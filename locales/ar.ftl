@@ -149,6 +149,8 @@ order-line-offer = عرض مقترح: { $name } — <code>{ $plan }</code> — {
 
 order-label-ref = المرجع:
 order-label-id = معرّف الطلب لدى OneClickDz:
+order-label-follow-order = طلب مرتبط (متابعة)، يتابعه البوت أيضًا:
+order-label-retry-order = طلب مرتبط (إعادة محاولة)، يتابعه البوت أيضًا:
 order-line-number = الرقم: <code>{ $number }</code>
 order-line-plan = العرض: { $plan }
 order-line-type = نوع الخدمة: { $type }
@@ -189,3 +191,46 @@ pending-next-check = الفحص القادم: { $time }
 order-line-last-checked = آخر تحقق: { $time }
 order-line-next-check = التحقق التالي: { $time }
 order-provider-trouble = تعذّر الاتصال بـ OneClickDz عند آخر تحقق، فقد لا تكون هذه الحالة محدّثة. ستُعاد المحاولة تلقائيًا.
+
+## Suggested offers: buttons, confirmation, re-send
+
+button-offer = { $name } — { $amount }
+button-offer-prev = ◀️ السابق
+button-offer-next = التالي ▶️
+button-confirm = تأكيد الإرسال ✅
+button-cancel = إلغاء ✖️
+button-other-amount = مبلغ آخر ✏️
+offer-confirm =
+    <b>تأكيد إرسال العرض المقترح</b>
+    الرقم: <code>{ $number }</code>
+    العرض: { $name }
+    رمز العرض: <code>{ $plan }</code>
+    المبلغ: { $amount }
+    رصيدك الحالي: { $balance }
+    اضغط «تأكيد الإرسال» لإرسال هذا الشحن مرة واحدة فقط.
+offer-balance-unknown = غير متاح الآن
+offer-read-only = مفتاح API لهذا الحساب للقراءة فقط (READ-ONLY)، لذلك لا يستطيع البوت إرسال أي شحن. اطلب من المسؤول مفتاحًا بصلاحية READ-WRITE.
+offer-expired = هذا العرض منتهي الصلاحية أو غير صالح. أرسل /status من جديد لعرض العروض الحالية.
+offer-foreign = هذا العرض لا يخص حسابك.
+offer-sending = جارٍ إرسال الشحن…
+offer-cancelled = أُلغي الإرسال، ولم يُرسل أي شيء.
+offer-in-progress =
+    يجري إرسال هذا العرض الآن من ضغطة أخرى. تابع الطلب بمرجعه:
+    <code>{ $ref }</code>
+offer-insufficient-balance =
+    رصيدك غير كافٍ لهذا الشحن، ولم يُرسل شيء.
+    المطلوب: { $required }
+    المتاح: { $available }
+offer-invalid = رفض OneClickDz الطلب لأن أحد الحقول غير صالح: <code>{ $field }</code>. لم يُرسل شيء.
+offer-unconfirmed =
+    لم يؤكّد OneClickDz استلام الطلب، ولا يعرف أي طلب بهذا المرجع، أي أنه لم يُنشأ أي طلب.
+    يمكنك الضغط على «تأكيد الإرسال» مرة أخرى بأمان: المرجع نفسه يمنع الخصم مرتين.
+    <code>{ $ref }</code>
+offer-provider-down =
+    تعذّر الوصول إلى OneClickDz، ونتيجة الإرسال غير معروفة الآن. لا تُعِد الإرسال من مكان آخر.
+    اضغط على «تأكيد الإرسال» لاحقًا، فالمرجع نفسه يمنع الخصم مرتين، أو تحقّق من الطلب بـ /status مع هذا المرجع:
+    <code>{ $ref }</code>
+amount-ask = أرسل المبلغ بالدينار لعرض { $name }، بين { $min } و{ $max }.
+amount-invalid = هذا المبلغ غير مقبول. أرسل عددًا صحيحًا بين { $min } و{ $max }.
+amount-fixed = مبلغ هذا العرض ثابت ولا يمكن تغييره.
+amount-gave-up = أُلغي تغيير المبلغ. اضغط على العرض من جديد للمحاولة.

@@ -135,6 +135,8 @@ order-line-offer = Suggested offer: { $name } — <code>{ $plan }</code> — { $
 
 order-label-ref = Ref:
 order-label-id = OneClickDz id:
+order-label-follow-order = Linked order (follow-up), also followed by the bot:
+order-label-retry-order = Linked order (retry), also followed by the bot:
 order-line-number = Number: <code>{ $number }</code>
 order-line-plan = Plan: { $plan }
 order-line-type = Type: { $type }
@@ -175,3 +177,46 @@ pending-next-check = Next check: { $time }
 order-line-last-checked = Last checked: { $time }
 order-line-next-check = Next check: { $time }
 order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.
+
+## Suggested offers: buttons, confirmation, re-send
+
+button-offer = { $name } — { $amount }
+button-offer-prev = ◀️ Previous
+button-offer-next = Next ▶️
+button-confirm = ✅ Confirm sending
+button-cancel = ✖️ Cancel
+button-other-amount = ✏️ Other amount
+offer-confirm =
+    <b>Confirm sending the suggested offer</b>
+    Number: <code>{ $number }</code>
+    Offer: { $name }
+    Offer code: <code>{ $plan }</code>
+    Amount: { $amount }
+    Your balance now: { $balance }
+    Press "Confirm sending" to send this top-up exactly once.
+offer-balance-unknown = not available right now
+offer-read-only = This account's API key is read-only (READ-ONLY), so the bot cannot send any top-up. Ask the administrator for a READ-WRITE key.
+offer-expired = This offer has expired or is not valid. Send /status again to see the current offers.
+offer-foreign = This offer does not belong to your account.
+offer-sending = Sending the top-up…
+offer-cancelled = Sending cancelled: nothing was sent.
+offer-in-progress =
+    This offer is being sent right now by another press. Follow the order with its ref:
+    <code>{ $ref }</code>
+offer-insufficient-balance =
+    Your balance is not enough for this top-up: nothing was sent.
+    Required: { $required }
+    Available: { $available }
+offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. Nothing was sent.
+offer-unconfirmed =
+    OneClickDz did not confirm the order and knows no order with this ref: no order was created.
+    You can press "Confirm sending" again safely: the same ref prevents a double charge.
+    <code>{ $ref }</code>
+offer-provider-down =
+    OneClickDz could not be reached and the outcome of the send is unknown for now. Do not resend elsewhere.
+    Press "Confirm sending" later (the same ref prevents a double charge), or check with /status and this ref:
+    <code>{ $ref }</code>
+amount-ask = Send the amount in DZD for the offer { $name }, between { $min } and { $max }.
+amount-invalid = That amount is not accepted. Send a whole number between { $min } and { $max }.
+amount-fixed = This offer has a fixed amount that cannot be changed.
+amount-gave-up = Amount change cancelled. Press the offer again to retry.

@@ -135,6 +135,8 @@ order-line-offer = Offre proposée : { $name } — <code>{ $plan }</code> — { 
 
 order-label-ref = Référence :
 order-label-id = Identifiant OneClickDz :
+order-label-follow-order = Commande liée (suite), suivie elle aussi par le bot :
+order-label-retry-order = Commande liée (nouvelle tentative), suivie elle aussi par le bot :
 order-line-number = Numéro : <code>{ $number }</code>
 order-line-plan = Offre : { $plan }
 order-line-type = Type : { $type }
@@ -175,3 +177,46 @@ pending-next-check = Prochaine vérification : { $time }
 order-line-last-checked = Dernière vérification : { $time }
 order-line-next-check = Prochaine vérification : { $time }
 order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Nouvel essai automatique.
+
+## Suggested offers: buttons, confirmation, re-send
+
+button-offer = { $name } — { $amount }
+button-offer-prev = ◀️ Précédent
+button-offer-next = Suivant ▶️
+button-confirm = ✅ Confirmer l'envoi
+button-cancel = ✖️ Annuler
+button-other-amount = ✏️ Autre montant
+offer-confirm =
+    <b>Confirmer l'envoi de l'offre suggérée</b>
+    Numéro : <code>{ $number }</code>
+    Offre : { $name }
+    Code de l'offre : <code>{ $plan }</code>
+    Montant : { $amount }
+    Votre solde actuel : { $balance }
+    Appuyez sur « Confirmer l'envoi » pour envoyer cette recharge une seule fois.
+offer-balance-unknown = indisponible pour le moment
+offer-read-only = La clé API de ce compte est en lecture seule (READ-ONLY) : le bot ne peut envoyer aucune recharge. Demandez à l'administrateur une clé READ-WRITE.
+offer-expired = Cette offre a expiré ou n'est pas valable. Renvoyez /status pour voir les offres actuelles.
+offer-foreign = Cette offre n'appartient pas à votre compte.
+offer-sending = Envoi de la recharge…
+offer-cancelled = Envoi annulé : rien n'a été envoyé.
+offer-in-progress =
+    Cette offre est en cours d'envoi par un autre appui. Suivez la commande avec sa référence :
+    <code>{ $ref }</code>
+offer-insufficient-balance =
+    Votre solde est insuffisant pour cette recharge : rien n'a été envoyé.
+    Requis : { $required }
+    Disponible : { $available }
+offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Rien n'a été envoyé.
+offer-unconfirmed =
+    OneClickDz n'a pas confirmé la réception et ne connaît aucune commande avec cette référence : aucune commande n'a été créée.
+    Vous pouvez appuyer de nouveau sur « Confirmer l'envoi » sans risque : la même référence empêche un double débit.
+    <code>{ $ref }</code>
+offer-provider-down =
+    OneClickDz est injoignable et le résultat de l'envoi est inconnu pour le moment. Ne renvoyez pas ailleurs.
+    Appuyez plus tard sur « Confirmer l'envoi » (la même référence empêche un double débit) ou vérifiez avec /status et cette référence :
+    <code>{ $ref }</code>
+amount-ask = Envoyez le montant en DA pour l'offre { $name }, entre { $min } et { $max }.
+amount-invalid = Montant refusé. Envoyez un nombre entier entre { $min } et { $max }.
+amount-fixed = Le montant de cette offre est fixe et ne peut pas être changé.
+amount-gave-up = Changement de montant annulé. Appuyez de nouveau sur l'offre pour réessayer.

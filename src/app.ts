@@ -15,6 +15,9 @@ import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
 import { LongTailSweep } from './tracking/long-tail-sweep.js';
 import { JobScheduler } from './jobs/scheduler.js';
+import { offerModel } from './resend/offers.js';
+import { PlanCatalog } from './resend/plan-catalog.js';
+import { ResendService } from './resend/resend-service.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY). Per-chat keys will add more accounts. */
 export const ENV_ACCOUNT_ID = 'env';
@@ -87,16 +90,26 @@ export function createApp(opts: AppOptions): App {
     coalesceMs: (Math.min(config.longTail.policy.verifying.everyMs, config.longTail.policy.queued.everyMs) / 2) * config.timeScale,
   });
   let scheduler: JobScheduler | undefined;
+  const Offer = offerModel(connection);
+  const resend = new ResendService({
+    Offer,
+    tracker,
+    senders: sources,
+    plans: new PlanCatalog(connection, sources, clock),
+    clock,
+    log: log.child({ module: 'resend' }),
+  });
 
   const i18n = createI18n<BotContext>(config.defaultLocale, {
     localeNegotiator: async (ctx) => (ctx.chat ? await chats.locale(ctx.chat.id) : undefined) ?? config.defaultLocale,
   });
   const bot = createBot(
     config.botToken,
-    { tracker, chats, i18n, allowedUserIds: config.allowedUserIds, accountId, clock, log: log.child({ module: 'bot' }) },
+    { tracker, chats, i18n, resend, models, connection, allowedUserIds: config.allowedUserIds, accountId, clock, log: log.child({ module: 'bot' }) },
     { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo },
   );
   const delivery = new StatusDelivery({
+    Offer,
     messenger: new Messenger(bot.api, log.child({ module: 'messenger' })),
     chats,
     models,
@@ -115,7 +128,7 @@ export function createApp(opts: AppOptions): App {
     provider,
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
-      await Promise.all([models.Order.init(), models.Watcher.init(), chats.init()]);
+      await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init()]);
     },
     sweep,
     start: async () => {

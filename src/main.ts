@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { webhookCallback } from 'grammy';
 import { createApp } from './app.js';
@@ -12,6 +13,8 @@ import { setBotCommands } from './bot/commands.js';
  * webhook). SIGINT/SIGTERM stop taking updates, finish in-flight work, and close MongoDB.
  */
 async function main(): Promise<void> {
+  // A `.env` beside package.json is read for `npm start`; variables already set win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
     config = loadConfig();
@@ -27,22 +30,11 @@ async function main(): Promise<void> {
   if (!config.oneclickApiKey) log.warn('ONECLICK_API_KEY is not set: /status answers that no provider account is configured');
   if (config.timeScale !== 1) log.warn({ timeScale: config.timeScale }, 'TIME_SCALE is not 1: polling and recheck delays are scaled');
 
-  const db = await connectDatabase(config.mongodbUri, log);
-  const app = createApp({ config, connection: db.connection, log });
-  await app.prepare();
-  await checkProviderKey(app.provider, log);
-  await app.start();
-
-  let stopUpdates: () => Promise<void>;
-  if (config.mode === 'webhook') {
-    stopUpdates = await startWebhook(app.bot, app.translatorFor, config, log);
-  } else {
-    await app.bot.init();
-    await setBotCommands(app.bot.api, app.translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
-    void app.bot.start({ drop_pending_updates: false, onStart: (me) => log.info({ bot: me.username }, 'bot started (long polling)') });
-    stopUpdates = () => app.bot.stop();
-  }
-
+  // Installed before anything starts: a SIGTERM during start-up (docker stop, a redeploy) must also
+  // stop cleanly, not kill the process mid-way with Node's default handler.
+  let db: Awaited<ReturnType<typeof connectDatabase>> | undefined;
+  let app: ReturnType<typeof createApp> | undefined;
+  let stopUpdates: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -50,9 +42,9 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000).unref();
     try {
-      await stopUpdates();
-      await app.stop();
-      await db.close();
+      await stopUpdates?.();
+      await app?.stop();
+      await db?.close();
     } finally {
       clearTimeout(force);
       log.info('bye');
@@ -61,6 +53,39 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    db = await connectDatabase(config.mongodbUri, log);
+    if (stopping) return;
+    const started = createApp({ config, connection: db.connection, log });
+    app = started;
+    await started.prepare();
+    await checkProviderKey(started.provider, log);
+    if (stopping) return;
+    await started.start();
+    if (stopping) return;
+
+    if (config.mode === 'webhook') {
+      stopUpdates = await startWebhook(started.bot, started.translatorFor, config, log);
+    } else {
+      await started.bot.init();
+      await setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
+      if (stopping) return;
+      started.bot
+        .start({ drop_pending_updates: false, onStart: (me) => log.info({ bot: me.username }, 'bot started (long polling)') })
+        .catch((err: unknown) => {
+          // bot.stop() during grammY's set-up calls (deleteWebhook) rejects start(): expected when stopping.
+          if (stopping) return;
+          log.fatal({ err }, 'long polling stopped');
+          process.exit(1);
+        });
+      stopUpdates = () => started.bot.stop();
+    }
+  } catch (err) {
+    // A shutdown during start-up closes what start-up is using: its errors are expected then.
+    if (stopping) return;
+    throw err;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
 
@@ -7,4 +8,4 @@ export interface AccountAccess {
   accountId: string | undefined;
 }
 
-export type BotContext = Context & I18nFlavor & { access?: AccountAccess };
+export type BotContext = ConversationFlavor<Context & I18nFlavor & { access?: AccountAccess }>;

@@ -11,11 +11,22 @@ import { languageFeature } from './features/language.js';
 import { statusFeature } from './features/status.js';
 import { watchlistFeature } from './features/watchlist.js';
 import type { Clock } from '../shared/clock.js';
-import { installAutoRetry } from './telegram/auto-retry.js';
+import { createAutoRetry, installAutoRetry } from './telegram/auto-retry.js';
+import { conversations, createConversation } from '@grammyjs/conversations';
+import type { Connection } from 'mongoose';
+import type { ResendService } from '../resend/resend-service.js';
+import type { TrackingModels } from '../tracking/models.js';
+import { CUSTOM_AMOUNT_CONVERSATION, customAmountConversation } from './conversations/custom-amount.js';
+import { mongoConversationStorage } from './conversations/mongo-storage.js';
+import { offersFeature } from './features/offers.js';
 
 export interface BotDeps {
   tracker: OrderTracker;
   chats: ChatStore;
+  resend: ResendService;
+  models: TrackingModels;
+  /** Conversation state is kept in MongoDB through this connection. */
+  connection: Connection;
   i18n: I18n<BotContext>;
   allowedUserIds: ReadonlySet<number>;
   /** The provider account the allowed users work on; undefined when no API key is configured. */
@@ -34,8 +45,9 @@ export interface BotOptions {
  * Middleware order matters:
  *   1. i18n        every later step (refusals included) answers in the chat's language
  *   2. access      only allowed users go further; everyone else is refused with their id
+ *   2b. conversations  the "other amount" question (state in MongoDB)
  *   3. features    /start /help, /language, /status (and bare refs in private chats),
- *                  /pending, /unwatch and the "stop notifications" button
+ *                  /pending, /unwatch and the "stop notifications" button, suggested-offer buttons
  *   4. fallback    anything else in a private chat gets a pointer to /help
  * Errors are caught once, logged without message contents, and answered with a generic message.
  */
@@ -48,10 +60,27 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
 
   bot.use(deps.i18n);
   bot.use(accessGate({ allowedUserIds: deps.allowedUserIds, accountId: deps.accountId, chats: deps.chats }));
+  // Conversations v2 build their own Api: auto-retry and i18n must be installed inside them too.
+  bot.use(
+    conversations<BotContext, BotContext>({
+      storage: { type: 'key', adapter: mongoConversationStorage(deps.connection), getStorageKey: (ctx) => ctx.chatId?.toString() },
+      plugins: [
+        async (ctx, next) => {
+          ctx.api.config.use(createAutoRetry());
+          await next();
+        },
+        deps.i18n,
+      ],
+    }),
+  );
+  bot.use(createConversation(customAmountConversation(deps.resend), CUSTOM_AMOUNT_CONVERSATION));
   bot.use(helpFeature());
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker }));
   bot.use(statusFeature({ tracker: deps.tracker }));
   bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));
+  bot.use(offersFeature({ resend: deps.resend, models: deps.models }));
+  // A button this bot no longer knows (old deploy, tampered data): a clear answer, nothing else.
+  bot.on('callback_query:data', (ctx) => ctx.answerCallbackQuery({ text: ctx.t('offer-expired'), show_alert: true }));
   bot.chatType('private').on('message', (ctx) => ctx.reply(ctx.t('help'), { parse_mode: 'HTML' }));
 
   bot.catch(async (err) => {

@@ -5,6 +5,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from '../tracking/models.js';
 import type { OrderDelivery } from '../tracking/tracker.js';
+import { ensureOffers, type OfferDoc } from '../resend/offers.js';
+import type { Model } from 'mongoose';
 import type { ChatStore } from './chats.js';
 import { translatorFor } from './i18n.js';
 import { renderAnnouncement, renderTrackedMessage } from './render/tracked-message.js';
@@ -31,6 +33,7 @@ function needsAnnouncement(order: OrderDoc, watcher: WatcherDoc): boolean {
 
 export interface StatusDeliveryOptions {
   messenger: Messenger;
+  Offer: Model<OfferDoc>;
   chats: ChatStore;
   models: TrackingModels;
   i18n: I18n<any>; // any context type: only i18n.t (no update) is used here
@@ -59,6 +62,8 @@ export class StatusDelivery implements OrderDelivery {
   }
 
   async deliver(order: OrderDoc, watchers: WatcherDoc[]): Promise<{ retryAt?: number }> {
+    // The offers behind the buttons must exist before any button can be pressed.
+    if (order.phase === 'final') await ensureOffers(this.opts.Offer, order, new Date(this.opts.clock.now()));
     let retryAt: number | undefined;
     const later = (at: number) => {
       retryAt = retryAt === undefined ? at : Math.min(retryAt, at);
@@ -128,8 +133,10 @@ export class StatusDelivery implements OrderDelivery {
       { $set: { announcingUntil: new Date(now + ANNOUNCE_CLAIM_MS) } },
     );
     if (claim.modifiedCount === 0) return undefined;
+    const announcement = renderAnnouncement(t, order, locale);
     const result = await messenger.send(watcher.chatId, {
-      html: renderAnnouncement(t, order, locale),
+      html: announcement.html,
+      keyboard: announcement.keyboard,
       replyTo: watcher.messageId ?? undefined,
     });
     if (result.ok) {

@@ -1,6 +1,24 @@
 import { HttpTransport, IpBlockGuard, type RequestInfo } from './http.js';
-import { parseAccountKeyInfo, parseBalance, parseInternetOrder, parseListPage, parseMobileOrder } from './schemas.js';
-import type { AccountKeyInfo, InternetOrder, ListPage, ListQuery, MobileOrder } from './types.js';
+import {
+  parseAccountKeyInfo,
+  parseBalance,
+  parseInternetOrder,
+  parseListPage,
+  parseMobileOrder,
+  parseMobilePlans,
+  parseSendMobileRequest,
+  parseSendMobileResult,
+} from './schemas.js';
+import type {
+  AccountKeyInfo,
+  InternetOrder,
+  ListPage,
+  ListQuery,
+  MobileOrder,
+  MobilePlans,
+  SendMobileRequest,
+  SendMobileResult,
+} from './types.js';
 
 export { IpBlockGuard, IP_BLOCK_MS, type RequestInfo } from './http.js';
 
@@ -27,7 +45,10 @@ export interface OneClickClientOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Read-only client of the OneClickDz Flexy API v3 (key check, balance, order lookups, lists). */
+/**
+ * Client of the OneClickDz Flexy API v3: key check, balance, plans, order lookups, lists, and the
+ * mobile send (the only write, never retried).
+ */
 export class OneClickClient {
   private readonly http: HttpTransport;
 
@@ -60,6 +81,24 @@ export class OneClickClient {
   /** GET /v3/account/balance, in DZD. */
   async balance(): Promise<number> {
     return this.http.request('GET', '/v3/account/balance', undefined, parseBalance);
+  }
+
+  /** GET /v3/mobile/plans. Plans rarely change: cache them (the docs say sync daily). */
+  async plans(): Promise<MobilePlans> {
+    return this.http.request('GET', '/v3/mobile/plans', undefined, parseMobilePlans);
+  }
+
+  /**
+   * POST /v3/mobile/send: the order is accepted, not completed. Sent exactly ONCE: on timeout,
+   * network, 5xx or 429 the order may or may not exist and a resend can charge twice, so the caller
+   * checks by ref (`checkMobileByRef`) before deciding anything. The body is validated locally first
+   * (`validation` with `details.field`, no request made). Provider refusals: `duplicated_ref`,
+   * `insufficient_balance` (`details.required`/`available`), `validation` (`details.field`),
+   * `forbidden` (READ-ONLY key).
+   */
+  async sendMobile(body: SendMobileRequest): Promise<SendMobileResult> {
+    const valid = parseSendMobileRequest(body);
+    return this.http.request('POST', '/v3/mobile/send', undefined, (data) => parseSendMobileResult(data, valid.ref), { ...valid });
   }
 
   async checkMobileById(id: string): Promise<MobileOrder> {

@@ -117,12 +117,21 @@ function networkCode(e: unknown): string | undefined {
 export class HttpTransport {
   constructor(private readonly o: HttpTransportOptions) {}
 
-  /** Sends one request (GETs retried per the retry policy) and hands `data`/`meta` to `parse`. */
-  async request<T>(method: Method, path: string, query: URLSearchParams | undefined, parse: DataParser<T>): Promise<T> {
+  /**
+   * Sends one request (GETs retried per the retry policy) and hands `data`/`meta` to `parse`.
+   * `body` is sent as JSON; a POST is attempted exactly once, whatever the failure.
+   */
+  async request<T>(
+    method: Method,
+    path: string,
+    query: URLSearchParams | undefined,
+    parse: DataParser<T>,
+    body?: Record<string, unknown>,
+  ): Promise<T> {
     const attempts = method === 'GET' ? this.o.attempts : 1; // never re-send a write
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(method, path, query, parse);
+        return await this.attempt(method, path, query, parse, body);
       } catch (e) {
         if (!(e instanceof ProviderError) || !e.retryable || attempt >= attempts) throw e;
         const delay = this.retryDelay(e, attempt);
@@ -141,7 +150,13 @@ export class HttpTransport {
     return Math.floor(this.o.random() * ceiling); // full jitter
   }
 
-  private async attempt<T>(method: Method, path: string, query: URLSearchParams | undefined, parse: DataParser<T>): Promise<T> {
+  private async attempt<T>(
+    method: Method,
+    path: string,
+    query: URLSearchParams | undefined,
+    parse: DataParser<T>,
+    body: Record<string, unknown> | undefined,
+  ): Promise<T> {
     const blockedMs = this.o.ipBlock.remainingMs(this.o.now());
     if (blockedMs > 0) {
       throw new ProviderError(
@@ -158,9 +173,12 @@ export class HttpTransport {
     let headers: Headers;
     let text: string;
     try {
+      const requestHeaders: Record<string, string> = { 'X-Access-Token': this.o.apiKey, Accept: 'application/json' };
+      if (body !== undefined) requestHeaders['Content-Type'] = 'application/json';
       const res = await this.o.fetch(url, {
         method,
-        headers: { 'X-Access-Token': this.o.apiKey, Accept: 'application/json' },
+        headers: requestHeaders,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
       status = res.status;

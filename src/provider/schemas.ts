@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { ProviderError } from './errors.js';
-import type { AccountKeyInfo, InternetOrder, ListPage, ListQuery, MobileOrder, SuggestedOffer } from './types.js';
+import type {
+  AccountKeyInfo,
+  DynamicPlan,
+  FixedPlan,
+  InternetOrder,
+  ListPage,
+  ListQuery,
+  MobileOrder,
+  MobilePlans,
+  SendMobileRequest,
+  SendMobileResult,
+  SuggestedOffer,
+} from './types.js';
 
 /**
  * Parsing of OneClickDz Flexy v3 responses. The live API wins over the docs, so everything is loose:
@@ -195,6 +207,7 @@ const internetOrderSchema = z.looseObject({
   card_code: optText,
   num_trans: optText,
   date_traitement: optText,
+  refund_message: optText,
   created_at: optText,
   createdAt: optText,
 });
@@ -213,6 +226,7 @@ export function parseInternetOrder(data: unknown): InternetOrder {
     card_code: d.card_code,
     num_trans: d.num_trans,
     date_traitement: d.date_traitement,
+    refund_message: d.refund_message,
     created_at: d.created_at ?? d.createdAt,
     raw: data as Record<string, unknown>,
   });
@@ -308,4 +322,134 @@ export function parseListPage<T>(
   const totalPages = p.totalPages ?? (rawItems.length >= pageSize ? page + 1 : page);
   const totalResults = p.totalResults ?? (page - 1) * pageSize + rawItems.length;
   return { items, page, pageSize, totalPages, totalResults };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mobile plans
+
+const planBaseSchema = z.object({
+  code: z.string().trim().min(1),
+  name: z.string().trim().min(1).optional().catch(undefined),
+  operator: z.string().trim().optional().catch(undefined),
+  cost: amount.pipe(z.number().positive()).optional().catch(undefined),
+  // Listed with no flag means available; a flag in an odd shape too (the send itself would refuse).
+  isEnabled: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .optional()
+    .catch(undefined),
+});
+
+const planAmount = amount.pipe(z.number().finite().min(0));
+
+const dynamicPlanSchema = planBaseSchema
+  .extend({ min_amount: planAmount, max_amount: planAmount })
+  .refine((p) => p.min_amount <= p.max_amount, 'min_amount is above max_amount');
+
+const fixedPlanSchema = planBaseSchema.extend({ amount: amount.pipe(z.number().finite().positive()) });
+
+type PlanKind = 'dynamic' | 'fixed';
+
+function planBase(p: z.output<typeof planBaseSchema>) {
+  return compact({ code: p.code, name: p.name ?? p.code, operator: p.operator ?? '', cost: p.cost, isEnabled: p.isEnabled ?? true });
+}
+
+/**
+ * One plan by its shape: the array it came in decides first (GETMENU_* always reads as dynamic),
+ * the other shape is the fallback, so a plan listed in the wrong array is not lost.
+ */
+function parsePlan(raw: unknown, listedAs: PlanKind): { dynamic: DynamicPlan } | { fixed: FixedPlan } | undefined {
+  const code = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).code : undefined;
+  const isGetMenu = typeof code === 'string' && code.trim().toUpperCase().startsWith('GETMENU_');
+  const order: PlanKind[] = isGetMenu || listedAs === 'dynamic' ? ['dynamic', 'fixed'] : ['fixed', 'dynamic'];
+  for (const kind of order) {
+    if (kind === 'dynamic') {
+      const p = dynamicPlanSchema.safeParse(raw);
+      if (p.success) return { dynamic: { ...planBase(p.data), min_amount: p.data.min_amount, max_amount: p.data.max_amount } };
+    } else {
+      const p = fixedPlanSchema.safeParse(raw);
+      if (p.success) return { fixed: { ...planBase(p.data), amount: p.data.amount } };
+    }
+  }
+  return undefined;
+}
+
+const plansDataSchema = z.looseObject({
+  dynamicPlans: z.array(z.unknown()).optional().catch(undefined),
+  fixedPlans: z.array(z.unknown()).optional().catch(undefined),
+});
+
+/**
+ * `data` of GET /v3/mobile/plans. Unknown fields are left out; a malformed plan is dropped (the
+ * first one per code wins); a response with no plan array, or whose plans are all malformed, is
+ * `malformed` (schema drift must not read as "no plans").
+ */
+export function parseMobilePlans(data: unknown): MobilePlans {
+  const d = parseData(plansDataSchema, data, 'plans response');
+  if (d.dynamicPlans === undefined && d.fixedPlans === undefined) {
+    throw malformed('plans response', 'neither dynamicPlans nor fixedPlans is an array');
+  }
+  const plans: MobilePlans = { dynamicPlans: [], fixedPlans: [] };
+  const seen = new Set<string>();
+  let total = 0;
+  const lists: Array<[unknown[] | undefined, PlanKind]> = [
+    [d.dynamicPlans, 'dynamic'],
+    [d.fixedPlans, 'fixed'],
+  ];
+  for (const [list, listedAs] of lists) {
+    for (const raw of list ?? []) {
+      total += 1;
+      const plan = parsePlan(raw, listedAs);
+      if (!plan) continue;
+      const code = 'dynamic' in plan ? plan.dynamic.code : plan.fixed.code;
+      if (seen.has(code)) continue;
+      seen.add(code);
+      if ('dynamic' in plan) plans.dynamicPlans.push(plan.dynamic);
+      else plans.fixedPlans.push(plan.fixed);
+    }
+  }
+  if (total > 0 && seen.size === 0) throw malformed('plans response', 'no plan has a usable shape');
+  return plans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mobile send
+
+/** The provider's own rules (docs section 3.2) plus ours for refs (ASCII, <= 64, travels in URLs). */
+const sendMobileRequestSchema = z.object({
+  plan_code: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty'),
+  MSSIDN: z.string({ error: 'must be a string' }).regex(/^0[567][0-9]{8}$/, 'must match ^0[567][0-9]{8}$'),
+  amount: z.number({ error: 'must be a number' }).int('must be an integer').positive('must be positive').optional(),
+  ref: z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must match ^[A-Za-z0-9_-]{1,64}$'),
+});
+
+/**
+ * Checks a send body before any request, so a typo never costs a round trip (or an IP strike).
+ * Throws ProviderError `validation` with code ERR_VALIDATION, no httpStatus (nothing was sent) and
+ * `details.field` naming the first bad field, like the provider's own ERR_VALIDATION. Unknown keys
+ * are dropped. Messages never carry values.
+ */
+export function parseSendMobileRequest(body: unknown): SendMobileRequest {
+  const parsed = sendMobileRequestSchema.safeParse(body);
+  if (parsed.success) return compact(parsed.data);
+  const first = parsed.error.issues[0];
+  const field = first && first.path.length > 0 ? String(first.path[0]) : 'body';
+  return failValidation(field, describeIssues(parsed.error));
+}
+
+function failValidation(field: string, detail: string): never {
+  throw new ProviderError('validation', `OneClickDz: invalid mobile send request (${detail})`, {
+    code: 'ERR_VALIDATION',
+    details: { field },
+  });
+}
+
+const sendResultSchema = z.looseObject({
+  topupId: idField,
+  topupRef: z.string().trim().min(1).optional().catch(undefined),
+});
+
+/** `data` of POST /v3/mobile/send. `topupRef` falls back to the ref we sent. Throws `malformed`. */
+export function parseSendMobileResult(data: unknown, sentRef: string): SendMobileResult {
+  const d = parseData(sendResultSchema, data, 'send response');
+  return { topupId: d.topupId, topupRef: d.topupRef ?? sentRef };
 }

@@ -47,6 +47,8 @@ export interface InternetOrder extends OrderBase {
   card_code?: string | undefined;
   num_trans?: string | undefined;
   date_traitement?: string | undefined;
+  /** Undocumented for internet, but the bot shows it exactly as sent whenever the provider gives one. */
+  refund_message?: string | undefined;
 }
 
 export type ProviderOrder = MobileOrder | InternetOrder;
@@ -73,4 +75,50 @@ export interface ListQuery {
   /** ISO 8601; the provider wants both or neither. */
   from?: string;
   to?: string;
+}
+
+/** A mobile plan of GET /v3/mobile/plans. Only the documented fields are kept. */
+interface MobilePlanBase {
+  /** Pass it as `plan_code` to /mobile/send. */
+  code: string;
+  /** Display name (may hold emoji and Arabic); the code when the provider sent none. */
+  name: string;
+  /** e.g. Djezzy, Mobilis, Ooredoo, Pixx, GMobilis; '' when the provider sent none. */
+  operator: string;
+  /** Wholesale multiplier (0.98 = pay 98% of face value). Never show it to end users. */
+  cost?: number | undefined;
+  /** false: temporarily disabled (maintenance, operator issue). */
+  isEnabled: boolean;
+}
+
+/** The sender picks `amount` in [min_amount, max_amount]. GETMENU_* plans are always dynamic. */
+export interface DynamicPlan extends MobilePlanBase {
+  min_amount: number;
+  max_amount: number;
+}
+
+/** The amount is preset; an `amount` sent with it is ignored by the provider. */
+export interface FixedPlan extends MobilePlanBase {
+  amount: number;
+}
+
+export interface MobilePlans {
+  dynamicPlans: DynamicPlan[];
+  fixedPlans: FixedPlan[];
+}
+
+export interface SendMobileRequest {
+  plan_code: string;
+  /** Provider spelling. A string matching ^0[567][0-9]{8}$. */
+  MSSIDN: string;
+  /** Positive integer; required by dynamic plans, ignored by fixed ones. */
+  amount?: number;
+  /** Our idempotency key: ^[A-Za-z0-9_-]{1,64}$. Reusing it gives `duplicated_ref`. */
+  ref: string;
+}
+
+/** The order was accepted, not completed: track it with check-id/check-ref. */
+export interface SendMobileResult {
+  topupId: string;
+  topupRef: string;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isProviderError, ProviderError } from '../provider/errors.js';
-import type { ProviderOrder } from '../provider/types.js';
+import type { OrderKind, ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { DueLoop } from './due-loop.js';
@@ -149,6 +149,56 @@ export class OrderTracker {
     await Order.updateOne({ _id: order._id }, { $set: set, $inc: { version: 1 } });
     this.kick();
     return { orderId: order._id.toString(), duplicate: false };
+  }
+
+  /**
+   * A top-up the bot itself just sent: track it at once, with `messageId` (the confirmation message)
+   * becoming its live status message.
+   */
+  async trackSent(input: {
+    accountId: string;
+    kind: OrderKind;
+    providerId: string;
+    ref: string;
+    chatId: number;
+    locale: string;
+    messageId: number;
+  }): Promise<string> {
+    const { Order } = this.models;
+    const now = this.now();
+    const order = await retryOnDuplicateKey(() =>
+      Order.findOneAndUpdate(
+        { accountId: input.accountId, providerId: input.providerId },
+        {
+          $setOnInsert: {
+            accountId: input.accountId,
+            providerId: input.providerId,
+            kind: input.kind,
+            ref: input.ref,
+            phase: 'fast',
+            history: [],
+            trackingSince: now,
+            nextCheckAt: now,
+            providerTrouble: false,
+            consecutiveFailures: 0,
+          },
+        },
+        { upsert: true, returnDocument: 'after' },
+      ).lean<OrderDoc>(),
+    );
+    await this.upsertWatcher(order!._id, {
+      accountId: input.accountId,
+      chatId: input.chatId,
+      locale: input.locale,
+      messageId: input.messageId,
+      replyTo: null,
+      requestKey: null,
+      shownHash: null,
+      lastEditAt: null,
+    });
+    await Order.updateOne({ _id: order!._id }, { $set: { deliverAt: now }, $inc: { version: 1 } });
+    this.kick();
+    return order!._id.toString();
   }
 
   /** "Stop notifications" for one chat: no more edits or pushes for this order there; others unaffected. */
@@ -300,6 +350,7 @@ export class OrderTracker {
       ...(outcome.statusChanged ? { $push: { history: { status: outcome.status, at: now } } } : {}),
     };
     await this.models.Order.updateOne({ _id: order._id }, update);
+    await this.followLinkedOrders(order, fresh);
     if (outcome.statusChanged) {
       this.opts.log.info(
         { orderId: order._id.toString(), kind: fresh.kind, from: order.status ?? null, to: fresh.status, phase: outcome.phase },
@@ -308,6 +359,33 @@ export class OrderTracker {
     }
     this.opts.log.debug({ orderId: order._id.toString(), status: fresh.status, next: outcome.nextCheckAt }, 'order checked');
     this.kick();
+  }
+
+  /**
+   * `follow_orderid` / `retry_orderid` are undocumented: we read them as links to related orders, log
+   * what the provider sends, and have every chat watching this order follow the linked one too (its own
+   * status message, replying to this one). Only a newly seen link does this, not every poll.
+   */
+  private async followLinkedOrders(order: OrderDoc, fresh: ProviderOrder): Promise<void> {
+    if (fresh.kind !== 'mobile') return;
+    const before = order.payload?.kind === 'mobile' ? order.payload : undefined;
+    for (const field of ['follow_orderid', 'retry_orderid'] as const) {
+      const linked = fresh[field]?.trim();
+      if (!linked || linked === before?.[field]) continue;
+      this.opts.log.info({ orderId: order._id.toString(), field, linked }, 'provider linked another order');
+      if (!/^[0-9a-f]{24}$/i.test(linked)) continue;
+      const watchers = await this.models.Watcher.find({ orderId: order._id, muted: false }).lean<WatcherDoc[]>();
+      for (const w of watchers) {
+        await this.watch({
+          accountId: order.accountId,
+          chatId: w.chatId,
+          locale: w.locale,
+          query: { by: 'id', value: linked.toLowerCase() },
+          requestKey: `link:${order._id.toString()}:${field}`,
+          replyTo: w.messageId,
+        });
+      }
+    }
   }
 
   /**

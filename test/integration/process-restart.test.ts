@@ -97,7 +97,7 @@ describe('the bot as a process', () => {
     expect(final.text).toContain('0778037340');
 
     // A clean stop finishes in-flight work, so nothing can still arrive after these counts.
-    expect((await second.stop()).code).toBe(0);
+    expect(await second.stop(), second.output).toEqual({ code: 0, signal: null });
     const messages = telegram.messages(RESELLER);
     expect(messages.map((m) => m.message_id)).toEqual([pending.message_id]);
     expect(messages[0]!.history.filter((html) => html.includes('✅'))).toHaveLength(1);
@@ -108,16 +108,17 @@ describe('the bot as a process', () => {
   }, 60_000);
 
   it('stops at once with one clear line per configuration problem and never prints the token', async () => {
+    const secretToken = 'not-a-token-Zq8Jx3Vv9Lm2Pp7Rr4Tt';
     const empty = BotProcess.startWithEnv({});
-    processes.push(empty);
-    expect((await empty.waitForExit()).code).toBe(1);
+    const bad = BotProcess.startWithEnv({ BOT_TOKEN: secretToken, TIME_SCALE: 'fast', ALLOWED_USER_IDS: '111111,@boss' });
+    processes.push(empty, bad);
+    const [emptyExit, badExit] = await Promise.all([empty.waitForExit(), bad.waitForExit()]);
+
+    expect(emptyExit.code).toBe(1);
     expect(empty.stderr).toMatch(/^config error: BOT_TOKEN .+$/m);
     expect(empty.stderr.trim().split('\n').every((l) => l.startsWith('config error: '))).toBe(true);
 
-    const secretToken = 'not-a-token-Zq8Jx3Vv9Lm2Pp7Rr4Tt';
-    const bad = BotProcess.startWithEnv({ BOT_TOKEN: secretToken, TIME_SCALE: 'fast', ALLOWED_USER_IDS: '111111,@boss' });
-    processes.push(bad);
-    expect((await bad.waitForExit()).code).toBe(1);
+    expect(badExit.code).toBe(1);
     const lines = bad.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines.find((l) => l.startsWith('config error: BOT_TOKEN '))).toBeDefined();
@@ -131,12 +132,16 @@ describe('the bot as a process', () => {
     expect(bad.output).not.toContain(secretToken);
   }, 30_000);
 
-  it('exits 0 on SIGTERM while long polling', async () => {
-    const bot = startBot();
-    await bot.waitForLog(/bot started \(long polling\)/);
-    await telegram.waitFor(() => telegram.callCount('getUpdates') > 0, { timeoutMs: 10_000, what: 'a getUpdates long poll' });
+  it('exits 0 on SIGTERM, both during start-up and while long polling', async () => {
+    const starting = startBot();
+    await starting.waitForLog(/connected to MongoDB/);
+    expect(await starting.stop(10_000), starting.output).toEqual({ code: 0, signal: null });
+    expect(starting.stdout).toMatch(/"msg":"bye"/);
 
-    expect(await bot.stop(10_000)).toEqual({ code: 0, signal: null });
-    expect(bot.stdout).toMatch(/"msg":"bye"/);
+    const polling = startBot();
+    await polling.waitForLog(/bot started \(long polling\)/);
+    await telegram.waitFor(() => telegram.callCount('getUpdates') > 0, { timeoutMs: 10_000, what: 'a getUpdates long poll' });
+    expect(await polling.stop(10_000), polling.output).toEqual({ code: 0, signal: null });
+    expect(polling.stdout).toMatch(/"msg":"bye"/);
   }, 30_000);
 });

@@ -23,12 +23,21 @@ const SAMPLE_VARS = {
   time: '10:30',
   status: 'ON_HOLD',
   name: 'FACTURE',
+  created: '29/10/2025 01:00',
+  count: '3',
+  age: '2',
+  min: '100',
+  required: '1000',
+  available: '500',
+  balance: '1326.13',
+  ref: 'fx-b4eb64ce-abc',
+  field: 'MSSIDN',
 };
 /** Counts that hit every Arabic plural category (zero, one, two, few, many, other), and one Fluent would group. */
 const PLURAL_COUNTS = [0, 1, 2, 3, 11, 100, 1200, 1234];
 
-/** Keys rendered inside another sentence (durations) or as a language's own name on a button. */
-const FRAGMENT_KEY = /^(duration-|language-name-)/;
+/** Keys rendered inside another sentence (durations) or as button labels (a language's own name, an offer). */
+const FRAGMENT_KEY = /^(duration-|language-name-|button-)/;
 const ISOLATION_MARKS = /[\u2068\u2069]/;
 const ARABIC_INDIC_DIGITS = /[\u0660-\u0669\u06F0-\u06F9]/;
 /** A count printed by Fluent itself (a number variable displayed) comes out grouped: "1,234". */

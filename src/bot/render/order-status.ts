@@ -121,6 +121,9 @@ function mobileLines(
   if (order.MSSIDN) lines.push(t('order-line-number', { number: clip(order.MSSIDN) }));
   if (order.plan_code) lines.push(t('order-line-plan', { plan: clip(order.plan_code) }));
   if (order.topup_amount !== undefined) lines.push(t('order-line-amount', { amount: amount(order.topup_amount) }));
+  // Related orders the provider points to (undocumented fields): the bot follows them too.
+  if (order.follow_orderid) lines.push(t('order-label-follow-order'), codeHtml(clip(order.follow_orderid)));
+  if (order.retry_orderid) lines.push(t('order-label-retry-order'), codeHtml(clip(order.retry_orderid)));
   // Only a delivered top-up keeps the debit; on other states the figure would mislead about money.
   if (statusClass === 'fulfilled' && order.balance_amount !== undefined) {
     lines.push(t('order-line-balance-amount', { amount: amount(order.balance_amount) }));

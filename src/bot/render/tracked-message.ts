@@ -5,7 +5,9 @@ import { describeOrder, viewTime } from '../../tracking/describe.js';
 import type { OrderDoc } from '../../tracking/models.js';
 import type { Translate } from '../i18n.js';
 import { renderLookupStatus } from './lookup-status.js';
+import { offerKeyboard } from './offer-keyboard.js';
 import { renderOrderStatus } from './order-status.js';
+import { offersOf } from '../../resend/offers.js';
 
 export interface RenderedMessage {
   html: string;
@@ -17,8 +19,7 @@ export interface RenderedMessage {
 export const MUTE_CALLBACK_PREFIX = 'mute:';
 
 /**
- * The status message a watcher of `order` should see right now, in its locale. While the order waits
- * in the long tail, it carries a "stop notifications" button (unless this chat already pressed it).
+ * The status message a watcher of `order` should see right now, in its locale, with its buttons.
  */
 export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Locale, opts: { muted?: boolean } = {}): RenderedMessage {
   const tracked = describeOrder(order);
@@ -26,17 +27,25 @@ export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Loca
     tracked.type === 'lookup'
       ? renderLookupStatus(t, tracked.view)
       : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale });
-  // Only the long tail pushes new messages, so only there is there something to stop.
-  const keyboard: InlineKeyboardMarkup | undefined =
-    order.phase === 'long' && !opts.muted
-      ? { inline_keyboard: [[{ text: t('button-mute'), callback_data: `${MUTE_CALLBACK_PREFIX}${order._id.toString()}` }]] }
-      : undefined;
+  const keyboard = trackedKeyboard(t, order, locale, opts);
   return { html, keyboard, hash: hashMessage(html, keyboard) };
 }
 
+/**
+ * Suggested offers become buttons that re-send the top-up; while an order waits in the long tail the
+ * message carries a "stop notifications" button instead (only the long tail pushes new messages).
+ */
+export function trackedKeyboard(t: Translate, order: OrderDoc, locale: Locale, opts: { muted?: boolean; page?: number } = {}): InlineKeyboardMarkup | undefined {
+  const offers = offersOf(order);
+  if (offers.length > 0 && order.phase === 'final') return offerKeyboard(t, order._id.toString(), offers, locale, opts.page);
+  return order.phase === 'long' && !opts.muted
+    ? { inline_keyboard: [[{ text: t('button-mute'), callback_data: `${MUTE_CALLBACK_PREFIX}${order._id.toString()}` }]] }
+    : undefined;
+}
+
 /** The push sent when a long-tail order resolves or expires: the final state, as /status shows it. */
-export function renderAnnouncement(t: Translate, order: OrderDoc, locale: Locale): string {
-  return renderTrackedMessage(t, order, locale, { muted: true }).html;
+export function renderAnnouncement(t: Translate, order: OrderDoc, locale: Locale): RenderedMessage {
+  return renderTrackedMessage(t, order, locale, { muted: true });
 }
 
 export function hashMessage(html: string, keyboard: InlineKeyboardMarkup | undefined): string {

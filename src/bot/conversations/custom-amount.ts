@@ -1,0 +1,67 @@
+import type { Conversation } from '@grammyjs/conversations';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Locale } from '../../config.js';
+import type { ResendService } from '../../resend/resend-service.js';
+import type { BotContext } from '../context.js';
+import { formatAmount } from '../render/format.js';
+import { renderOfferConfirmation } from '../render/offer-confirmation.js';
+
+export const CUSTOM_AMOUNT_CONVERSATION = 'custom-amount';
+const ATTEMPTS = 3;
+
+/** "1 500", "١٥٠٠", "1500 DA" -> 1500. Anything else (decimals, words) -> undefined. */
+export function parseAmount(text: string): number | undefined {
+  const latin = text.replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660)).replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+  const cleaned = latin.replace(/(دج|د\.ج|da|dzd)$/i, '').replace(/[\s\u00A0\u202F]/g, '');
+  if (!/^\d{1,7}$/.test(cleaned)) return undefined;
+  return Number(cleaned);
+}
+
+/**
+ * A dynamic-amount offer where the reseller wants another amount: ask for it, validate it against the
+ * plan's min/max (from the cached plan list), and show the usual confirmation for that amount.
+ * I/O runs in `conversation.external` so replays never repeat it. A command ends the conversation and
+ * goes on to its own handler.
+ */
+export function customAmountConversation(resend: ResendService) {
+  return async function customAmount(conversation: Conversation<BotContext, BotContext>, ctx: BotContext, key: string, accountId: string) {
+    const locale = (await conversation.external(() => ctx.i18n.getLocale())) as Locale;
+    type PlanInfo = { type: 'expired' } | { type: 'foreign' } | { type: 'fixed' } | { type: 'dynamic'; name: string; min: number; max: number };
+    const plan = await conversation.external(async (): Promise<PlanInfo> => {
+      const found = await resend.find(key, accountId);
+      if (found.type === 'expired') return { type: 'expired' };
+      if (found.type === 'foreign') return { type: 'foreign' };
+      const range = await resend.rangeOf(found.offer);
+      return range ? { type: 'dynamic', name: found.offer.typename, min: range.min_amount, max: range.max_amount } : { type: 'fixed' };
+    });
+    if (plan.type === 'expired' || plan.type === 'foreign') {
+      await ctx.reply(ctx.t(plan.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), { parse_mode: 'HTML' });
+      return;
+    }
+    if (plan.type === 'fixed') {
+      await ctx.reply(ctx.t('amount-fixed'), { parse_mode: 'HTML' });
+      return;
+    }
+    const vars = { name: plan.name, min: formatAmount(plan.min, locale), max: formatAmount(plan.max, locale) };
+    await ctx.reply(ctx.t('amount-ask', vars), { parse_mode: 'HTML' });
+
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const answer = await conversation.waitFor('message:text');
+      if (answer.message.text.startsWith('/')) await conversation.halt({ next: true });
+      const amount = parseAmount(answer.message.text);
+      if (amount !== undefined && amount >= plan.min && amount <= plan.max) {
+        const confirmation = await conversation.external(async (): Promise<{ html: string; keyboard?: InlineKeyboardMarkup }> => {
+          const result = await resend.withAmount(key, accountId, amount);
+          if (result.type !== 'ok') return { html: answer.t(result.type === 'foreign' ? 'offer-foreign' : 'offer-expired') };
+          const found = await resend.find(result.key, accountId);
+          if (found.type !== 'ok') return { html: answer.t('offer-expired') };
+          return renderOfferConfirmation(answer.t, await resend.preview(found.offer), locale);
+        });
+        await answer.reply(confirmation.html, { parse_mode: 'HTML', ...(confirmation.keyboard ? { reply_markup: confirmation.keyboard } : {}) });
+        return;
+      }
+      await answer.reply(answer.t('amount-invalid', vars), { parse_mode: 'HTML' });
+    }
+    await ctx.reply(ctx.t('amount-gave-up'), { parse_mode: 'HTML' });
+  };
+}

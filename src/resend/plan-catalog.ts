@@ -1,0 +1,69 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Clock } from '../shared/clock.js';
+
+export interface PlanRange {
+  code: string;
+  min_amount: number;
+  max_amount: number;
+  isEnabled: boolean;
+}
+
+/** The part of the provider's plan list the bot needs: which plans take a chosen amount, and its range. */
+export interface PlanSource {
+  plans(): Promise<{ dynamicPlans: PlanRange[] }>;
+}
+
+interface PlanCacheDoc {
+  _id: string; // account id
+  dynamicPlans: PlanRange[];
+  fetchedAt: Date;
+}
+
+const planCacheSchema = new Schema<PlanCacheDoc>(
+  {
+    _id: { type: String, required: true },
+    dynamicPlans: [{ _id: false, code: String, min_amount: Number, max_amount: Number, isEnabled: Boolean }],
+    fetchedAt: { type: Date, required: true },
+  },
+  { collection: 'plans', _id: false },
+);
+
+export const PLAN_REFRESH_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * GET /v3/mobile/plans cached in MongoDB and refreshed daily, as the provider recommends (plans rarely
+ * change). A failed refresh keeps serving the last known list.
+ */
+export class PlanCatalog {
+  private readonly Plans: Model<PlanCacheDoc>;
+
+  constructor(
+    connection: Connection,
+    private readonly sources: (accountId: string) => PlanSource | undefined,
+    private readonly clock: Clock,
+  ) {
+    this.Plans = (connection.models.PlanCache as Model<PlanCacheDoc> | undefined) ?? connection.model<PlanCacheDoc>('PlanCache', planCacheSchema);
+  }
+
+  /** The amount range of a dynamic plan, or undefined for fixed/unknown plans. */
+  async dynamicRange(accountId: string, planCode: string): Promise<PlanRange | undefined> {
+    const plans = await this.dynamicPlans(accountId);
+    return plans?.find((p) => p.code === planCode && p.isEnabled);
+  }
+
+  private async dynamicPlans(accountId: string): Promise<PlanRange[] | undefined> {
+    const cached = await this.Plans.findById(accountId).lean<PlanCacheDoc>();
+    const now = this.clock.now();
+    if (cached && now - cached.fetchedAt.getTime() < PLAN_REFRESH_MS) return cached.dynamicPlans;
+    const source = this.sources(accountId);
+    if (!source) return cached?.dynamicPlans;
+    try {
+      const { dynamicPlans } = await source.plans();
+      const ranges = dynamicPlans.map(({ code, min_amount, max_amount, isEnabled }) => ({ code, min_amount, max_amount, isEnabled }));
+      await this.Plans.updateOne({ _id: accountId }, { $set: { dynamicPlans: ranges, fetchedAt: new Date(now) } }, { upsert: true });
+      return ranges;
+    } catch {
+      return cached?.dynamicPlans;
+    }
+  }
+}
