@@ -46,6 +46,7 @@ describe('long tail', () => {
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     await h.send('/status lt-2');
     await h.send('/status lt-2', { userId: STAFF });
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('⚠️'), 'verifying for the reseller');
     await h.waitForMessage(STAFF, (m) => m.text.includes('⚠️'), 'verifying for staff');
     h.emulator.setStatus(topupId, 'REFUNDED', { refund_message: 'رقم الهاتف خاطئ، يرجى التأكد مع العميل' });
     for (const chat of [RESELLER, STAFF]) {

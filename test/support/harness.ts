@@ -7,7 +7,7 @@ import { silentLogger, createLogger, type Logger } from '../../src/shared/logger
 import type { Update } from 'grammy/types';
 import type { OrderDoc } from '../../src/tracking/models.js';
 import { FakeTelegram, type FakeCall, type FakeMessage } from './fake-telegram.js';
-import { OneClickEmulator } from './oneclick-emulator.js';
+import { OneClickEmulator, type EmulatorOptions } from './oneclick-emulator.js';
 import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
 
 export const TEST_API_KEY = 'sandbox-key-for-tests-0123456789';
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   app?: Partial<Omit<AppOptions, 'config' | 'connection' | 'log'>>;
   /** Extra environment for loadConfig (e.g. RECHECK_* schedules). */
   env?: Record<string, string>;
+  /** Emulator account settings (key scope, starting balance...); key and time scale come from the harness. */
+  emulator?: Omit<EmulatorOptions, 'apiKey' | 'timeScale'>;
 }
 
 /**
@@ -44,7 +46,7 @@ export class Harness {
   private readonly apps: App[] = [];
 
   constructor(private readonly opts: HarnessOptions = {}) {
-    this.emulator = new OneClickEmulator({ apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
+    this.emulator = new OneClickEmulator({ ...opts.emulator, apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
   }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
@@ -63,6 +65,11 @@ export class Harness {
     });
     await h.boot();
     return h;
+  }
+
+  /** The app's MongoDB connection (its database is this harness's own), for tests that edit documents directly. */
+  get db(): Connection {
+    return this.connection;
   }
 
   /** Another process on the same database and fakes (e.g. a second worker, or a restart). */
@@ -127,6 +134,24 @@ export class Harness {
       const target = this.telegram.message(Number(c.params?.chat_id), Number(c.params?.message_id));
       return !target?.deleted;
     });
+  }
+
+  /**
+   * Waits until every watcher's status message has been sent and recorded and no delivery is owed or
+   * in flight: a quiet point to crash at, or to start counting from.
+   */
+  async waitUntilDelivered(timeoutMs = 10_000): Promise<void> {
+    const { Order, Watcher } = this.app.models;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [owed, unsent] = await Promise.all([
+        Order.countDocuments({ $or: [{ deliverAt: { $ne: null } }, { deliveryLeaseUntil: { $gt: new Date() } }] }),
+        Watcher.countDocuments({ messageId: null }),
+      ]);
+      if (owed === 0 && unsent === 0) return;
+      if (Date.now() >= deadline) throw new Error(`waitUntilDelivered: ${owed} orders still owe a delivery, ${unsent} messages unsent`);
+      await sleep(10);
+    }
   }
 
   /** Waits until the chat's latest bot message satisfies `probe` (the fake polls every 10 ms). */
