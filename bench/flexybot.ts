@@ -6,7 +6,7 @@ import type { OrderKind } from '../src/provider/types.js';
 import { createLogger, silentLogger } from '../src/shared/logger.js';
 import type { StatusClass } from '../src/tracking/view.js';
 import { textMessageUpdate } from '../test/support/updates.js';
-import { measurePhase, MemorySampler, type Classifier, type PhaseMetrics } from './measure.js';
+import { DatabaseMonitor, measurePhase, MemorySampler, type Classifier, type PhaseMetrics } from './measure.js';
 import type { Plan } from './mix.js';
 import type { ContenderOptions } from './naive.js';
 import { BENCH_API_KEY, sleep, World, type SentRequest } from './world.js';
@@ -33,10 +33,13 @@ export interface FlexybotOptions extends ContenderOptions {
 export async function runFlexybot(plan: Plan, opts: FlexybotOptions): Promise<PhaseMetrics> {
   const world = await World.start(opts.timeScale);
   const dbName = `flexy_bench_${randomBytes(6).toString('hex')}`;
-  const connection = await mongoose.createConnection(opts.mongoUri, { dbName, serverSelectionTimeoutMS: 10_000 }).asPromise();
+  // monitorCommands: the bench counts the app's MongoDB round trips.
+  const connection = mongoose.createConnection(opts.mongoUri, { dbName, serverSelectionTimeoutMS: 10_000, monitorCommands: true });
+  const database = new DatabaseMonitor(connection.getClient());
   const memory = new MemorySampler();
   let app: App | undefined;
   try {
+    await connection.asPromise();
     const userIds = [...plan.requests.map((r) => r.chatId), ...plan.orders.map((o) => WARM_UP_CHAT_BASE + o.index)];
     const config = loadConfig({
       BOT_TOKEN: world.telegram.token,
@@ -57,15 +60,15 @@ export async function runFlexybot(plan: Plan, opts: FlexybotOptions): Promise<Ph
       editIntervalMs: opts.editIntervalMs,
     });
     await app.prepare();
-    app.start();
+    await app.start();
     const running = app;
     const handling = new Set<Promise<void>>();
     const send = (chatId: number, text: string) => {
       const update = textMessageUpdate({ chatId, fromId: chatId, text });
       world.telegram.recordIncoming(update);
-      const p = running.bot
+      const p: Promise<void> = running.bot
         .handleUpdate(update)
-        .catch((err: unknown) => process.stderr.write(`bench: /status failed: ${String(err)}\n`))
+        .catch((err: unknown) => void process.stderr.write(`bench: /status failed: ${String(err)}\n`))
         .finally(() => handling.delete(p));
       handling.add(p);
     };
@@ -88,6 +91,7 @@ export async function runFlexybot(plan: Plan, opts: FlexybotOptions): Promise<Ph
     world.emulator.resetCounters();
     const since = Date.now();
     memory.begin();
+    database.begin();
     const { sent } = await world.play(plan, ({ planned, order }) =>
       send(planned.chatId, `/status ${planned.by === 'id' ? order.id : order.ref}`),
     );
@@ -98,6 +102,7 @@ export async function runFlexybot(plan: Plan, opts: FlexybotOptions): Promise<Ph
     await sleep(Math.max(100, 5_000 * opts.timeScale));
     const wallMs = Date.now() - since;
     const peak = memory.end();
+    database.end();
     return measurePhase({
       name: 'flexybot',
       seeded: world.seeded,
@@ -107,13 +112,14 @@ export async function runFlexybot(plan: Plan, opts: FlexybotOptions): Promise<Ph
       classify,
       since,
       memory: peak,
+      database: database.load(plan.orders.length),
       wallMs,
     });
   } finally {
     memory.end();
     await app?.stop();
     await connection.dropDatabase().catch(() => undefined);
-    await connection.close();
+    await connection.close().catch(() => undefined);
     await world.close();
   }
 }

@@ -1,3 +1,5 @@
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { OrderKind } from '../src/provider/types.js';
 import type { StatusClass } from '../src/tracking/view.js';
 import type { FakeCall, FakeTelegram } from '../test/support/fake-telegram.js';
@@ -21,6 +23,22 @@ export interface MemoryPeak {
   peakRssMb: number;
   startHeapUsedMb: number;
   peakHeapUsedMb: number;
+  /** How late timers ran in this process (p99, ms): high values mean the process itself was starved. */
+  eventLoopDelayP99Ms: number;
+  /** Machine load (1-minute average) at the end: other work on the machine skews real-time numbers. */
+  loadAverage: number;
+}
+
+/** MongoDB commands the app issued during the measured run (flexybot only). */
+export interface DatabaseLoad {
+  commands: number;
+  perOrder: number;
+  perSecond: number;
+  /** Command round trips, ms. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  /** The busiest `command collection` pairs. */
+  top: Array<{ command: string; count: number }>;
 }
 
 export interface PhaseMetrics {
@@ -50,14 +68,19 @@ export interface PhaseMetrics {
     change: Stats;
     /** Only the last change of each order (the result the reseller waits for). */
     final: Stats;
+    /** /status received -> first message of any kind (e.g. "looking it up"). */
+    firstReply: Stats;
     /** /status received -> first message that shows the order's state. */
     firstStatus: Stats;
+    /** The same for orders already final: no provider timeline involved, only the contender's own work. */
+    firstStatusAlreadyFinal: Stats;
     /** Changes never shown to a watcher that was waiting (e.g. skipped because a later one came first). */
     missed: number;
   };
   /** Watchers whose message ended on the order's final state. */
   reachedFinal: { reached: number; total: number };
   memory: MemoryPeak;
+  database: DatabaseLoad | null;
   wallMs: number;
 }
 
@@ -76,6 +99,7 @@ export interface MeasureInput {
   /** Telegram calls before this time (warm-up) are not counted. */
   since: number;
   memory: MemoryPeak;
+  database?: DatabaseLoad | undefined;
   wallMs: number;
 }
 
@@ -98,13 +122,20 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
 
   const change: number[] = [];
   const final: number[] = [];
+  const firstReply: number[] = [];
   const firstStatus: number[] = [];
+  const firstStatusAlreadyFinal: number[] = [];
   let missed = 0;
   let reached = 0;
   for (const request of sent) {
     const shown = shownByChat.get(request.planned.chatId) ?? [];
+    const reply = shown.find((s) => s.at >= request.at);
+    if (reply) firstReply.push(reply.at - request.at);
     const first = shown.find((s) => s.at >= request.at && s.statusClass !== null);
-    if (first) firstStatus.push(first.at - request.at);
+    if (first) {
+      firstStatus.push(first.at - request.at);
+      if (request.order.planned.category === 'already_final') firstStatusAlreadyFinal.push(first.at - request.at);
+    }
     const changes = request.order.changes;
     changes.forEach((c, i) => {
       if (c.at <= request.at) return; // already happened when the reseller asked: not a change they waited for
@@ -164,9 +195,17 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
       editMessageText: calls.filter((c) => c.method === 'editMessageText').length,
       rejected: calls.filter((c) => !c.ok).length,
     },
-    latency: { change: stats(change), final: stats(final), firstStatus: stats(firstStatus), missed },
+    latency: {
+      change: stats(change),
+      final: stats(final),
+      firstReply: stats(firstReply),
+      firstStatus: stats(firstStatus),
+      firstStatusAlreadyFinal: stats(firstStatusAlreadyFinal),
+      missed,
+    },
     reachedFinal: { reached, total: sent.length },
     memory: input.memory,
+    database: input.database ?? null,
     wallMs: input.wallMs,
   };
 }
@@ -194,6 +233,7 @@ export function stats(samples: number[]): Stats {
 /** Samples the process's memory while a contender runs (peaks only; RSS never shrinks much). */
 export class MemorySampler {
   private timer: NodeJS.Timeout | undefined;
+  private delay: IntervalHistogram | undefined;
   private start = process.memoryUsage();
   private peakRss = 0;
   private peakHeap = 0;
@@ -204,11 +244,14 @@ export class MemorySampler {
     this.peakHeap = this.start.heapUsed;
     this.timer = setInterval(() => this.sample(), everyMs);
     this.timer.unref();
+    this.delay = monitorEventLoopDelay({ resolution: 10 });
+    this.delay.enable();
   }
 
   end(): MemoryPeak {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.delay?.disable();
     this.sample();
     const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
     return {
@@ -216,6 +259,8 @@ export class MemorySampler {
       peakRssMb: mb(this.peakRss),
       startHeapUsedMb: mb(this.start.heapUsed),
       peakHeapUsedMb: mb(this.peakHeap),
+      eventLoopDelayP99Ms: this.delay ? Math.round(this.delay.percentile(99) / 1e6) : 0,
+      loadAverage: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     };
   }
 
@@ -223,5 +268,66 @@ export class MemorySampler {
     const m = process.memoryUsage();
     this.peakRss = Math.max(this.peakRss, m.rss);
     this.peakHeap = Math.max(this.peakHeap, m.heapUsed);
+  }
+}
+
+interface CommandEvents {
+  on(event: 'commandStarted', listener: (e: { requestId: number; commandName: string; command: Record<string, unknown> }) => void): unknown;
+  on(event: 'commandSucceeded' | 'commandFailed', listener: (e: { requestId: number; duration: number }) => void): unknown;
+}
+
+/**
+ * Counts the MongoDB commands of a client opened with `monitorCommands: true`. On a slow
+ * MongoDB-compatible server these round trips, not the polling schedule, set flexybot's latency.
+ */
+export class DatabaseMonitor {
+  private counting = false;
+  private startedAt = 0;
+  private endedAt = 0;
+  private readonly names = new Map<number, string>();
+  private readonly durations: number[] = [];
+  private readonly counts = new Map<string, number>();
+
+  constructor(client: CommandEvents) {
+    client.on('commandStarted', (e) => {
+      if (!this.counting) return;
+      const target = e.command[e.commandName];
+      this.names.set(e.requestId, `${e.commandName} ${typeof target === 'string' ? target : ''}`.trim());
+    });
+    const done = (e: { requestId: number; duration: number }) => {
+      const name = this.names.get(e.requestId);
+      if (name === undefined) return;
+      this.names.delete(e.requestId);
+      this.durations.push(e.duration);
+      this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    };
+    client.on('commandSucceeded', done);
+    client.on('commandFailed', done);
+  }
+
+  begin(): void {
+    this.counting = true;
+    this.startedAt = Date.now();
+  }
+
+  end(): void {
+    this.counting = false;
+    this.endedAt = Date.now();
+  }
+
+  load(orders: number): DatabaseLoad {
+    const s = stats(this.durations);
+    const seconds = Math.max(0.001, ((this.endedAt || Date.now()) - this.startedAt) / 1000);
+    return {
+      commands: this.durations.length,
+      perOrder: this.durations.length / Math.max(1, orders),
+      perSecond: this.durations.length / seconds,
+      p50Ms: s.p50,
+      p95Ms: s.p95,
+      top: [...this.counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([command, count]) => ({ command, count })),
+    };
   }
 }

@@ -6,7 +6,15 @@ export async function provideMongo(): Promise<{ uri: string; embedded: boolean; 
   const uri = process.env.MONGODB_URI?.trim();
   if (uri) return { uri, embedded: false, stop: async () => undefined };
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-  const server = await MongoMemoryServer.create();
+  let server: InstanceType<typeof MongoMemoryServer>;
+  try {
+    server = await MongoMemoryServer.create();
+  } catch (err) {
+    throw new Error(
+      `MONGODB_URI is not set and mongodb-memory-server could not start (${err instanceof Error ? err.message : String(err)}). ` +
+        'Set MONGODB_URI, e.g. with: eval "$(../shared/mongo/start.sh | tail -n 1)"',
+    );
+  }
   return {
     uri: server.getUri(),
     embedded: true,

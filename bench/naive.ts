@@ -170,7 +170,9 @@ export async function runNaive(plan: Plan, opts: ContenderOptions): Promise<Phas
     const { sent } = await world.play(plan, ({ planned, order }) =>
       bot.status(planned.chatId, { by: planned.by, value: planned.by === 'id' ? order.id : order.ref }),
     );
-    await Promise.race([bot.drain(), sleep(opts.settleTimeoutMs)]);
+    let settleTimer: NodeJS.Timeout | undefined;
+    await Promise.race([bot.drain(), new Promise((resolve) => (settleTimer = setTimeout(resolve, opts.settleTimeoutMs)))]);
+    clearTimeout(settleTimer);
     const wallMs = Date.now() - since;
     const peak = memory.end();
     if (bot.running > 0) process.stderr.write(`bench: ${bot.running} naive loops still running after the settle timeout\n`);

@@ -55,7 +55,11 @@ export interface ResendServiceOptions {
   log: Logger;
   /** A send claimed by a press that died mid-way is free again after this long. */
   sendLeaseMs?: number;
+  /** How long a press waits for another press's send before answering "in progress". */
+  claimWaitMs?: number;
 }
+
+const CLAIM_POLL_MS = 100;
 
 /**
  * Re-sending a suggested offer, safely: one press (plus a confirmation) sends exactly one order.
@@ -149,15 +153,20 @@ export class ResendService {
     const sender = this.opts.senders(offer.accountId);
     if (!sender) return { type: 'read_only' };
 
-    const now = this.opts.clock.now();
-    const claimed = await this.opts.Offer.findOneAndUpdate(
-      { _id: offer._id, state: { $ne: 'sent' }, $or: [{ sendLeaseUntil: null }, { sendLeaseUntil: { $lte: new Date(now) } }] },
-      { $set: { state: 'sending', sendLeaseUntil: new Date(now + (this.opts.sendLeaseMs ?? 60_000)) } },
-      { returnDocument: 'after' },
-    ).lean<OfferDoc>();
-    if (!claimed) {
+    // Another press holding the send (a second staff member, a double tap): wait for its outcome, so
+    // this chat follows the order it creates too; if it fails and lets go, this press sends itself.
+    for (let waitedMs = 0; ; waitedMs += CLAIM_POLL_MS) {
+      const now = this.opts.clock.now();
+      const claimed = await this.opts.Offer.findOneAndUpdate(
+        { _id: offer._id, state: { $ne: 'sent' }, $or: [{ sendLeaseUntil: null }, { sendLeaseUntil: { $lte: new Date(now) } }] },
+        { $set: { state: 'sending', sendLeaseUntil: new Date(now + (this.opts.sendLeaseMs ?? 60_000)) } },
+        { returnDocument: 'after' },
+      ).lean<OfferDoc>();
+      if (claimed) break;
       const current = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
-      return current?.state === 'sent' && current.sentTopupId ? track(current.sentTopupId, true) : { type: 'in_progress', ref: offer.ref };
+      if (current?.state === 'sent' && current.sentTopupId) return track(current.sentTopupId, true);
+      if (!current || waitedMs >= (this.opts.claimWaitMs ?? 8_000)) return { type: 'in_progress', ref: offer.ref };
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
     }
 
     const markSent = (topupId: string) =>

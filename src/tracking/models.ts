@@ -49,6 +49,8 @@ export interface OrderDoc {
   version: number;
   /** Watchers' messages must be brought up to date at this time; null when nothing is owed. */
   deliverAt: Date | null;
+  /** When a check last asked for a delivery (bounds re-renders of an unchanged order). */
+  refreshedAt?: Date | null | undefined;
   pollLeaseUntil: Date | null;
   deliveryLeaseUntil: Date | null;
   createdAt: Date;
@@ -107,6 +109,7 @@ const orderSchema = new Schema<OrderDoc>(
     },
     version: { type: Number, default: 0 },
     deliverAt: { type: Date, default: null },
+    refreshedAt: { type: Date, default: null },
     pollLeaseUntil: { type: Date, default: null },
     deliveryLeaseUntil: { type: Date, default: null },
   },

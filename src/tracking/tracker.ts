@@ -16,6 +16,9 @@ export interface OrderDelivery {
   deliver(order: OrderDoc, watchers: WatcherDoc[]): Promise<{ retryAt?: number | undefined }>;
 }
 
+/** In the fast phase an unchanged order is re-rendered at most this often (scaled): elapsed time. */
+const FAST_REFRESH_MS = 30_000;
+
 export const watchRequestSchema = z.object({
   accountId: z.string().min(1).max(64),
   chatId: z.number().int(),
@@ -330,6 +333,16 @@ export class OrderTracker {
   async applyFresh(order: OrderDoc, fresh: ProviderOrder, calls: number): Promise<void> {
     const now = this.now();
     const outcome = afterCheck(order, fresh, now, this.policy);
+    // Watchers are only re-rendered when something they see may have changed: a new status, phase or
+    // payload, the end of an outage, every long-tail check ("last checked"), and in the fast phase at
+    // most every REFRESH (elapsed time). An unchanged 3-second check costs one MongoDB write, no more.
+    const visible =
+      outcome.statusChanged ||
+      outcome.phase !== order.phase ||
+      order.providerTrouble ||
+      outcome.phase !== 'fast' ||
+      JSON.stringify(fresh.raw) !== JSON.stringify(order.payload?.raw) ||
+      now.getTime() - (order.refreshedAt?.getTime() ?? 0) >= FAST_REFRESH_MS * this.opts.timeScale;
     const update: Record<string, unknown> = {
       $set: {
         kind: fresh.kind,
@@ -344,9 +357,9 @@ export class OrderTracker {
         providerTrouble: false,
         consecutiveFailures: 0,
         pollLeaseUntil: null,
-        deliverAt: now,
+        ...(visible ? { deliverAt: now, refreshedAt: now } : {}),
       },
-      $inc: { version: 1, providerCalls: calls },
+      $inc: { version: visible ? 1 : 0, providerCalls: calls },
       ...(outcome.statusChanged ? { $push: { history: { status: outcome.status, at: now } } } : {}),
     };
     await this.models.Order.updateOne({ _id: order._id }, update);
@@ -358,7 +371,7 @@ export class OrderTracker {
       );
     }
     this.opts.log.debug({ orderId: order._id.toString(), status: fresh.status, next: outcome.nextCheckAt }, 'order checked');
-    this.kick();
+    if (visible) this.kick();
   }
 
   /**
@@ -382,7 +395,8 @@ export class OrderTracker {
           locale: w.locale,
           query: { by: 'id', value: linked.toLowerCase() },
           requestKey: `link:${order._id.toString()}:${field}`,
-          replyTo: w.messageId,
+          // Before the chat's status message exists (a lookup resolved first), reply to the request it answers.
+          replyTo: w.messageId ?? w.replyTo,
         });
       }
     }

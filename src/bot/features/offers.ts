@@ -9,6 +9,7 @@ import { CANCEL_PREFIX, CONFIRM_PREFIX, OTHER_AMOUNT_PREFIX, renderOfferConfirma
 import { OFFER_PAGE_PREFIX, OFFER_PRESS_PREFIX } from '../render/offer-keyboard.js';
 import { trackedKeyboard } from '../render/tracked-message.js';
 import type { OrderDoc } from '../../tracking/models.js';
+import type { OfferDoc } from '../../resend/offers.js';
 
 const KEY = '([A-Za-z0-9_-]{12})';
 const match = (prefix: string, rest = KEY) => new RegExp(`^${prefix}${rest}$`);
@@ -23,15 +24,11 @@ export function offersFeature(deps: { resend: ResendService; models: TrackingMod
   const { resend } = deps;
 
   composer.callbackQuery(match(OFFER_PRESS_PREFIX), async (ctx) => {
-    const accountId = ctx.access?.accountId;
-    const found = accountId === undefined ? ({ type: 'expired' } as const) : await resend.find(ctx.match[1]!, accountId);
-    if (found.type !== 'ok') {
-      await ctx.answerCallbackQuery({ text: ctx.t(found.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), show_alert: true });
-      return;
-    }
+    const offer = await usableOffer(ctx, resend, ctx.match[1]!);
+    if (!offer) return;
     await ctx.answerCallbackQuery();
     const locale = (await ctx.i18n.getLocale()) as Locale;
-    const { html, keyboard } = renderOfferConfirmation(ctx.t, await resend.preview(found.offer), locale);
+    const { html, keyboard } = renderOfferConfirmation(ctx.t, await resend.preview(offer), locale);
     const replyTo = ctx.callbackQuery.message?.message_id;
     await ctx.reply(html, {
       parse_mode: 'HTML',
@@ -41,6 +38,9 @@ export function offersFeature(deps: { resend: ResendService; models: TrackingMod
   });
 
   composer.callbackQuery(match(CONFIRM_PREFIX), async (ctx) => {
+    // A stale, foreign or forged Confirm is answered as such and leaves the message alone (a lookup
+    // in MongoDB only: the answer still comes before any provider call).
+    if (!(await usableOffer(ctx, resend, ctx.match[1]!))) return;
     await ctx.answerCallbackQuery({ text: ctx.t('offer-sending') });
     const accountId = ctx.access?.accountId;
     const messageId = ctx.callbackQuery.message?.message_id;
@@ -61,11 +61,13 @@ export function offersFeature(deps: { resend: ResendService; models: TrackingMod
   });
 
   composer.callbackQuery(match(CANCEL_PREFIX), async (ctx) => {
+    if (!(await usableOffer(ctx, resend, ctx.match[1]!))) return;
     await ctx.answerCallbackQuery();
     await ctx.editMessageText(ctx.t('offer-cancelled'), { parse_mode: 'HTML' }).catch(() => undefined);
   });
 
   composer.callbackQuery(match(OTHER_AMOUNT_PREFIX), async (ctx) => {
+    if (!(await usableOffer(ctx, resend, ctx.match[1]!))) return;
     await ctx.answerCallbackQuery();
     const accountId = ctx.access?.accountId;
     if (accountId === undefined) return;
@@ -73,15 +75,27 @@ export function offersFeature(deps: { resend: ResendService; models: TrackingMod
   });
 
   composer.callbackQuery(match(OFFER_PAGE_PREFIX, '([0-9a-f]{24}):(\\d{1,3})'), async (ctx) => {
-    await ctx.answerCallbackQuery();
     const order = await deps.models.Order.findById(ctx.match[1]).lean<OrderDoc>();
-    if (!order || order.accountId !== ctx.access?.accountId) return;
+    if (!order || order.accountId !== ctx.access?.accountId) {
+      await ctx.answerCallbackQuery({ text: ctx.t('offer-expired'), show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery();
     const locale = (await ctx.i18n.getLocale()) as Locale;
     const keyboard = trackedKeyboard(ctx.t, order, locale, { page: Number(ctx.match[2]) });
     if (keyboard) await ctx.editMessageReplyMarkup({ reply_markup: keyboard }).catch(() => undefined);
   });
 
   return composer;
+}
+
+/** The pressed offer when this chat may use it; otherwise answers the press (expired, unknown, another account's). */
+async function usableOffer(ctx: BotContext, resend: ResendService, key: string): Promise<OfferDoc | undefined> {
+  const accountId = ctx.access?.accountId;
+  const found = accountId === undefined ? ({ type: 'expired' } as const) : await resend.find(key, accountId);
+  if (found.type === 'ok') return found.offer;
+  await ctx.answerCallbackQuery({ text: ctx.t(found.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), show_alert: true });
+  return undefined;
 }
 
 function confirmFailureText(ctx: BotContext, result: Exclude<ConfirmResult, { type: 'tracking' }>, locale: Locale): string {
