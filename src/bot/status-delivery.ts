@@ -13,8 +13,8 @@ import { renderAnnouncement, renderTrackedMessage } from './render/tracked-messa
 import type { TelegramFailure } from './telegram/errors.js';
 import type { Messenger } from './telegram/messenger.js';
 
-/** How long a claimed announcement blocks others; only matters if the sender dies mid-send. */
-const ANNOUNCE_CLAIM_MS = 60_000;
+/** How long a claimed new message blocks others; only matters if the sender dies mid-send. */
+const SEND_CLAIM_MS = 60_000;
 
 function announcementKey(order: OrderDoc): string {
   return `${order.phase}:${order.status ?? ''}`;
@@ -98,6 +98,11 @@ export class StatusDelivery implements OrderDelivery {
       if (now < allowedAt) return allowedAt;
     }
     const outgoing = { html: message.html, keyboard: message.keyboard, replyTo: watcher.replyTo ?? undefined };
+    // The first status message is a new message: claimed first, so no other worker sends it too.
+    if (watcher.messageId === null) {
+      const claim = await this.claimSend(watcher, { messageId: null });
+      if (!claim.claimed) return claim.retryAt;
+    }
     const result =
       watcher.messageId === null
         ? await messenger.send(watcher.chatId, outgoing)
@@ -107,11 +112,35 @@ export class StatusDelivery implements OrderDelivery {
       const announced = result.fresh && (order.phase === 'final' || order.phase === 'expired') ? { announcedStatus: announcementKey(order) } : {};
       await models.Watcher.updateOne(
         { _id: watcher._id },
-        { $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()), ...announced } },
+        {
+          $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()), sendClaimUntil: null, ...announced },
+        },
       );
       return undefined;
     }
+    if (watcher.messageId === null) await this.releaseSend(watcher);
     return this.handleFailure(watcher, result.failure, message.hash);
+  }
+
+  /**
+   * Atomically takes the right to send a new message to this watcher's chat (see sendClaimUntil).
+   * `filter` says the message is still owed. When someone else holds the claim, the answer is when to
+   * look again (their claim's end): if they died mid-send, the message is sent then, never lost.
+   */
+  private async claimSend(watcher: WatcherDoc, filter: Record<string, unknown>): Promise<{ claimed: true } | { claimed: false; retryAt?: number }> {
+    const now = this.opts.clock.now();
+    const { Watcher } = this.opts.models;
+    const claim = await Watcher.updateOne(
+      { _id: watcher._id, ...filter, $or: [{ sendClaimUntil: null }, { sendClaimUntil: { $lte: new Date(now) } }] },
+      { $set: { sendClaimUntil: new Date(now + SEND_CLAIM_MS) } },
+    );
+    if (claim.modifiedCount > 0) return { claimed: true };
+    const held = await Watcher.findOne({ _id: watcher._id, ...filter }).select({ sendClaimUntil: 1 }).lean<Pick<WatcherDoc, 'sendClaimUntil'>>();
+    return held?.sendClaimUntil ? { claimed: false, retryAt: held.sendClaimUntil.getTime() } : { claimed: false };
+  }
+
+  private async releaseSend(watcher: WatcherDoc): Promise<void> {
+    await this.opts.models.Watcher.updateOne({ _id: watcher._id }, { $set: { sendClaimUntil: null } });
   }
 
   /**
@@ -123,16 +152,8 @@ export class StatusDelivery implements OrderDelivery {
   private async announce(order: OrderDoc, watcher: WatcherDoc, t: ReturnType<typeof translatorFor>, locale: Locale): Promise<number | undefined> {
     const { models, messenger, clock } = this.opts;
     const key = announcementKey(order);
-    const now = clock.now();
-    const claim = await models.Watcher.updateOne(
-      {
-        _id: watcher._id,
-        announcedStatus: { $ne: key },
-        $or: [{ announcingUntil: null }, { announcingUntil: { $lte: new Date(now) } }],
-      },
-      { $set: { announcingUntil: new Date(now + ANNOUNCE_CLAIM_MS) } },
-    );
-    if (claim.modifiedCount === 0) return undefined;
+    const claim = await this.claimSend(watcher, { announcedStatus: { $ne: key } });
+    if (!claim.claimed) return claim.retryAt;
     const announcement = renderAnnouncement(t, order, locale);
     const result = await messenger.send(watcher.chatId, {
       html: announcement.html,
@@ -140,11 +161,11 @@ export class StatusDelivery implements OrderDelivery {
       replyTo: watcher.messageId ?? undefined,
     });
     if (result.ok) {
-      await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcedStatus: key, announcingUntil: null } });
+      await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcedStatus: key, sendClaimUntil: null } });
       this.opts.log.info({ chatId: watcher.chatId, orderId: order._id.toString(), outcome: key }, 'resolution announced');
       return undefined;
     }
-    await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcingUntil: null } });
+    await this.releaseSend(watcher);
     const retryAt = await this.handleFailure(watcher, result.failure, watcher.shownHash ?? '');
     if (result.failure.kind === 'bad_request') {
       // Never loop on a message Telegram refuses; the status message edit still carries the outcome.

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { z } from 'zod';
 import { isProviderError, ProviderError } from '../provider/errors.js';
 import type { AccountKeyInfo, MobileOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
@@ -14,6 +15,8 @@ export interface TopupSender {
   balance(): Promise<number>;
   validate(): Promise<AccountKeyInfo>;
 }
+
+const offerKeySchema = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
 
 export type OfferLookup = { type: 'expired' } | { type: 'foreign' } | { type: 'ok'; offer: OfferDoc };
 
@@ -77,8 +80,10 @@ export class ResendService {
   constructor(private readonly opts: ResendServiceOptions) {}
 
   async find(key: string, accountId: string): Promise<OfferLookup> {
-    if (!/^[A-Za-z0-9_-]{12}$/.test(key)) return { type: 'expired' };
-    const offer = await this.opts.Offer.findById(key).lean<OfferDoc>();
+    // Button data comes from the chat: validated before it reaches a query; tampered data is "expired".
+    const input = offerKeySchema.safeParse(key);
+    if (!input.success) return { type: 'expired' };
+    const offer = await this.opts.Offer.findById(input.data).lean<OfferDoc>();
     if (!offer || offer.expiresAt.getTime() <= this.opts.clock.now()) return { type: 'expired' };
     if (offer.accountId !== accountId) return { type: 'foreign' };
     return { type: 'ok', offer };

@@ -75,8 +75,8 @@ export interface WatcherDoc {
   lastEditAt: Date | null;
   /** `<phase>:<status>` already announced to this chat with a new message (long tail): at most once. */
   announcedStatus: string | null;
-  /** Claim on the announcement being sent now (another worker must not send it too). */
-  announcingUntil: Date | null;
+  /** Claim on a new message (first status message or announcement) being sent now: nobody else sends it. */
+  sendClaimUntil: Date | null;
   /** The chat pressed "stop notifications": no more pushes, no more edits. */
   muted: boolean;
   createdAt: Date;
@@ -134,7 +134,7 @@ const watcherSchema = new Schema<WatcherDoc>(
     shownHash: { type: String, default: null },
     lastEditAt: { type: Date, default: null },
     announcedStatus: { type: String, default: null },
-    announcingUntil: { type: Date, default: null },
+    sendClaimUntil: { type: Date, default: null },
     muted: { type: Boolean, default: false },
   },
   { collection: 'watchers', timestamps: { createdAt: true, updatedAt: false } },

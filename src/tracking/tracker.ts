@@ -19,14 +19,20 @@ export interface OrderDelivery {
 /** In the fast phase an unchanged order is re-rendered at most this often (scaled): elapsed time. */
 const FAST_REFRESH_MS = 30_000;
 
+/** Every value from a chat is validated here before it reaches a MongoDB query. */
+const accountIdSchema = z.string().min(1).max(64);
+const chatIdSchema = z.number().int();
+const objectIdSchema = z.string().regex(/^[0-9a-f]{24}$/);
+const orderQuerySchema = z.discriminatedUnion('by', [
+  z.object({ by: z.literal('id'), value: objectIdSchema }),
+  z.object({ by: z.literal('ref'), value: z.string().min(1).max(MAX_REF_LENGTH).regex(/^[A-Za-z0-9_\-.+:@]+$/) }),
+]);
+
 export const watchRequestSchema = z.object({
-  accountId: z.string().min(1).max(64),
-  chatId: z.number().int(),
+  accountId: accountIdSchema,
+  chatId: chatIdSchema,
   locale: z.string().regex(/^[a-z]{2}$/),
-  query: z.discriminatedUnion('by', [
-    z.object({ by: z.literal('id'), value: z.string().regex(/^[0-9a-f]{24}$/) }),
-    z.object({ by: z.literal('ref'), value: z.string().min(1).max(MAX_REF_LENGTH).regex(/^[A-Za-z0-9_\-.+:@]+$/) }),
-  ]),
+  query: orderQuerySchema,
   /** `<chat>:<message id>` of the user's request; a redelivered update with the same key is ignored. */
   requestKey: z.string().max(64).nullable(),
   replyTo: z.number().int().nullable(),
@@ -206,20 +212,22 @@ export class OrderTracker {
 
   /** "Stop notifications" for one chat: no more edits or pushes for this order there; others unaffected. */
   async mute(orderId: string, chatId: number): Promise<boolean> {
-    if (!/^[0-9a-f]{24}$/.test(orderId)) return false;
-    const result = await this.models.Watcher.updateOne({ orderId, chatId }, { $set: { muted: true } });
+    const input = z.object({ orderId: objectIdSchema, chatId: chatIdSchema }).safeParse({ orderId, chatId });
+    if (!input.success) return false;
+    const result = await this.models.Watcher.updateOne(input.data, { $set: { muted: true } });
     return result.matchedCount > 0;
   }
 
   /** /unwatch <ref>: mutes the chat's watcher of the order the query names. */
   async unwatch(accountId: string, chatId: number, query: WatchRequest['query']): Promise<boolean> {
-    const order = await this.findKnown(accountId, query);
+    const input = z.object({ accountId: accountIdSchema, query: orderQuerySchema }).parse({ accountId, query });
+    const order = await this.findKnown(input.accountId, input.query);
     return order ? this.mute(order._id.toString(), chatId) : false;
   }
 
   /** The chat's orders that are still being tracked (not muted), oldest first. */
   async pendingFor(chatId: number): Promise<OrderDoc[]> {
-    const watchers = await this.models.Watcher.find({ chatId, muted: false }).select({ orderId: 1 }).lean<WatcherDoc[]>();
+    const watchers = await this.models.Watcher.find({ chatId: chatIdSchema.parse(chatId), muted: false }).select({ orderId: 1 }).lean<WatcherDoc[]>();
     if (watchers.length === 0) return [];
     return this.models.Order.find({ _id: { $in: watchers.map((w) => w.orderId) }, phase: { $in: ['lookup', 'fast', 'long'] } })
       .sort({ createdAt: 1 })

@@ -233,7 +233,7 @@ export class FakeTelegram {
     probe: () => T | undefined | false,
     opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
   ): Promise<T> {
-    const timeoutMs = opts.timeoutMs ?? 5_000;
+    const timeoutMs = opts.timeoutMs ?? 15_000;
     const intervalMs = opts.intervalMs ?? 10;
     const deadline = Date.now() + timeoutMs;
     for (;;) {

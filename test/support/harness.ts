@@ -140,7 +140,7 @@ export class Harness {
    * Waits until every watcher's status message has been sent and recorded and no delivery is owed or
    * in flight: a quiet point to crash at, or to start counting from.
    */
-  async waitUntilDelivered(timeoutMs = 10_000): Promise<void> {
+  async waitUntilDelivered(timeoutMs = 15_000): Promise<void> {
     const { Order, Watcher } = this.app.models;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -155,7 +155,7 @@ export class Harness {
   }
 
   /** Waits until the chat's latest bot message satisfies `probe` (the fake polls every 10 ms). */
-  async waitForMessage(chatId: number, probe: (m: FakeMessage) => boolean, what: string, timeoutMs = 10_000): Promise<FakeMessage> {
+  async waitForMessage(chatId: number, probe: (m: FakeMessage) => boolean, what: string, timeoutMs = 15_000): Promise<FakeMessage> {
     return this.telegram.waitFor(
       () => {
         const m = this.telegram.lastMessage(chatId);

@@ -46,7 +46,9 @@ export function customAmountConversation(resend: ResendService) {
     await ctx.reply(ctx.t('amount-ask', vars), { parse_mode: 'HTML' });
 
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const answer = await conversation.waitFor('message:text');
+      // Anything but a text message (a button press, a photo) is not an answer: it goes on to the usual
+      // handlers instead of being swallowed while the question is open.
+      const answer = await conversation.waitFor('message:text', { next: true });
       if (answer.message.text.startsWith('/')) await conversation.halt({ next: true });
       const amount = parseAmount(answer.message.text);
       if (amount !== undefined && amount >= plan.min && amount <= plan.max) {
