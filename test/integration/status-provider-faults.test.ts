@@ -50,3 +50,35 @@ describe('provider faults while an order is being polled', () => {
     expect(h.badRequests()).toEqual([]);
   });
 });
+
+describe('a slow or rate-limiting provider while an order is being polled', () => {
+  it('a provider timeout never reads as a failure, and the order still reaches FULFILLED', async () => {
+    await start();
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037341', amount: 500, ref: 'fault-timeout' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status fault-timeout');
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('⏳'), 'processing status');
+
+    h.emulator.injectFault({ kind: 'timeout', path: /check-id/, times: 2 }); // one check, both attempts
+    await h.telegram.waitFor(() => h.emulator.requests.filter((r) => r.status === 'timeout').length === 2, { what: 'two timed-out checks' });
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    const final = await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status', 15_000);
+    expect(final.text).not.toContain(trouble());
+    expectNeverClaimedFailure();
+  });
+
+  it('waits as long as a 429 Retry-After asks before calling the provider again', async () => {
+    await start();
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037342', amount: 500, ref: 'fault-429' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status fault-429');
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('⏳'), 'processing status');
+
+    h.emulator.injectFault({ kind: 429, retryAfterSeconds: 2, path: /check-id/, times: 1 });
+    const limited = await h.telegram.waitFor(() => h.emulator.requests.find((r) => r.status === 429), { what: 'a 429' });
+    const next = await h.telegram.waitFor(() => h.emulator.requests.find((r) => r.at > limited.at && /check-id/.test(r.path)), {
+      what: 'the next check',
+    });
+    expect(next.at - limited.at).toBeGreaterThanOrEqual(1_900);
+  });
+});

@@ -87,3 +87,25 @@ describe('Telegram faults while delivering status updates', () => {
     await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status after unblocking');
   });
 });
+
+describe('Telegram rate limits (429) on status edits', () => {
+  it.each([
+    [1, 10_000],
+    [6, 15_000],
+  ])('429 retry_after %i on editMessageText: the final state still arrives, once', async (retryAfter, waitMs) => {
+    const topupId = await trackedOrder(`tg-429-${retryAfter}`);
+    h.telegram.failNext('editMessageText', { code: 429, retryAfter });
+    h.emulator.setStatus(topupId, 'FULFILLED');
+
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status', waitMs);
+    await sleep(300);
+    const edits = h.telegram.calls.filter((c) => c.method === 'editMessageText');
+    expect(edits.filter((c) => c.errorCode === 429)).toHaveLength(1);
+    const limitedAt = edits.find((c) => c.errorCode === 429)!.at;
+    const retried = edits.find((c) => c.at > limitedAt)!;
+    expect(retried.at - limitedAt).toBeGreaterThanOrEqual(retryAfter * 1000 - 100); // retry_after honoured
+    expect(h.telegram.messages(RESELLER)).toHaveLength(1);
+    expect(versionsWith(RESELLER, '✅')).toBe(1);
+    expect(h.badRequests()).toEqual([]);
+  });
+});
