@@ -144,4 +144,37 @@ describe('the bot as a process', () => {
     expect(await polling.stop(10_000), polling.output).toEqual({ code: 0, signal: null });
     expect(polling.stdout).toMatch(/"msg":"bye"/);
   }, 30_000);
+
+  it('webhook mode: registers the webhook, accepts updates only with the secret, and answers through them', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const bot = BotProcess.start({
+      telegram,
+      emulator,
+      apiKey: TEST_API_KEY,
+      mongoUri,
+      timeScale: TIME_SCALE,
+      allowedUserIds: [RESELLER],
+      env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: 'hook-secret_1', PORT: String(port) },
+    });
+    processes.push(bot);
+    await bot.waitForLog(/bot started \(webhook\)/);
+    const hook = telegram.calls.find((c) => c.method === 'setWebhook');
+    expect(hook?.params).toMatchObject({ url: 'https://bot.example.test/telegram', secret_token: 'hook-secret_1' });
+
+    const post = (update: unknown, secret?: string) =>
+      fetch(`http://127.0.0.1:${port}/telegram`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+        body: JSON.stringify(update),
+      });
+    const forged = await post(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }), 'wrong');
+    expect(forged.status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    const ok = await post(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }), 'hook-secret_1');
+    expect(ok.status).toBe(200);
+    await telegram.waitFor(() => telegram.lastMessage(RESELLER), { what: 'the /help answer' });
+    expect(telegram.messages(RESELLER)).toHaveLength(1);
+    expect(await bot.stop(10_000), bot.output).toEqual({ code: 0, signal: null });
+  }, 30_000);
 });
