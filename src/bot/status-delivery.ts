@@ -136,7 +136,8 @@ export class StatusDelivery implements OrderDelivery {
     );
     if (claim.modifiedCount > 0) return { claimed: true };
     const held = await Watcher.findOne({ _id: watcher._id, ...filter }).select({ sendClaimUntil: 1 }).lean<Pick<WatcherDoc, 'sendClaimUntil'>>();
-    return held?.sendClaimUntil ? { claimed: false, retryAt: held.sendClaimUntil.getTime() } : { claimed: false };
+    // Usually the holder finishes within a second; look again soon, and at the latest when it expires.
+    return held?.sendClaimUntil ? { claimed: false, retryAt: Math.min(held.sendClaimUntil.getTime(), now + 1_000) } : { claimed: false };
   }
 
   private async releaseSend(watcher: WatcherDoc): Promise<void> {

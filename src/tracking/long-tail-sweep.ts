@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { OrderDoc, TrackingModels } from './models.js';
 import type { OrderSourceFor } from './order-source.js';
+import { claimDue } from './order-store.js';
 import type { OrderTracker } from './tracker.js';
 
 export interface LongTailSweepOptions {
@@ -86,16 +87,12 @@ export class LongTailSweep {
     const claimed: OrderDoc[] = [];
     for (const order of orders) {
       const now = new Date(this.opts.clock.now());
-      const doc = await this.opts.models.Order.findOneAndUpdate(
-        {
-          _id: order._id,
-          phase: 'long',
-          nextCheckAt: { $lte: dueBy },
-          $or: [{ pollLeaseUntil: null }, { pollLeaseUntil: { $lte: now } }],
-        },
-        { $set: { pollLeaseUntil: new Date(now.getTime() + this.opts.leaseMs) } },
-        { returnDocument: 'after' },
-      ).lean<OrderDoc>();
+      const doc = await claimDue(this.opts.models, 'nextCheckAt', {
+        filter: { _id: order._id, phase: 'long' },
+        now,
+        dueBy,
+        leaseMs: this.opts.leaseMs,
+      });
       if (doc) claimed.push(doc);
     }
     return claimed;
