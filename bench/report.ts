@@ -10,7 +10,7 @@ export interface BenchSettings {
   mongo: 'MONGODB_URI' | 'mongodb-memory-server';
 }
 
-type Row = [label: string, ...values: string[]];
+export type Row = [label: string, ...values: string[]];
 
 const PRODUCTION_EDIT_INTERVAL_TEXT = '2.5 s';
 
@@ -64,10 +64,11 @@ export function formatReport(settings: BenchSettings, plan: Plan, results: Phase
     ['peak heap used (MB, at start)', ...col((r) => `${r.memory.peakHeapUsedMb} (${r.memory.startHeapUsedMb})`)],
     ['wall time of the run', ...col((r) => `${(r.wallMs / 1000).toFixed(1)} s`)],
   ];
-  return [...header, '', ...table(rows), '', ...footer(settings, results)].join('\n');
+  return [...header, '', ...formatTable(rows), '', ...footer(settings, results)].join('\n');
 }
 
-function table(rows: Row[]): string[] {
+/** Left-aligned columns under a header row and a rule. */
+export function formatTable(rows: Row[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
   const line = (row: Row) => row.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join('   ').trimEnd();

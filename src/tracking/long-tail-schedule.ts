@@ -9,8 +9,8 @@ import type { LongTailReason } from './models.js';
  *   within the hour (interval + the 1 min sweep period < 60 min). That is ~50 calls in 48 h for an order
  *   checked alone: the latency promise wins over the ~40-call budget; orders due together share list calls.
  * - queued (internet QUEUED): every 115 min for 7 days: within 2 h (~25 calls in 48 h).
- * - timeout (still PENDING/HANDLING after 5 min): first recheck after 10 min, then each wait 1.5x the
- *   previous one up to 2 h, for 24 h (~16 checks).
+ * - timeout (still PENDING/HANDLING after 5 min): first recheck after 8 min (within 15 min with the
+ *   sweep period and margin), then each wait 1.5x the previous one up to 2 h, for 24 h (~17 checks).
  * Jitter only ever shortens a wait (never breaks the latency targets) and spreads rechecks so a restart
  * or a busy hour does not fire them all at once.
  */
@@ -28,7 +28,7 @@ const HOUR = 60 * MIN;
 export const DEFAULT_LONG_TAIL_POLICY: LongTailPolicy = {
   verifying: { everyMs: 58 * MIN, forMs: 72 * HOUR },
   queued: { everyMs: 115 * MIN, forMs: 7 * 24 * HOUR },
-  timeout: { firstMs: 10 * MIN, factor: 1.5, maxMs: 2 * HOUR, forMs: 24 * HOUR },
+  timeout: { firstMs: 8 * MIN, factor: 1.5, maxMs: 2 * HOUR, forMs: 24 * HOUR },
   jitter: 0.03,
 };
 
