@@ -2,10 +2,9 @@ import type { OrderKind } from '../src/provider/types.js';
 import { classifyStatus } from '../src/tracking/status.js';
 import type { StatusClass } from '../src/tracking/view.js';
 import type { Classifier } from './measure.js';
-import { FakeTelegram } from '../test/support/fake-telegram.js';
-import { OneClickEmulator } from '../test/support/oneclick-emulator.js';
+import { BenchFakes } from './fakes.js';
 import type { LongTailOrder, LongTailPlan } from './long-tail-mix.js';
-import { BENCH_API_KEY, sleep } from './world.js';
+import { sleep } from './world.js';
 
 /** An order as it exists in the emulator; times are real ms (Date.now()). */
 export interface LongTailSeeded {
@@ -30,19 +29,13 @@ export interface LongTailSent {
  * One long-tail contender's surroundings: a fresh emulator and fake Telegram (so their logs belong to
  * one contender only), and the plan played in real time at `timeScale`.
  */
-export class LongTailWorld {
-  readonly emulator: OneClickEmulator;
-  readonly telegram = new FakeTelegram();
+export class LongTailWorld extends BenchFakes {
   readonly seeded: LongTailSeeded[] = [];
   readonly sent: LongTailSent[] = [];
 
-  private constructor(readonly timeScale: number) {
-    this.emulator = new OneClickEmulator({ apiKey: BENCH_API_KEY, timeScale, balance: 1e12 });
-  }
-
   static async start(timeScale: number): Promise<LongTailWorld> {
     const world = new LongTailWorld(timeScale);
-    await Promise.all([world.emulator.start(), world.telegram.start()]);
+    await world.startFakes();
     return world;
   }
 
@@ -53,10 +46,7 @@ export class LongTailWorld {
    */
   seed(order: LongTailOrder): LongTailSeeded {
     const { emulator } = this;
-    const { topupId } =
-      order.kind === 'mobile'
-        ? emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: order.number, amount: 500, ref: order.ref })
-        : emulator.sendInternet({ type: 'ADSL', number: order.number, value: 1000, ref: order.ref });
+    const topupId = this.place(order);
     if (order.category === 'timeout') {
       // Mobile keeps its 5 s PENDING first; internet starts in HANDLING. Either way it stays there.
       if (order.kind === 'mobile') emulator.scheduleStatus(topupId, 5_000, 'HANDLING');
@@ -132,9 +122,5 @@ export class LongTailWorld {
       await sleep(20);
     }
     return true;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.emulator.close(), this.telegram.close()]);
   }
 }

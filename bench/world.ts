@@ -1,11 +1,10 @@
 import { classifyStatus } from '../src/tracking/status.js';
 import type { StatusClass } from '../src/tracking/view.js';
 import type { OrderKind } from '../src/provider/types.js';
-import { FakeTelegram } from '../test/support/fake-telegram.js';
-import { OneClickEmulator } from '../test/support/oneclick-emulator.js';
+import { BenchFakes } from './fakes.js';
 import { timelineOf, type Plan, type PlannedOrder, type PlannedRequest } from './mix.js';
 
-export const BENCH_API_KEY = 'bench-sandbox-key-0123456789abcdef';
+export { BENCH_API_KEY } from './fakes.js';
 
 /** A provider status change, at the real time the emulator starts reporting it. */
 export interface StatusChange {
@@ -33,32 +32,19 @@ export interface SentRequest {
   at: number;
 }
 
-/**
- * One contender's surroundings: a fresh provider emulator and a fresh fake Telegram (so counters
- * and chats belong to one contender only), plus the helpers that play the plan in real time.
- */
-export class World {
-  readonly emulator: OneClickEmulator;
-  readonly telegram = new FakeTelegram();
+/** One contender's surroundings (see BenchFakes) plus the helpers that play the plan in real time. */
+export class World extends BenchFakes {
   readonly seeded: SeededOrder[] = [];
-
-  private constructor(readonly timeScale: number) {
-    // Enough balance for any number of orders: the bench is not about money.
-    this.emulator = new OneClickEmulator({ apiKey: BENCH_API_KEY, timeScale, balance: 1e12 });
-  }
 
   static async start(timeScale: number): Promise<World> {
     const world = new World(timeScale);
-    await Promise.all([world.emulator.start(), world.telegram.start()]);
+    await world.startFakes();
     return world;
   }
 
   /** Sends the order to the emulator now; an already-final order is frozen at FULFILLED at once. */
   seed(order: PlannedOrder): SeededOrder {
-    const { topupId } =
-      order.kind === 'mobile'
-        ? this.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: order.number, amount: 500, ref: order.ref })
-        : this.emulator.sendInternet({ type: 'ADSL', number: order.number, value: 1000, ref: order.ref });
+    const topupId = this.place(order);
     if (order.category === 'already_final') this.emulator.setStatus(topupId, 'FULFILLED');
     const view = this.emulator.getOrder(topupId);
     const createdAt = Date.parse(String(view?.created_at));
@@ -124,10 +110,6 @@ export class World {
       await sleep(everyMs);
     }
     return true;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.emulator.close(), this.telegram.close()]);
   }
 }
 
