@@ -8,7 +8,11 @@ import type { OrderDoc } from '../tracking/models.js';
  * (`callback_data` is limited to 64 bytes); everything else lives here, with an expiry, because old
  * buttons stay clickable for days while a line's accepted offers change.
  */
-export type SendState = 'idle' | 'sending' | 'sent';
+/**
+ * idle: never sent; sending: a press is sending now (or died doing so); uncertain: a send got no clear
+ * answer and the provider did not know the ref yet; sent: the provider has the order (sentTopupId).
+ */
+export type SendState = 'idle' | 'sending' | 'uncertain' | 'sent';
 
 export interface OfferDoc {
   _id: string; // short key, also in the button

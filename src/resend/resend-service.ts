@@ -72,7 +72,8 @@ const CLAIM_POLL_MS = 100;
  * - A send is claimed atomically in MongoDB before the provider is called: concurrent presses do not
  *   even reach the provider.
  * - A send that fails without a clear answer (timeout, network, 5xx) is never repeated blindly: the
- *   order is looked up by ref first, and only a press of the user sends again (with the same ref).
+ *   order is looked up by ref first, and only a press of the user sends again (with the same ref),
+ *   after asking by ref once more.
  */
 export class ResendService {
   private readonly scopes = new Map<string, { readOnly: boolean; at: number }>();
@@ -160,14 +161,15 @@ export class ResendService {
 
     // Another press holding the send (a second staff member, a double tap): wait for its outcome, so
     // this chat follows the order it creates too; if it fails and lets go, this press sends itself.
+    let before: OfferDoc | null = null;
     for (let waitedMs = 0; ; waitedMs += CLAIM_POLL_MS) {
       const now = this.opts.clock.now();
-      const claimed = await this.opts.Offer.findOneAndUpdate(
+      before = await this.opts.Offer.findOneAndUpdate(
         { _id: offer._id, state: { $ne: 'sent' }, $or: [{ sendLeaseUntil: null }, { sendLeaseUntil: { $lte: new Date(now) } }] },
         { $set: { state: 'sending', sendLeaseUntil: new Date(now + (this.opts.sendLeaseMs ?? 60_000)) } },
-        { returnDocument: 'after' },
+        { returnDocument: 'before' },
       ).lean<OfferDoc>();
-      if (claimed) break;
+      if (before) break;
       const current = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
       if (current?.state === 'sent' && current.sentTopupId) return track(current.sentTopupId, true);
       if (!current || waitedMs >= (this.opts.claimWaitMs ?? 8_000)) return { type: 'in_progress', ref: offer.ref };
@@ -176,7 +178,23 @@ export class ResendService {
 
     const markSent = (topupId: string) =>
       this.opts.Offer.updateOne({ _id: offer._id }, { $set: { state: 'sent', sentTopupId: topupId, sendLeaseUntil: null } });
-    const release = () => this.opts.Offer.updateOne({ _id: offer._id }, { $set: { state: 'idle', sendLeaseUntil: null } });
+    const release = (state: 'idle' | 'uncertain' = 'idle') =>
+      this.opts.Offer.updateOne({ _id: offer._id }, { $set: { state, sendLeaseUntil: null } });
+
+    // An earlier send of this offer got no clear answer (or its process died mid-send): ask the
+    // provider by ref before sending anything.
+    if (before?.state === 'sending' || before?.state === 'uncertain') {
+      try {
+        const existing = await sender.checkMobileByRef(offer.ref);
+        await markSent(existing.id);
+        return await track(existing.id, true);
+      } catch (err) {
+        if (!isProviderError(err, 'not_found')) {
+          await release('uncertain');
+          return { type: 'provider_down', ref: offer.ref };
+        }
+      }
+    }
 
     try {
       const sent = await sender.sendMobile({ plan_code: offer.plan_code, MSSIDN: offer.MSSIDN, amount: offer.amount, ref: offer.ref });
@@ -194,7 +212,7 @@ export class ResendService {
     sender: TopupSender,
     steps: {
       markSent: (id: string) => Promise<unknown>;
-      release: () => Promise<unknown>;
+      release: (state?: 'idle' | 'uncertain') => Promise<unknown>;
       track: (id: string, duplicate: boolean) => Promise<ConfirmResult>;
     },
   ): Promise<ConfirmResult> {
@@ -219,7 +237,8 @@ export class ResendService {
       await steps.markSent(existing.id);
       return await steps.track(existing.id, isProviderError(err, 'duplicated_ref'));
     } catch (checkErr) {
-      await steps.release();
+      // Unknown outcome: the next press asks by ref again before it sends (same ref either way).
+      await steps.release('uncertain');
       return isProviderError(checkErr, 'not_found') ? { type: 'unconfirmed', ref: offer.ref } : { type: 'provider_down', ref: offer.ref };
     }
   }
