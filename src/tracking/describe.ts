@@ -1,5 +1,17 @@
+import type { ProviderOrder } from '../provider/types.js';
 import type { OrderDoc } from './models.js';
 import type { OrderView } from './view.js';
+
+/** The provider's creation time of an order, when it sent a parseable one. */
+export function providerCreatedAt(order: ProviderOrder | undefined): Date | undefined {
+  const date = order?.created_at ? new Date(order.created_at) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** When a tracked order was created: the provider's time, else when we first stored it. */
+export function orderCreatedAt(order: OrderDoc): Date {
+  return providerCreatedAt(order.payload) ?? order.createdAt;
+}
 
 /** A lookup still resolving what the user typed, or one that ended without an order. */
 export interface LookupView {

@@ -2,6 +2,7 @@ import { ProviderError } from '../provider/errors.js';
 import type { ListPage, OrderKind, ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { orderCreatedAt } from './describe.js';
 import type { OrderDoc, TrackingModels } from './models.js';
 import type { OrderSourceFor } from './order-source.js';
 import { claimDue } from './order-store.js';
@@ -115,7 +116,7 @@ export class LongTailSweep {
     const source = this.opts.sources(orders[0]!.accountId);
     const kind = orders[0]!.kind as OrderKind;
     if (!source) return { calls: 0, uncovered: orders };
-    const created = orders.map((o) => createdAtOf(o));
+    const created = orders.map((o) => orderCreatedAt(o));
     const from = new Date(Math.min(...created.map((d) => d.getTime())));
     const to = new Date(Math.max(...created.map((d) => d.getTime())) + 1_000);
     const byId = new Map(orders.map((o) => [o.providerId, o]));
@@ -141,10 +142,4 @@ export class LongTailSweep {
     this.opts.log.debug({ kind, due: orders.length, covered: found.size, calls }, 'list reconciliation');
     return { calls, uncovered };
   }
-}
-
-function createdAtOf(order: OrderDoc): Date {
-  const raw = order.payload?.created_at;
-  const date = raw ? new Date(raw) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date : order.createdAt;
 }

@@ -5,7 +5,7 @@ import type { TrackingModels } from '../../tracking/models.js';
 import type { BotContext } from '../context.js';
 import { CUSTOM_AMOUNT_CONVERSATION } from '../conversations/custom-amount.js';
 import { formatAmount } from '../render/format.js';
-import { CANCEL_PREFIX, CONFIRM_PREFIX, OTHER_AMOUNT_PREFIX, renderOfferConfirmation } from '../render/offer-confirmation.js';
+import { CANCEL_PREFIX, CONFIRM_PREFIX, OTHER_AMOUNT_PREFIX, confirmRow, renderOfferConfirmation } from '../render/offer-confirmation.js';
 import { OFFER_PAGE_PREFIX, OFFER_PRESS_PREFIX } from '../render/offer-keyboard.js';
 import { trackedKeyboard } from '../render/tracked-message.js';
 import type { OrderDoc } from '../../tracking/models.js';
@@ -55,7 +55,7 @@ export function offersFeature(deps: { resend: ResendService; models: TrackingMod
     await ctx
       .editMessageText(confirmFailureText(ctx, result, locale), {
         parse_mode: 'HTML',
-        ...(retry ? { reply_markup: { inline_keyboard: [[{ text: ctx.t('button-confirm'), callback_data: `${CONFIRM_PREFIX}${ctx.match[1]}` }, { text: ctx.t('button-cancel'), callback_data: `${CANCEL_PREFIX}${ctx.match[1]}` }]] } } : {}),
+        ...(retry ? { reply_markup: { inline_keyboard: [confirmRow(ctx.t, ctx.match[1]!)] } } : {}),
       })
       .catch(() => undefined);
   });

@@ -1,4 +1,4 @@
-import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Locale } from '../../config.js';
 import type { Preview } from '../../resend/resend-service.js';
 import type { Translate } from '../i18n.js';
@@ -21,12 +21,17 @@ export function renderOfferConfirmation(t: Translate, preview: Preview, locale: 
   });
   const keyboard: InlineKeyboardMarkup = {
     inline_keyboard: [
-      [
-        { text: t('button-confirm'), callback_data: `${CONFIRM_PREFIX}${offer._id}` },
-        { text: t('button-cancel'), callback_data: `${CANCEL_PREFIX}${offer._id}` },
-      ],
+      confirmRow(t, offer._id),
       ...(preview.range ? [[{ text: t('button-other-amount'), callback_data: `${OTHER_AMOUNT_PREFIX}${offer._id}` }]] : []),
     ],
   };
   return { html, keyboard };
+}
+
+/** Confirm / Cancel for an offer key: on the confirmation, and again after a send that can be retried. */
+export function confirmRow(t: Translate, key: string): InlineKeyboardButton[] {
+  return [
+    { text: t('button-confirm'), callback_data: `${CONFIRM_PREFIX}${key}` },
+    { text: t('button-cancel'), callback_data: `${CANCEL_PREFIX}${key}` },
+  ];
 }

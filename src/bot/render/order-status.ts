@@ -1,5 +1,6 @@
 import type { Locale } from '../../config.js';
 import type { InternetOrder, MobileOrder } from '../../provider/types.js';
+import { providerCreatedAt } from '../../tracking/describe.js';
 import type { OrderView, StatusClass } from '../../tracking/view.js';
 import type { Translate } from '../i18n.js';
 import { formatAmount, formatCheckTime, formatDateTime, formatDuration } from './format.js';
@@ -159,9 +160,7 @@ function processedAt(raw: string, locale: Locale, clip: (s: string) => string): 
 }
 
 function createdAt(view: OrderView): Date {
-  const raw = view.order.created_at;
-  const date = raw ? new Date(raw) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date : view.trackingSince;
+  return providerCreatedAt(view.order) ?? view.trackingSince;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Locale } from '../../config.js';
+import { orderCreatedAt } from '../../tracking/describe.js';
 import type { OrderDoc } from '../../tracking/models.js';
 import type { Translate } from '../i18n.js';
 import { formatCheckTime, formatDuration } from './format.js';
@@ -11,11 +12,10 @@ export function renderPendingList(t: Translate, orders: OrderDoc[], locale: Loca
     if (!order.kind || !order.statusClass) {
       return [t('pending-searching'), codeHtml(order.query?.value ?? order.providerId)].join('\n');
     }
-    const created = order.payload?.created_at ? new Date(order.payload.created_at) : order.createdAt;
     const lines = [
       t(`order-headline-${order.kind}-${order.statusClass}`),
       codeHtml(order.ref || order.providerId),
-      t('pending-age', { age: formatDuration(t, now.getTime() - created.getTime()) }),
+      t('pending-age', { age: formatDuration(t, now.getTime() - orderCreatedAt(order).getTime()) }),
     ];
     if (order.phase === 'long' && order.nextCheckAt) {
       lines.push(t('pending-next-check', { time: formatCheckTime(order.nextCheckAt, locale, now) }));
