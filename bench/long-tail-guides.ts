@@ -65,7 +65,14 @@ export class GuidesLongTailBot {
       if (known.shown) this.track(this.answerOnce(chatId, known));
       return;
     }
-    const tracked: TrackedOrder = { ...order, chats: [chatId], status: undefined, shown: false, longTailSince: undefined, resolvedAt: undefined };
+    const tracked: TrackedOrder = {
+      ...order,
+      chats: [chatId],
+      status: undefined,
+      shown: false,
+      longTailSince: undefined,
+      resolvedAt: undefined,
+    };
     this.orders.set(order.id, tracked);
     this.track(this.pollFast(tracked));
   }
@@ -104,7 +111,8 @@ export class GuidesLongTailBot {
           if (!first) for (const chatId of order.chats) await this.message(chatId, order);
           return;
         }
-        if (status === 'UNKNOWN_ERROR' || status === 'QUEUED') return this.enterLongTail(order, status === 'QUEUED' ? 'queued' : 'unknown_error');
+        if (status === 'UNKNOWN_ERROR' || status === 'QUEUED')
+          return this.enterLongTail(order, status === 'QUEUED' ? 'queued' : 'unknown_error');
       }
       if (attempt < 60) await this.sleep(5_000 * this.opts.timeScale);
     }
@@ -158,7 +166,9 @@ export class GuidesLongTailBot {
   }
 
   private async message(chatId: number, order: TrackedOrder): Promise<void> {
-    const text = [`Status: <b>${order.status ?? 'UNKNOWN'}</b>`, `Ref: <code>${order.ref}</code>`, `ID: <code>${order.id}</code>`].join('\n');
+    const text = [`Status: <b>${order.status ?? 'UNKNOWN'}</b>`, `Ref: <code>${order.ref}</code>`, `ID: <code>${order.id}</code>`].join(
+      '\n',
+    );
     await fetch(`${this.opts.telegramApiRoot}/bot${this.opts.botToken}/sendMessage`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

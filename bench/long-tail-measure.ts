@@ -250,7 +250,10 @@ export function measureLongTail(run: LongTailRun): LongTailMetrics {
     },
     latency: {
       all: stats(latencyAll),
-      byCategory: Object.fromEntries(LONG_TAIL_CATEGORIES.map((c) => [c, stats(latencyBy.get(c) ?? [])])) as Record<LongTailCategory, Stats>,
+      byCategory: Object.fromEntries(LONG_TAIL_CATEGORIES.map((c) => [c, stats(latencyBy.get(c) ?? [])])) as Record<
+        LongTailCategory,
+        Stats
+      >,
     },
     waiting: stats(waiting),
     ownWork: stats(ownWork),

@@ -129,5 +129,7 @@ function numberFor(category: LongTailCategory, kind: OrderKind, random: () => nu
   const digits = (k: number) => Array.from({ length: k }, () => Math.floor(random() * 10)).join('');
   if (category === 'unknown_error') return '0600000003';
   if (category === 'queued') return '099999991';
-  return kind === 'internet' ? `02${digits(7)}` : `0${['5', '6', '7'][Math.floor(random() * 3)]}${String(1 + Math.floor(random() * 9))}${digits(7)}`;
+  return kind === 'internet'
+    ? `02${digits(7)}`
+    : `0${['5', '6', '7'][Math.floor(random() * 3)]}${String(1 + Math.floor(random() * 9))}${digits(7)}`;
 }

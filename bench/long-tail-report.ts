@@ -46,11 +46,17 @@ export function formatLongTailReport(settings: LongTailSettings, plan: LongTailP
     ...LONG_TAIL_CATEGORIES.map<Row>((c) => [`  ${LONG_TAIL_LABELS[c]} [${count(c)}]`, ...col((r) => calls(r.calls.byCategory[c]))]),
     [
       '  check calls / list pages (waiting orders per page)',
-      ...col((r) => `${r.calls.checkCalls} / ${r.calls.listCalls}${r.calls.ordersPerListCall === null ? '' : ` (${r.calls.ordersPerListCall.toFixed(1)})`}`),
+      ...col(
+        (r) =>
+          `${r.calls.checkCalls} / ${r.calls.listCalls}${r.calls.ordersPerListCall === null ? '' : ` (${r.calls.ordersPerListCall.toFixed(1)})`}`,
+      ),
     ],
     ['calls before the long tail (lookup + fast polling), per order', ...col((r) => r.calls.fastPhasePerOrder.toFixed(1))],
     ['resolution -> NEW message, p50 / p95 / max', ...col((r) => triple(r.latency.all))],
-    ...LONG_TAIL_CATEGORIES.map<Row>((c) => [`  ${LONG_TAIL_LABELS[c]} (${TARGET_TEXT[c]})`, ...col((r) => triple(r.latency.byCategory[c]))]),
+    ...LONG_TAIL_CATEGORIES.map<Row>((c) => [
+      `  ${LONG_TAIL_LABELS[c]} (${TARGET_TEXT[c]})`,
+      ...col((r) => triple(r.latency.byCategory[c])),
+    ]),
     ['  waiting: change -> the check that saw it', ...col((r) => triple(r.waiting))],
     ['  own work: that check -> message', ...col((r) => triple(r.ownWork))],
     ['timed out: /status -> long tail (5 min by design), p50 / max', ...col((r) => pair(r.enteredLongTail))],
@@ -64,8 +70,14 @@ export function formatLongTailReport(settings: LongTailSettings, plan: LongTailP
       }),
     ],
     ['  chats whose order resolved before the long tail (no push owed)', ...col((r) => String(r.announcements.resolvedBeforeLongTail))],
-    ['Telegram messages / edits (edits per order)', ...col((r) => `${r.telegram.sendMessage} / ${r.telegram.editMessageText} (${r.telegram.editsPerOrder.toFixed(1)})`)],
-    ['sweep passes that rechecked orders, p50 / p95 / max (busy)', ...col((r) => (r.sweep ? `${triple(r.sweep.working)} (${pct(r.sweep.busyShare)})` : '-'))],
+    [
+      'Telegram messages / edits (edits per order)',
+      ...col((r) => `${r.telegram.sendMessage} / ${r.telegram.editMessageText} (${r.telegram.editsPerOrder.toFixed(1)})`),
+    ],
+    [
+      'sweep passes that rechecked orders, p50 / p95 / max (busy)',
+      ...col((r) => (r.sweep ? `${triple(r.sweep.working)} (${pct(r.sweep.busyShare)})` : '-')),
+    ],
     [
       'MongoDB commands per order, round trip p50 / p95 (idle p50)',
       ...col((r) =>
@@ -119,10 +131,11 @@ function footer(settings: LongTailSettings, results: LongTailMetrics[]): string[
   // Agenda polls its collection every processEvery (half the sweep period, 50 ms at least; see jobs/scheduler.ts).
   const processEveryMs = Math.max(50, Math.min(5_000, Math.floor(settings.sweepEveryMs / 2)));
   const agendaCommands = db ? db.load.top.filter((t) => t.command.endsWith(' agendaJobs')).reduce((n, t) => n + t.count, 0) : 0;
-  const agendaText = db && db.load.commands > 0
-    ? ` ${pct(agendaCommands / db.load.commands)} of the ${db.load.commands} commands were Agenda polling its jobs (every ${processEveryMs} ms real` +
-      ' at this scale, every 5 s in production).'
-    : '';
+  const agendaText =
+    db && db.load.commands > 0
+      ? ` ${pct(agendaCommands / db.load.commands)} of the ${db.load.commands} commands were Agenda polling its jobs (every ${processEveryMs} ms real` +
+        ' at this scale, every 5 s in production).'
+      : '';
   return [
     'What this means:',
     `- Provider load: a long-tail order cost flexybot ${num(fb.calls.all.mean)} calls on average over its first 48 h (max ${num(fb.calls.all.max)};` +
@@ -133,7 +146,7 @@ function footer(settings: LongTailSettings, results: LongTailMetrics[]): string[
     `- Latency: UNKNOWN_ERROR p95 ${mins(ue.p95)}, max ${mins(ue.max)} (within 1 h: ${met(ueOk)}); QUEUED p95 ${mins(q.p95)}, max ${mins(q.max)}` +
       ` (within 2 h: ${met(qOk)}); timed-out orders first rechecked ${mins(fb.firstRecheck.max)} at most after the fast phase (within 15 min:` +
       ` ${met(recheckOk)}). The guides' 24 h rechecks: median ${mins(guides.latency.all.p50)}, max ${mins(guides.latency.all.max)}; a reseller` +
-      ` learns the outcome half a day late on average.${bound ? ' flexybot\'s latencies here are upper bounds (see MongoDB).' : ''}`,
+      ` learns the outcome half a day late on average.${bound ? " flexybot's latencies here are upper bounds (see MongoDB)." : ''}`,
     `- Exactly once: ${a.exactlyOnce} of ${a.expected} chats owed a NEW message got exactly one showing the result (${a.missed} missed,` +
       ` ${a.duplicated} duplicated, ${a.unexpected} unexpected, ${a.wrongState} showing another state): ${met(onceOk)}.` +
       (early > 0
@@ -156,10 +169,10 @@ function footer(settings: LongTailSettings, results: LongTailMetrics[]): string[
           ' of provider time, real round trips multiplied by 1/TIME_SCALE; in production it is well under a second.' +
           agendaText,
     `- Caveats: at this scale the app's 1 min sweep period becomes ${settings.sweepEveryMs} ms real` +
-      ` (${mins(providerMin(settings.sweepEveryMs))} of provider time${settings.sweepEveryMs > 60_000 * ts ? ', held up by the app\'s 50 ms floor' : ''}),` +
-      ' which adds to every flexybot latency. The guides\' fast loop ends at 5 min of provider time even when its 60 checks have not all been' +
-      ' made. A busy machine (event-loop delay, load) delays both. Recheck jitter is random, so flexybot\'s numbers vary between runs' +
-      ' with the same seed; the guides\' hardly do.',
+      ` (${mins(providerMin(settings.sweepEveryMs))} of provider time${settings.sweepEveryMs > 60_000 * ts ? ", held up by the app's 50 ms floor" : ''}),` +
+      " which adds to every flexybot latency. The guides' fast loop ends at 5 min of provider time even when its 60 checks have not all been" +
+      " made. A busy machine (event-loop delay, load) delays both. Recheck jitter is random, so flexybot's numbers vary between runs" +
+      " with the same seed; the guides' hardly do.",
   ];
 }
 

@@ -55,7 +55,7 @@ export async function runLongTailFlexybot(plan: LongTailPlan, opts: LongTailOpti
     await world.play(plan, ({ chatId, order }) => running.send(chatId, `/status ${order.planned.ref}`));
     await running.handled();
     if (!(await world.settle(running.classify, SETTLE_TIMEOUT_MS))) {
-      process.stderr.write('bench: some flexybot chats did not see their order\'s result before the settle timeout\n');
+      process.stderr.write("bench: some flexybot chats did not see their order's result before the settle timeout\n");
     }
     const loop = memory.end();
     running.database.end();
@@ -98,12 +98,19 @@ export async function runLongTailGuides(plan: LongTailPlan, timeScale: number): 
     memory.begin();
     await world.play(plan, ({ chatId, order }) => bot.status(chatId, { kind: order.kind, id: order.id, ref: order.planned.ref }));
     if (!(await world.settle(classifyNaiveMessage, SETTLE_TIMEOUT_MS))) {
-      process.stderr.write('bench: some guides chats did not see their order\'s result before the settle timeout\n');
+      process.stderr.write("bench: some guides chats did not see their order's result before the settle timeout\n");
     }
     const loop = memory.end();
     const wallMs = Date.now() - since;
     await bot.stop();
-    return measureLongTail({ name: 'guides (24 h rechecks)', world, classify: classifyNaiveMessage, timeline: bot.timeline(), loop, wallMs });
+    return measureLongTail({
+      name: 'guides (24 h rechecks)',
+      world,
+      classify: classifyNaiveMessage,
+      timeline: bot.timeline(),
+      loop,
+      wallMs,
+    });
   } finally {
     memory.end();
     await bot.stop();

@@ -141,11 +141,29 @@ export interface TimelineStep {
 export function timelineOf(category: Category): { initial: string; steps: TimelineStep[] } {
   switch (category) {
     case 'mobile':
-      return { initial: 'PENDING', steps: [{ afterMs: 5_000, status: 'HANDLING' }, { afterMs: 15_000, status: 'FULFILLED' }] };
+      return {
+        initial: 'PENDING',
+        steps: [
+          { afterMs: 5_000, status: 'HANDLING' },
+          { afterMs: 15_000, status: 'FULFILLED' },
+        ],
+      };
     case 'refunded':
-      return { initial: 'PENDING', steps: [{ afterMs: 5_000, status: 'HANDLING' }, { afterMs: 15_000, status: 'REFUNDED' }] };
+      return {
+        initial: 'PENDING',
+        steps: [
+          { afterMs: 5_000, status: 'HANDLING' },
+          { afterMs: 15_000, status: 'REFUNDED' },
+        ],
+      };
     case 'unknown_error':
-      return { initial: 'PENDING', steps: [{ afterMs: 5_000, status: 'HANDLING' }, { afterMs: 15_000, status: 'UNKNOWN_ERROR' }] };
+      return {
+        initial: 'PENDING',
+        steps: [
+          { afterMs: 5_000, status: 'HANDLING' },
+          { afterMs: 15_000, status: 'UNKNOWN_ERROR' },
+        ],
+      };
     case 'internet':
       return { initial: 'HANDLING', steps: [{ afterMs: 10_000, status: 'FULFILLED' }] };
     case 'internet_queued':

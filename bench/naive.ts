@@ -91,7 +91,9 @@ export class NaiveGuideBot {
           const sent = await this.telegram('sendMessage', { chat_id: chatId, text, parse_mode: 'HTML' }).catch(() => undefined);
           messageId = (sent as { message_id?: number } | undefined)?.message_id;
         } else {
-          await this.telegram('editMessageText', { chat_id: chatId, message_id: messageId, text, parse_mode: 'HTML' }).catch(() => undefined);
+          await this.telegram('editMessageText', { chat_id: chatId, message_id: messageId, text, parse_mode: 'HTML' }).catch(
+            () => undefined,
+          );
         }
         if (FINAL_STATES[order.kind].includes(order.status)) return;
       }

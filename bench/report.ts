@@ -57,7 +57,9 @@ export function formatReport(settings: BenchSettings, plan: Plan, results: Phase
     ['watchers whose message ends on the final state', ...col((r) => `${r.reachedFinal.reached}/${r.reachedFinal.total}`)],
     [
       'MongoDB commands per order (round trip p50 / p95)',
-      ...col((r) => (r.database ? `${r.database.perOrder.toFixed(1)} (${num(r.database.p50Ms, 0)} / ${num(r.database.p95Ms, 0)} ms)` : 'none')),
+      ...col((r) =>
+        r.database ? `${r.database.perOrder.toFixed(1)} (${num(r.database.p50Ms, 0)} / ${num(r.database.p95Ms, 0)} ms)` : 'none',
+      ),
     ],
     ['event-loop delay p99 / machine load (1 min)', ...col((r) => `${r.memory.eventLoopDelayP99Ms} ms / ${r.memory.loadAverage}`)],
     ['peak RSS (MB, at start)', ...col((r) => `${r.memory.peakRssMb} (${r.memory.startRssMb})`)],
@@ -71,7 +73,11 @@ export function formatReport(settings: BenchSettings, plan: Plan, results: Phase
 export function formatTable(rows: Row[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));
-  const line = (row: Row) => row.map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length)).join('   ').trimEnd();
+  const line = (row: Row) =>
+    row
+      .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - [...cell].length))
+      .join('   ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('   ');
   const [head, ...body] = rows;
   return [line(head as Row), rule, ...body.map(line)];
@@ -102,7 +108,7 @@ function footer(settings: BenchSettings, results: PhaseMetrics[]): string[] {
       ` MongoDB) and the guide loop ${f2(naive.provider.byCategory.already_final.perOrder)} (a fresh lookup).`,
     `- Telegram: ${fb.telegram.perOrder.toFixed(2)} vs ${naive.telegram.perOrder.toFixed(2)} calls per order. The guide loop edits on every poll;` +
       ` Telegram refused ${naive.telegram.rejected} of its calls as identical edits (flexybot: ${fb.telegram.rejected}). Fewer calls keep bursts` +
-      ' under Telegram\'s limits (about 1 message/s per chat, 30/s overall).',
+      " under Telegram's limits (about 1 message/s per chat, 30/s overall).",
     fellBehind
       ? `- Freshness: NOT MEASURED FAIRLY IN THIS RUN. flexybot fell far behind its own 3 s schedule (median ${s(fb.latency.change.p50)}` +
         ` vs ${s(naive.latency.change.p50)} for the guide loop) because each of its steps is a MongoDB round trip: ${dbText}` +
@@ -122,7 +128,6 @@ function footer(settings: BenchSettings, results: PhaseMetrics[]): string[] {
   ];
   return lines;
 }
-
 
 export function toJson(settings: BenchSettings, plan: Plan, results: PhaseMetrics[]): unknown {
   return {

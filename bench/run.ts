@@ -64,7 +64,10 @@ function parseFlags(): Flags {
   const spreadSeconds = values.spread === undefined ? orders / 2 : Number(values.spread);
   // Telegram's 2.5 s edit spacing is real time in production; scaled here like every other delay,
   // or it alone would dominate every latency by 1/TIME_SCALE.
-  const editIntervalMs = values['edit-interval-ms'] === undefined ? Math.max(1, Math.round(PRODUCTION_EDIT_INTERVAL_MS * timeScale)) : Number(values['edit-interval-ms']);
+  const editIntervalMs =
+    values['edit-interval-ms'] === undefined
+      ? Math.max(1, Math.round(PRODUCTION_EDIT_INTERVAL_MS * timeScale))
+      : Number(values['edit-interval-ms']);
   const longTailOrders = Number(values['long-tail-orders']);
   const longTailTimeScale = Number(values['long-tail-time-scale']);
   const problems = [
@@ -73,8 +76,12 @@ function parseFlags(): Flags {
     Number.isInteger(seed) ? null : '--seed must be an integer',
     spreadSeconds >= 0 ? null : '--spread must be >= 0',
     editIntervalMs >= 0 ? null : '--edit-interval-ms must be >= 0',
-    Number.isInteger(longTailOrders) && longTailOrders >= 1 && longTailOrders <= 1_000 ? null : '--long-tail-orders must be an integer from 1 to 1000',
-    longTailTimeScale > 0 && longTailTimeScale <= 0.01 ? null : '--long-tail-time-scale must be > 0 and <= 0.01 (48 h of provider time must fit in a run)',
+    Number.isInteger(longTailOrders) && longTailOrders >= 1 && longTailOrders <= 1_000
+      ? null
+      : '--long-tail-orders must be an integer from 1 to 1000',
+    longTailTimeScale > 0 && longTailTimeScale <= 0.01
+      ? null
+      : '--long-tail-time-scale must be > 0 and <= 0.01 (48 h of provider time must fit in a run)',
   ].filter((p): p is string => p !== null);
   if (problems.length > 0) {
     for (const p of problems) process.stderr.write(`bench: ${p}\n`);
@@ -113,7 +120,12 @@ async function main(): Promise<void> {
       // order's timeline plus room for a contender that falls behind (its counts stay complete).
       const settleTimeoutMs = 30_000 + 120_000 * flags.timeScale;
       process.stdout.write(`running flexybot (${plan.orders.length} orders, TIME_SCALE ${flags.timeScale})...\n`);
-      const flexybot = await runFlexybot(plan, { mongoUri: mongo.uri, timeScale: flags.timeScale, settleTimeoutMs, editIntervalMs: flags.editIntervalMs });
+      const flexybot = await runFlexybot(plan, {
+        mongoUri: mongo.uri,
+        timeScale: flags.timeScale,
+        settleTimeoutMs,
+        editIntervalMs: flags.editIntervalMs,
+      });
       process.stdout.write('running the naive guide loop on the same mix...\n\n');
       const naive = await runNaive(plan, { timeScale: flags.timeScale, settleTimeoutMs });
       const results = [flexybot, naive];
@@ -134,7 +146,9 @@ async function main(): Promise<void> {
       const seconds = ((plan.durationMs * ts) / 1000).toFixed(0);
       if (flags.fast) process.stdout.write('\n\n');
       const results = await runLongTail(plan, { mongoUri: mongo.uri, timeScale: ts, editIntervalMs: settings.editIntervalMs }, (name) =>
-        process.stdout.write(`running the long tail with ${name} (${plan.orders.length} orders, TIME_SCALE ${ts}, about ${seconds} s)...\n`),
+        process.stdout.write(
+          `running the long tail with ${name} (${plan.orders.length} orders, TIME_SCALE ${ts}, about ${seconds} s)...\n`,
+        ),
       );
       process.stdout.write(`\n${formatLongTailReport(settings, plan, results)}\n`);
       json.longTail = longTailJson(settings, plan, results);

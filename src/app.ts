@@ -105,7 +105,18 @@ export function createApp(opts: AppOptions): App {
   });
   const bot = createBot(
     config.botToken,
-    { tracker, chats, i18n, resend, models, connection, allowedUserIds: config.allowedUserIds, accountId, clock, log: log.child({ module: 'bot' }) },
+    {
+      tracker,
+      chats,
+      i18n,
+      resend,
+      models,
+      connection,
+      allowedUserIds: config.allowedUserIds,
+      accountId,
+      clock,
+      log: log.child({ module: 'bot' }),
+    },
     { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo },
   );
   const delivery = new StatusDelivery({

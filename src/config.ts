@@ -44,7 +44,10 @@ const userIdList = z
   .default('')
   .transform((raw, ctx) => {
     const ids: number[] = [];
-    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       if (!/^\d{1,15}$/.test(part)) {
         ctx.addIssue({ code: 'custom', message: `"${part}" is not a Telegram user id (digits only)` });
         continue;
@@ -95,7 +98,12 @@ const envSchema = z
     RECHECK_TIMEOUT_MAX: duration(DEFAULT_LONG_TAIL_POLICY.timeout.maxMs),
     RECHECK_TIMEOUT_FOR: duration(DEFAULT_LONG_TAIL_POLICY.timeout.forMs),
     RECHECK_SWEEP_EVERY: duration(60_000),
-    RECHECK_LIST_THRESHOLD: z.string().trim().default('5').transform(Number).pipe(z.number({ error: 'must be a whole number' }).int().min(2).max(1000)),
+    RECHECK_LIST_THRESHOLD: z
+      .string()
+      .trim()
+      .default('5')
+      .transform(Number)
+      .pipe(z.number({ error: 'must be a whole number' }).int().min(2).max(1000)),
     BOT_MODE: z
       .string()
       .trim()
@@ -104,9 +112,17 @@ const envSchema = z
       .pipe(z.enum(['polling', 'webhook'], { error: 'must be polling or webhook' })),
     WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
     WEBHOOK_SECRET: optionalString.pipe(
-      z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'may only contain A-Z, a-z, 0-9, _ and -').optional(),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, 'may only contain A-Z, a-z, 0-9, _ and -')
+        .optional(),
     ),
-    PORT: z.string().trim().default('8080').transform(Number).pipe(z.number({ error: 'must be a port number' }).int().min(1).max(65535)),
+    PORT: z
+      .string()
+      .trim()
+      .default('8080')
+      .transform(Number)
+      .pipe(z.number({ error: 'must be a port number' }).int().min(1).max(65535)),
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE === 'webhook' && !env.WEBHOOK_URL) {

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
       stopUpdates = await startWebhook(started.bot, started.translatorFor, config, log);
     } else {
       await started.bot.init();
-      await setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
+      await setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale).catch((err) =>
+        log.warn({ err }, 'setMyCommands failed'),
+      );
       if (stopping) return;
       started.bot
         .start({ drop_pending_updates: false, onStart: (me) => log.info({ bot: me.username }, 'bot started (long polling)') })

@@ -109,11 +109,18 @@ export class StatusDelivery implements OrderDelivery {
         : await messenger.edit(watcher.chatId, watcher.messageId, outgoing);
     if (result.ok) {
       // A fresh message notifies the chat like a push does: a final state sent fresh is announced.
-      const announced = result.fresh && (order.phase === 'final' || order.phase === 'expired') ? { announcedStatus: announcementKey(order) } : {};
+      const announced =
+        result.fresh && (order.phase === 'final' || order.phase === 'expired') ? { announcedStatus: announcementKey(order) } : {};
       await models.Watcher.updateOne(
         { _id: watcher._id },
         {
-          $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()), sendClaimUntil: null, ...announced },
+          $set: {
+            messageId: result.messageId,
+            shownHash: message.hash,
+            lastEditAt: new Date(clock.now()),
+            sendClaimUntil: null,
+            ...announced,
+          },
         },
       );
       return undefined;
@@ -127,7 +134,10 @@ export class StatusDelivery implements OrderDelivery {
    * `filter` says the message is still owed. When someone else holds the claim, the answer is when to
    * look again (their claim's end): if they died mid-send, the message is sent then, never lost.
    */
-  private async claimSend(watcher: WatcherDoc, filter: Record<string, unknown>): Promise<{ claimed: true } | { claimed: false; retryAt?: number }> {
+  private async claimSend(
+    watcher: WatcherDoc,
+    filter: Record<string, unknown>,
+  ): Promise<{ claimed: true } | { claimed: false; retryAt?: number }> {
     const now = this.opts.clock.now();
     const { Watcher } = this.opts.models;
     const claim = await Watcher.updateOne(
@@ -135,7 +145,9 @@ export class StatusDelivery implements OrderDelivery {
       { $set: { sendClaimUntil: new Date(now + SEND_CLAIM_MS) } },
     );
     if (claim.modifiedCount > 0) return { claimed: true };
-    const held = await Watcher.findOne({ _id: watcher._id, ...filter }).select({ sendClaimUntil: 1 }).lean<Pick<WatcherDoc, 'sendClaimUntil'>>();
+    const held = await Watcher.findOne({ _id: watcher._id, ...filter })
+      .select({ sendClaimUntil: 1 })
+      .lean<Pick<WatcherDoc, 'sendClaimUntil'>>();
     // Usually the holder finishes within a second; look again soon, and at the latest when it expires.
     return held?.sendClaimUntil ? { claimed: false, retryAt: Math.min(held.sendClaimUntil.getTime(), now + 1_000) } : { claimed: false };
   }
@@ -150,7 +162,12 @@ export class StatusDelivery implements OrderDelivery {
    * MongoDB first and recorded right after, so a second worker, a rerun job or a restart skips it; a
    * 429 or network failure releases the claim and the push is retried, never dropped.
    */
-  private async announce(order: OrderDoc, watcher: WatcherDoc, t: ReturnType<typeof translatorFor>, locale: Locale): Promise<number | undefined> {
+  private async announce(
+    order: OrderDoc,
+    watcher: WatcherDoc,
+    t: ReturnType<typeof translatorFor>,
+    locale: Locale,
+  ): Promise<number | undefined> {
     const { models, messenger, clock } = this.opts;
     const key = announcementKey(order);
     const claim = await this.claimSend(watcher, { announcedStatus: { $ne: key } });

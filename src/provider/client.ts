@@ -120,16 +120,12 @@ export class OneClickClient {
 
   /** GET /v3/mobile/list (newest first). */
   async listMobile(q: ListQuery = {}): Promise<ListPage<MobileOrder>> {
-    return this.http.request('GET', '/v3/mobile/list', listParams(q), (data, meta) =>
-      parseListPage(data, meta, parseMobileOrder, q),
-    );
+    return this.http.request('GET', '/v3/mobile/list', listParams(q), (data, meta) => parseListPage(data, meta, parseMobileOrder, q));
   }
 
   /** GET /v3/internet/list (`data.items` or `data.topups`). */
   async listInternet(q: ListQuery = {}): Promise<ListPage<InternetOrder>> {
-    return this.http.request('GET', '/v3/internet/list', listParams(q), (data, meta) =>
-      parseListPage(data, meta, parseInternetOrder, q),
-    );
+    return this.http.request('GET', '/v3/internet/list', listParams(q), (data, meta) => parseListPage(data, meta, parseInternetOrder, q));
   }
 }
 

@@ -200,14 +200,7 @@ export class HttpTransport {
     return this.interpret(method, path, status, headers, text, parse);
   }
 
-  private interpret<T>(
-    method: Method,
-    path: string,
-    status: number,
-    headers: Headers,
-    text: string,
-    parse: DataParser<T>,
-  ): T {
+  private interpret<T>(method: Method, path: string, status: number, headers: Headers, text: string, parse: DataParser<T>): T {
     const where = `OneClickDz ${method} ${path}`;
     let body: unknown;
     let isJson = false;

@@ -266,11 +266,7 @@ export function parseBalance(data: unknown): number {
 // ---------------------------------------------------------------------------------------------
 // Lists
 
-const optCount = z
-  .union([z.number(), numericString])
-  .pipe(z.number().int().min(0))
-  .optional()
-  .catch(undefined);
+const optCount = z.union([z.number(), numericString]).pipe(z.number().int().min(0)).optional().catch(undefined);
 
 const paginationSchema = z.looseObject({
   page: optCount,

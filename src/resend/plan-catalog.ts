@@ -42,7 +42,8 @@ export class PlanCatalog {
     private readonly sources: (accountId: string) => PlanSource | undefined,
     private readonly clock: Clock,
   ) {
-    this.Plans = (connection.models.PlanCache as Model<PlanCacheDoc> | undefined) ?? connection.model<PlanCacheDoc>('PlanCache', planCacheSchema);
+    this.Plans =
+      (connection.models.PlanCache as Model<PlanCacheDoc> | undefined) ?? connection.model<PlanCacheDoc>('PlanCache', planCacheSchema);
   }
 
   /** The amount range of a dynamic plan, or undefined for fixed/unknown plans. */

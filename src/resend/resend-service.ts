@@ -43,11 +43,7 @@ export type ConfirmResult =
   | { type: 'provider_down'; ref: string };
 
 export type AmountResult =
-  | { type: 'ok'; key: string }
-  | { type: 'out_of_range'; range: PlanRange }
-  | { type: 'fixed' }
-  | { type: 'expired' }
-  | { type: 'foreign' };
+  { type: 'ok'; key: string } | { type: 'out_of_range'; range: PlanRange } | { type: 'fixed' } | { type: 'expired' } | { type: 'foreign' };
 
 export interface ResendServiceOptions {
   Offer: Model<OfferDoc>;

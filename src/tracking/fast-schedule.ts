@@ -18,11 +18,7 @@ export const DEFAULT_FAST_SCHEDULE: readonly FastStep[] = [
  * Delay before the next fast check, or `null` when the fast phase is over (the order then goes to the
  * long tail). `elapsedMs` is real time since the fast phase started; the schedule is scaled, not time.
  */
-export function nextFastDelay(
-  elapsedMs: number,
-  timeScale: number,
-  schedule: readonly FastStep[] = DEFAULT_FAST_SCHEDULE,
-): number | null {
+export function nextFastDelay(elapsedMs: number, timeScale: number, schedule: readonly FastStep[] = DEFAULT_FAST_SCHEDULE): number | null {
   const unscaled = elapsedMs / timeScale;
   for (const step of schedule) {
     if (unscaled < step.untilMs) {

@@ -125,8 +125,7 @@ export class LongTailSweep {
     try {
       for (let page = 1; ; page++) {
         const query = { page, pageSize: PAGE_SIZE, from: from.toISOString(), to: to.toISOString() };
-        const result: ListPage<ProviderOrder> =
-          kind === 'mobile' ? await source.listMobile(query) : await source.listInternet(query);
+        const result: ListPage<ProviderOrder> = kind === 'mobile' ? await source.listMobile(query) : await source.listInternet(query);
         calls += 1;
         for (const item of result.items) if (byId.has(item.id)) found.set(item.id, item);
         if (found.size === byId.size || page >= result.totalPages) break;
@@ -134,7 +133,10 @@ export class LongTailSweep {
         if (result.totalPages - page > byId.size - found.size) break;
       }
     } catch (err) {
-      this.opts.log.warn({ kind: err instanceof ProviderError ? err.kind : 'unexpected' }, 'list reconciliation failed; checking one by one');
+      this.opts.log.warn(
+        { kind: err instanceof ProviderError ? err.kind : 'unexpected' },
+        'list reconciliation failed; checking one by one',
+      );
     }
     const share = found.size > 0 ? calls / found.size : 0;
     for (const [id, fresh] of found) await this.opts.tracker.applyFresh(byId.get(id)!, fresh, share);

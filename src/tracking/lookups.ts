@@ -146,7 +146,16 @@ export class LookupResolver {
         // The chat already follows that order (it asked by id and by ref): its newest request wins.
         const { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt } = w;
         if (messageId !== null) {
-          await upsertWatcher(this.opts.models, existing._id, { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt });
+          await upsertWatcher(this.opts.models, existing._id, {
+            accountId,
+            chatId,
+            locale,
+            messageId,
+            replyTo,
+            requestKey,
+            shownHash,
+            lastEditAt,
+          });
         }
         await Watcher.deleteOne({ _id: w._id });
       }

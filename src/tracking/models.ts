@@ -151,7 +151,6 @@ export interface TrackingModels {
 export function trackingModels(connection: Connection): TrackingModels {
   return {
     Order: (connection.models.Order as Model<OrderDoc> | undefined) ?? connection.model<OrderDoc>('Order', orderSchema),
-    Watcher:
-      (connection.models.Watcher as Model<WatcherDoc> | undefined) ?? connection.model<WatcherDoc>('Watcher', watcherSchema),
+    Watcher: (connection.models.Watcher as Model<WatcherDoc> | undefined) ?? connection.model<WatcherDoc>('Watcher', watcherSchema),
   };
 }

@@ -40,12 +40,7 @@ export async function claimDue(
 }
 
 /** Earliest time (ms) an unleased order matching `filter` becomes due, or null when none is. */
-export async function nextDue(
-  models: TrackingModels,
-  filter: Record<string, unknown>,
-  field: DueField,
-  now: Date,
-): Promise<number | null> {
+export async function nextDue(models: TrackingModels, filter: Record<string, unknown>, field: DueField, now: Date): Promise<number | null> {
   const leaseField = LEASE_FIELD[field];
   const doc = await models.Order.findOne({
     ...filter,

@@ -10,7 +10,14 @@ export const chatIdSchema = z.number().int();
 const objectIdSchema = z.string().regex(/^[0-9a-f]{24}$/);
 const orderQuerySchema = z.discriminatedUnion('by', [
   z.object({ by: z.literal('id'), value: objectIdSchema }),
-  z.object({ by: z.literal('ref'), value: z.string().min(1).max(MAX_REF_LENGTH).regex(/^[A-Za-z0-9_\-.+:@]+$/) }),
+  z.object({
+    by: z.literal('ref'),
+    value: z
+      .string()
+      .min(1)
+      .max(MAX_REF_LENGTH)
+      .regex(/^[A-Za-z0-9_\-.+:@]+$/),
+  }),
 ]);
 
 export const watchRequestSchema = z.object({

@@ -213,7 +213,9 @@ export class OrderTracker {
 
   /** The chat's orders that are still being tracked (not muted), oldest first. */
   async pendingFor(chatId: number): Promise<OrderDoc[]> {
-    const watchers = await this.models.Watcher.find({ chatId: chatIdSchema.parse(chatId), muted: false }).select({ orderId: 1 }).lean<WatcherDoc[]>();
+    const watchers = await this.models.Watcher.find({ chatId: chatIdSchema.parse(chatId), muted: false })
+      .select({ orderId: 1 })
+      .lean<WatcherDoc[]>();
     if (watchers.length === 0) return [];
     return this.models.Order.find({ _id: { $in: watchers.map((w) => w.orderId) }, phase: { $in: ['lookup', 'fast', 'long'] } })
       .sort({ createdAt: 1 })

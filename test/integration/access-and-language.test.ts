@@ -52,7 +52,7 @@ describe('access', () => {
     expect(h.emulator.callCount()).toBe(0);
   });
 
-  it('does not answer an allowed user\'s group chatter, only their commands', async () => {
+  it("does not answer an allowed user's group chatter, only their commands", async () => {
     sendMobile('order-group-1');
     await sendInGroup('order-group-1', RESELLER);
     expect(h.telegram.callCount('sendMessage', GROUP)).toBe(0);

@@ -151,7 +151,10 @@ describe('long tail: more outcomes', () => {
     // Three long-tail rounds for twelve orders cost list pages, not 36 checks.
     expect(h.emulator.callCount(/\/v3\/mobile\/check-id/)).toBeLessThanOrEqual(2);
     for (const id of ids) h.emulator.setStatus(id, 'FULFILLED');
-    await h.telegram.waitFor(() => (h.telegram.messages(RESELLER).length >= 24 ? true : undefined), { what: '12 pushes', timeoutMs: 15_000 });
+    await h.telegram.waitFor(() => (h.telegram.messages(RESELLER).length >= 24 ? true : undefined), {
+      what: '12 pushes',
+      timeoutMs: 15_000,
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(h.telegram.messages(RESELLER)).toHaveLength(24);
   }, 30_000);
@@ -175,7 +178,7 @@ describe('long tail: more outcomes', () => {
     expect(h.telegram.messages(RESELLER)).toHaveLength(2);
   }, 30_000);
 
-  it('/pending lists the chat\'s unresolved orders; the stop button and /unwatch stop pushes for that chat only', async () => {
+  it("/pending lists the chat's unresolved orders; the stop button and /unwatch stop pushes for that chat only", async () => {
     h = await Harness.start({ env: LONG_TAIL_ENV });
     const a = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'watch-a' });
     const b = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'watch-b' });

@@ -2,7 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatAmount } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
 import { Harness, RESELLER } from '../support/harness.js';
-import { answers, button, FACTURE_500, pressConfirm, pressOffer, refundedWithOffers, sendCount, statusWithOffers, waitUntilShows } from '../support/offer-steps.js';
+import {
+  answers,
+  button,
+  FACTURE_500,
+  pressConfirm,
+  pressOffer,
+  refundedWithOffers,
+  sendCount,
+  statusWithOffers,
+  waitUntilShows,
+} from '../support/offer-steps.js';
 
 /** Suggested offers: another amount than the offer's, asked in a conversation whose state is in MongoDB. */
 

@@ -67,7 +67,11 @@ describe('buttons that must not send', () => {
     await h.press(status.message_id, data);
     await h.press(status.message_id, `oc:${keyOf(data)}`);
 
-    expect(answers(h).slice(-2).map((a) => a.text)).toEqual([t('offer-foreign'), t('offer-foreign')]);
+    expect(
+      answers(h)
+        .slice(-2)
+        .map((a) => a.text),
+    ).toEqual([t('offer-foreign'), t('offer-foreign')]);
     expect(h.telegram.messages(RESELLER)).toHaveLength(1);
     expect(pressCalls()).toBe(calls);
     expect(sendCount(h)).toBe(0);
@@ -79,7 +83,15 @@ describe('buttons that must not send', () => {
     const status = await statusWithOffers(h, 'tamper-1');
     const calls = pressCalls();
     const shown = { html: status.html, markup: JSON.stringify(status.reply_markup), edits: status.editCount };
-    const forged = ['of:AAAAAAAAAAAA', 'of:../../x', 'oc:AAAAAAAAAAAA', 'oa:AAAAAAAAAAAA', 'ox:AAAAAAAAAAAA', 'op:ffffffffffffffffffffffff:1', 'of:'];
+    const forged = [
+      'of:AAAAAAAAAAAA',
+      'of:../../x',
+      'oc:AAAAAAAAAAAA',
+      'oa:AAAAAAAAAAAA',
+      'ox:AAAAAAAAAAAA',
+      'op:ffffffffffffffffffffffff:1',
+      'of:',
+    ];
 
     for (const data of forged) {
       await h.press(status.message_id, data);
@@ -88,7 +100,11 @@ describe('buttons that must not send', () => {
     expect(answers(h)).toHaveLength(forged.length);
     expect(h.telegram.messages(RESELLER)).toHaveLength(1);
     // Neither the text nor the buttons of the status message were touched.
-    expect({ html: current(h, status).html, markup: JSON.stringify(current(h, status).reply_markup), edits: current(h, status).editCount }).toEqual(shown);
+    expect({
+      html: current(h, status).html,
+      markup: JSON.stringify(current(h, status).reply_markup),
+      edits: current(h, status).editCount,
+    }).toEqual(shown);
     expect(pressCalls()).toBe(calls);
   });
 
@@ -161,7 +177,9 @@ describe('refusals from the provider', () => {
     await pressConfirm(h, confirmation);
 
     // 500 at the plan's cost 0.99; the refunded original (100) gave its charge back.
-    expect(current(h, confirmation).html).toBe(t('offer-insufficient-balance', { required: formatAmount(495, 'ar'), available: formatAmount(300, 'ar') }));
+    expect(current(h, confirmation).html).toBe(
+      t('offer-insufficient-balance', { required: formatAmount(495, 'ar'), available: formatAmount(300, 'ar') }),
+    );
     expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send').map((r) => r.status)).toEqual([403]);
     expect(h.badRequests()).toEqual([]);
   });
@@ -185,10 +203,11 @@ describe('refusals from the provider', () => {
     expect(buttonsOf(explanation)).toEqual([]);
 
     // Even a Confirm button from before the key changed does not send.
-    const offer = await Offers(h).findOne({ ref: resendRef(sourceId, 'FACTURE_DJEZZY', 500) }).lean();
+    const offer = await Offers(h)
+      .findOne({ ref: resendRef(sourceId, 'FACTURE_DJEZZY', 500) })
+      .lean();
     await h.press(explanation.message_id, `oc:${offer!._id}`);
     expect(current(h, explanation).html).toBe(t('offer-read-only'));
     expect(sendCount(h)).toBe(0);
   });
 });
-

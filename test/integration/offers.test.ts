@@ -29,11 +29,18 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('suggested offers on a refunded order', () => {
   it('0600000002: shows the refund message and one button per offer, labelled with typename and amount', async () => {
-    h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: EMULATOR_TEST_NUMBERS.mobilePlanMismatch, amount: 700, ref: 'mismatch-1' });
+    h.emulator.sendMobile({
+      plan_code: 'PREPAID_DJEZZY',
+      MSSIDN: EMULATOR_TEST_NUMBERS.mobilePlanMismatch,
+      amount: 700,
+      ref: 'mismatch-1',
+    });
     const status = await statusWithOffers(h, 'mismatch-1');
 
     expect(status.text).toContain(SANDBOX_MESSAGES.planMismatch);
-    expect(buttonsOf(status)).toEqual([{ text: `📋 FACTURE | فاتورة — ${formatAmount(700, 'ar')}`, callback_data: expect.stringMatching(/^of:/) }]);
+    expect(buttonsOf(status)).toEqual([
+      { text: `📋 FACTURE | فاتورة — ${formatAmount(700, 'ar')}`, callback_data: expect.stringMatching(/^of:/) },
+    ]);
     expect(h.badRequests()).toEqual([]);
   });
 
@@ -61,7 +68,10 @@ describe('suggested offers on a refunded order', () => {
     expect(secondPage.filter((b) => b.callback_data.startsWith('of:')).map((b) => b.text)).toEqual(
       offers.slice(5, 10).map((o) => `${o.typename} — ${formatAmount(o.amount, 'ar')}`),
     );
-    expect(secondPage.filter((b) => b.callback_data.startsWith('op:')).map((b) => b.text)).toEqual([t('button-offer-prev'), t('button-offer-next')]);
+    expect(secondPage.filter((b) => b.callback_data.startsWith('op:')).map((b) => b.text)).toEqual([
+      t('button-offer-prev'),
+      t('button-offer-next'),
+    ]);
     for (const b of secondPage) expect(bytes(b.callback_data)).toBeLessThanOrEqual(64);
     // The buttons of the second page work like the first ones.
     const confirmation = await pressOffer(h, current(h, status), 4);
@@ -126,7 +136,12 @@ describe('suggested offers on a refunded order', () => {
     expect(answer.at).toBeLessThanOrEqual(post.at);
 
     const order = await h.order({ ref });
-    expect(h.emulator.getOrder(order!.providerId)).toMatchObject({ plan_code: 'FACTURE_DJEZZY', topup_amount: 500, MSSIDN: '0771234567', ref });
+    expect(h.emulator.getOrder(order!.providerId)).toMatchObject({
+      plan_code: 'FACTURE_DJEZZY',
+      topup_amount: 500,
+      MSSIDN: '0771234567',
+      ref,
+    });
     expect(done.html).toContain(`<code>${ref}</code>`);
     expect(done.html).toContain(`<code>${order!.providerId}</code>`);
     expect(h.telegram.messages(RESELLER)).toHaveLength(2); // the status message and the confirmation, nothing more

@@ -116,7 +116,12 @@ describe('the bot as a process', () => {
 
     expect(emptyExit.code).toBe(1);
     expect(empty.stderr).toMatch(/^config error: BOT_TOKEN .+$/m);
-    expect(empty.stderr.trim().split('\n').every((l) => l.startsWith('config error: '))).toBe(true);
+    expect(
+      empty.stderr
+        .trim()
+        .split('\n')
+        .every((l) => l.startsWith('config error: ')),
+    ).toBe(true);
 
     expect(badExit.code).toBe(1);
     const lines = bad.stderr.trim().split('\n');

@@ -60,7 +60,9 @@ describe('a slow or rate-limiting provider while an order is being polled', () =
     await h.waitForMessage(RESELLER, (m) => m.text.includes('⏳'), 'processing status');
 
     h.emulator.injectFault({ kind: 'timeout', path: /check-id/, times: 2 }); // one check, both attempts
-    await h.telegram.waitFor(() => h.emulator.requests.filter((r) => r.status === 'timeout').length === 2, { what: 'two timed-out checks' });
+    await h.telegram.waitFor(() => h.emulator.requests.filter((r) => r.status === 'timeout').length === 2, {
+      what: 'two timed-out checks',
+    });
     h.emulator.setStatus(topupId, 'FULFILLED');
     const final = await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status', 15_000);
     expect(final.text).not.toContain(trouble());

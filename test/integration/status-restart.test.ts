@@ -20,7 +20,10 @@ function sendMobile(ref: string) {
 
 /** Versions of the chat's messages that showed `marker`: a final state must appear exactly once. */
 function versionsWith(chatId: number, marker: string): number {
-  return h.telegram.messages(chatId).flatMap((m) => m.history).filter((html) => html.includes(marker)).length;
+  return h.telegram
+    .messages(chatId)
+    .flatMap((m) => m.history)
+    .filter((html) => html.includes(marker)).length;
 }
 
 describe('a restart (kill -9) while orders are being polled', () => {

@@ -18,7 +18,10 @@ function sendMobile(ref: string, mssidn = '0778037340') {
 
 /** How many versions of the chat's messages showed the final marker: each final state once per message. */
 function finalVersions(chatId: number, marker = '✅'): number {
-  return h.telegram.messages(chatId).flatMap((m) => m.history).filter((html) => html.includes(marker)).length;
+  return h.telegram
+    .messages(chatId)
+    .flatMap((m) => m.history)
+    .filter((html) => html.includes(marker)).length;
 }
 
 describe('an order in a final state is answered from MongoDB', () => {

@@ -23,7 +23,10 @@ async function trackedOrder(ref: string, chats: number[] = [RESELLER]): Promise<
 }
 
 function versionsWith(chatId: number, marker: string): number {
-  return h.telegram.messages(chatId).flatMap((m) => m.history).filter((html) => html.includes(marker)).length;
+  return h.telegram
+    .messages(chatId)
+    .flatMap((m) => m.history)
+    .filter((html) => html.includes(marker)).length;
 }
 
 describe('Telegram faults while delivering status updates', () => {

@@ -229,10 +229,7 @@ export class FakeTelegram {
   }
 
   /** Polls `probe` until it returns something other than undefined/false. */
-  async waitFor<T>(
-    probe: () => T | undefined | false,
-    opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-  ): Promise<T> {
+  async waitFor<T>(probe: () => T | undefined | false, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? 15_000;
     const intervalMs = opts.intervalMs ?? 10;
     const deadline = Date.now() + timeoutMs;
@@ -359,9 +356,7 @@ export class FakeTelegram {
   }
 
   private takeRule(method: string, chatId: number | undefined): FailureRule | undefined {
-    const index = this.rules.findIndex(
-      (r) => r.method === method.toLowerCase() && (r.chatId === undefined || r.chatId === chatId),
-    );
+    const index = this.rules.findIndex((r) => r.method === method.toLowerCase() && (r.chatId === undefined || r.chatId === chatId));
     const rule = this.rules[index];
     if (!rule) return undefined;
     if (--rule.remaining <= 0) this.rules.splice(index, 1);
@@ -381,11 +376,7 @@ export class FakeTelegram {
     }
     switch (f.code) {
       case 429:
-        return this.fail(
-          res,
-          call,
-          new ApiFailure(429, `Too Many Requests: retry after ${f.retryAfter}`, { retry_after: f.retryAfter }),
-        );
+        return this.fail(res, call, new ApiFailure(429, `Too Many Requests: retry after ${f.retryAfter}`, { retry_after: f.retryAfter }));
       case 403:
         return this.fail(res, call, new ApiFailure(403, prefixed('Forbidden: ', f.description ?? 'bot was blocked by the user')));
       case 400:
@@ -394,7 +385,8 @@ export class FakeTelegram {
         return this.fail(res, call, new ApiFailure(500, 'Internal Server Error'));
       case 502: {
         call.errorCode = 502;
-        const page = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n';
+        const page =
+          '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n';
         res.writeHead(502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) });
         res.end(page);
         return;
@@ -427,7 +419,8 @@ export class FakeTelegram {
         return true;
       case 'setWebhook': {
         const url = typeof p.url === 'string' ? p.url : '';
-        if (url !== '' && !url.startsWith('https://')) throw new ApiFailure(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+        if (url !== '' && !url.startsWith('https://'))
+          throw new ApiFailure(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
         this.webhookUrl = url;
         if (p.drop_pending_updates === true || p.drop_pending_updates === 'true') this.queue = [];
         return true;
@@ -491,11 +484,7 @@ export class FakeTelegram {
     const target = this.editTarget(p);
     const parsed = parseText(p.text, p.parse_mode, p.entities);
     const markup = parseMarkup(p.reply_markup);
-    if (
-      parsed.text === target.text &&
-      sameJson(parsed.entities, target.entities) &&
-      sameJson(markup, target.reply_markup)
-    ) {
+    if (parsed.text === target.text && sameJson(parsed.entities, target.entities) && sameJson(markup, target.reply_markup)) {
       throw new ApiFailure(400, NOT_MODIFIED);
     }
     const html = typeof p.text === 'string' ? p.text : '';
@@ -560,7 +549,10 @@ export class FakeTelegram {
 
   private async getUpdates(p: Record<string, unknown>, res: http.ServerResponse): Promise<Update[]> {
     if (this.webhookUrl) {
-      throw new ApiFailure(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      throw new ApiFailure(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     }
     // A second concurrent poller ends the first one, as on Telegram (two bot instances running).
     this.pollWaiter?.conflict();
@@ -873,7 +865,10 @@ export function parseTelegramHtml(html: string): ParsedText {
     if (html[i + 1] === '/') {
       const close = html.indexOf('>', i);
       if (close < 0) throw new HtmlParseError(`Unclosed end tag ${at(i)}`);
-      const name = html.slice(i + 2, close).trim().toLowerCase();
+      const name = html
+        .slice(i + 2, close)
+        .trim()
+        .toLowerCase();
       const open = stack.pop();
       if (!open) throw new HtmlParseError(`Unexpected end tag ${at(i)}`);
       if (open.name !== name) {
@@ -986,7 +981,7 @@ function decodeEntity(html: string, i: number): { char: string; end: number } | 
 /** Attribute values are lenient about '&' (URLs with query strings), like Telegram. */
 function decodeAttribute(value: string): string {
   let out = '';
-  for (let i = 0; i < value.length; ) {
+  for (let i = 0; i < value.length;) {
     const decoded = value[i] === '&' ? decodeEntity(value, i) : undefined;
     if (decoded) {
       out += decoded.char;

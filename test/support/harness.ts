@@ -100,7 +100,12 @@ export class Harness {
 
   async send(text: string, from: { chatId?: number; userId?: number; languageCode?: string } = {}): Promise<number> {
     const userId = from.userId ?? RESELLER;
-    const update = textMessageUpdate({ chatId: from.chatId ?? userId, fromId: userId, text, ...(from.languageCode ? { languageCode: from.languageCode } : {}) });
+    const update = textMessageUpdate({
+      chatId: from.chatId ?? userId,
+      fromId: userId,
+      text,
+      ...(from.languageCode ? { languageCode: from.languageCode } : {}),
+    });
     this.telegram.recordIncoming(update);
     await this.app.bot.handleUpdate(update);
     return update.message!.message_id;

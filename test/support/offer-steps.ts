@@ -77,7 +77,9 @@ export const sendCount = (h: Harness) => h.emulator.requests.filter((r) => r.met
 
 /** answerCallbackQuery calls, with the text they showed. */
 export const answers = (h: Harness) =>
-  h.telegram.calls.filter((c) => c.method === 'answerCallbackQuery').map((c) => ({ text: c.params?.text as string | undefined, at: c.at, alert: c.params?.show_alert as boolean | undefined }));
+  h.telegram.calls
+    .filter((c) => c.method === 'answerCallbackQuery')
+    .map((c) => ({ text: c.params?.text as string | undefined, at: c.at, alert: c.params?.show_alert as boolean | undefined }));
 
 /** Waits until the given message (edited in place) shows `text`, wherever it sits in the chat. */
 export function waitUntilShows(h: Harness, m: FakeMessage, text: string, what: string): Promise<FakeMessage> {

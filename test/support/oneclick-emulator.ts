@@ -114,12 +114,52 @@ interface FixedPlan extends PlanBase {
 }
 
 const DYNAMIC_PLANS: readonly DynamicPlan[] = [
-  { code: 'PREPAID_DJEZZY', name: '📱 PREPAID | عادي', operator: 'Djezzy', cost: 0.98, isEnabled: true, min_amount: 100, max_amount: 10000 },
-  { code: 'PREPAID_MOBILIS', name: '📱 PREPAID | عادي', operator: 'Mobilis', cost: 0.98, isEnabled: true, min_amount: 50, max_amount: 10000 },
-  { code: 'PREPAID_OOREDOO', name: '📱 PREPAID | عادي', operator: 'Ooredoo', cost: 0.98, isEnabled: true, min_amount: 50, max_amount: 10000 },
-  { code: 'FACTURE_DJEZZY', name: '📋 FACTURE | فاتورة', operator: 'Djezzy', cost: 0.99, isEnabled: true, min_amount: 100, max_amount: 50000 },
+  {
+    code: 'PREPAID_DJEZZY',
+    name: '📱 PREPAID | عادي',
+    operator: 'Djezzy',
+    cost: 0.98,
+    isEnabled: true,
+    min_amount: 100,
+    max_amount: 10000,
+  },
+  {
+    code: 'PREPAID_MOBILIS',
+    name: '📱 PREPAID | عادي',
+    operator: 'Mobilis',
+    cost: 0.98,
+    isEnabled: true,
+    min_amount: 50,
+    max_amount: 10000,
+  },
+  {
+    code: 'PREPAID_OOREDOO',
+    name: '📱 PREPAID | عادي',
+    operator: 'Ooredoo',
+    cost: 0.98,
+    isEnabled: true,
+    min_amount: 50,
+    max_amount: 10000,
+  },
+  {
+    code: 'FACTURE_DJEZZY',
+    name: '📋 FACTURE | فاتورة',
+    operator: 'Djezzy',
+    cost: 0.99,
+    isEnabled: true,
+    min_amount: 100,
+    max_amount: 50000,
+  },
   // Kept disabled on purpose: a realistic "temporarily unavailable" plan for validation tests.
-  { code: 'FACTURE_OOREDOO', name: '📋 FACTURE | فاتورة', operator: 'Ooredoo', cost: 0.99, isEnabled: false, min_amount: 100, max_amount: 50000 },
+  {
+    code: 'FACTURE_OOREDOO',
+    name: '📋 FACTURE | فاتورة',
+    operator: 'Ooredoo',
+    cost: 0.99,
+    isEnabled: false,
+    min_amount: 100,
+    max_amount: 50000,
+  },
   // The docs show GROS_MOBILIS without a cost: the default cost applies.
   { code: 'GROS_MOBILIS', name: '📱 GROS MOBILIS | جملة', operator: 'GMobilis', isEnabled: true, min_amount: 5000, max_amount: 300000 },
   { code: 'GETMENU_Mobilis', name: 'Mobilis GetMenu', operator: 'Mobilis', cost: 0.98, isEnabled: true, min_amount: 50, max_amount: 5000 },
@@ -449,8 +489,12 @@ export class OneClickEmulator {
         return;
       case 429: {
         record(429);
-        const reply = this.fail(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests, please try again later',
-          fault.retryAfterSeconds === undefined ? undefined : { retryAfter: fault.retryAfterSeconds });
+        const reply = this.fail(
+          429,
+          'RATE_LIMIT_EXCEEDED',
+          'Too many requests, please try again later',
+          fault.retryAfterSeconds === undefined ? undefined : { retryAfter: fault.retryAfterSeconds },
+        );
         if (fault.retryAfterSeconds !== undefined) reply.headers = { 'Retry-After': String(fault.retryAfterSeconds) };
         this.send(res, reply);
         return;
@@ -512,7 +556,11 @@ export class OneClickEmulator {
   private buildRoutes(): Route[] {
     const kinds = ['mobile', 'internet'] as const;
     const routes: Route[] = [
-      { method: 'GET', pattern: /^\/v3\/ping$/, handle: () => this.ok({ api: 'ok', operators: { mobilis: 'up', ooredoo: 'up', djezzy: 'up', mobilisFixedPlans: 'up' } }) },
+      {
+        method: 'GET',
+        pattern: /^\/v3\/ping$/,
+        handle: () => this.ok({ api: 'ok', operators: { mobilis: 'up', ooredoo: 'up', djezzy: 'up', mobilisFixedPlans: 'up' } }),
+      },
       {
         method: 'GET',
         pattern: /^\/v3\/validate$/,
@@ -531,9 +579,17 @@ export class OneClickEmulator {
     ];
     for (const kind of kinds) {
       routes.push(
-        { method: 'GET', pattern: new RegExp(`^/v3/${kind}/check-id/([^/]+)$`), handle: (_ctx, [id]) => this.checkId(kind, safeDecode(id!)) },
+        {
+          method: 'GET',
+          pattern: new RegExp(`^/v3/${kind}/check-id/([^/]+)$`),
+          handle: (_ctx, [id]) => this.checkId(kind, safeDecode(id!)),
+        },
         // `.+` so an encoded `/` (or an unencoded one) in a ref still reaches the lookup.
-        { method: 'GET', pattern: new RegExp(`^/v3/${kind}/check-ref/(.+)$`), handle: (_ctx, [ref]) => this.checkRef(kind, safeDecode(ref!)) },
+        {
+          method: 'GET',
+          pattern: new RegExp(`^/v3/${kind}/check-ref/(.+)$`),
+          handle: (_ctx, [ref]) => this.checkRef(kind, safeDecode(ref!)),
+        },
         { method: 'GET', pattern: new RegExp(`^/v3/${kind}/list$`), handle: (ctx) => this.list(kind, ctx.query) },
       );
     }
@@ -588,11 +644,15 @@ export class OneClickEmulator {
     if (!admitted.ok) return admitted;
 
     const outcome: MobileOutcome =
-      mssidn === EMULATOR_TEST_NUMBERS.mobileWrongNumber ? 'wrong-number'
-      : mssidn === EMULATOR_TEST_NUMBERS.mobilePlanMismatch ? 'plan-mismatch'
-      : mssidn === EMULATOR_TEST_NUMBERS.mobileUnknownError ? 'unknown-error'
-      : planCode.startsWith('GETMENU_') ? 'getmenu'
-      : 'fulfill';
+      mssidn === EMULATOR_TEST_NUMBERS.mobileWrongNumber
+        ? 'wrong-number'
+        : mssidn === EMULATOR_TEST_NUMBERS.mobilePlanMismatch
+          ? 'plan-mismatch'
+          : mssidn === EMULATOR_TEST_NUMBERS.mobileUnknownError
+            ? 'unknown-error'
+            : planCode.startsWith('GETMENU_')
+              ? 'getmenu'
+              : 'fulfill';
     const order: StoredMobile = {
       kind: 'mobile',
       ...this.newBase(admitted.value, charge),
@@ -607,7 +667,8 @@ export class OneClickEmulator {
   private createInternet(body: unknown): Outcome<{ topupId: string; topupRef: string }> {
     if (!isPlainObject(body)) return this.invalid('body must be object', 'body', body);
     const { type, number, value, ref } = body;
-    if (type !== 'ADSL' && type !== '4G') return this.invalid('body/type must be equal to one of the allowed values (ADSL, 4G)', 'type', type);
+    if (type !== 'ADSL' && type !== '4G')
+      return this.invalid('body/type must be equal to one of the allowed values (ADSL, 4G)', 'type', type);
     if (number === undefined) return this.invalid("body must have required property 'number'", 'number', undefined);
     if (typeof number !== 'string') return this.invalid('body/number must be string', 'number', number);
     const phone = this.checkInternetNumber(type, number);
@@ -627,9 +688,11 @@ export class OneClickEmulator {
     if (!admitted.ok) return admitted;
 
     const outcome: InternetOutcome =
-      type === 'ADSL' && number === EMULATOR_TEST_NUMBERS.adslQueued ? 'queued'
-      : type === 'ADSL' && number === EMULATOR_TEST_NUMBERS.adslRefunded ? 'refund'
-      : 'fulfill';
+      type === 'ADSL' && number === EMULATOR_TEST_NUMBERS.adslQueued
+        ? 'queued'
+        : type === 'ADSL' && number === EMULATOR_TEST_NUMBERS.adslRefunded
+          ? 'refund'
+          : 'fulfill';
     const base = this.newBase(admitted.value, charge);
     const order: StoredInternet = {
       kind: 'internet',
@@ -695,10 +758,14 @@ export class OneClickEmulator {
 
   private list(kind: 'mobile' | 'internet', query: Record<string, string>): Reply {
     const page = parseIntParam(query.page, 1);
-    if (page === undefined || page < 1) return this.fail(400, 'ERR_VALIDATION', 'querystring/page must be >= 1', { field: 'page', value: query.page });
+    if (page === undefined || page < 1)
+      return this.fail(400, 'ERR_VALIDATION', 'querystring/page must be >= 1', { field: 'page', value: query.page });
     const pageSize = parseIntParam(query.pageSize, 20);
     if (pageSize === undefined || pageSize < 1 || pageSize > 100) {
-      return this.fail(400, 'ERR_VALIDATION', 'querystring/pageSize must be between 1 and 100', { field: 'pageSize', value: query.pageSize });
+      return this.fail(400, 'ERR_VALIDATION', 'querystring/pageSize must be between 1 and 100', {
+        field: 'pageSize',
+        value: query.pageSize,
+      });
     }
     const { from, to } = query;
     if ((from === undefined) !== (to === undefined)) {
@@ -709,8 +776,10 @@ export class OneClickEmulator {
     if (from !== undefined && to !== undefined) {
       const fromMs = Date.parse(from);
       const toMs = Date.parse(to);
-      if (Number.isNaN(fromMs)) return this.fail(400, 'ERR_VALIDATION', 'querystring/from must be an ISO 8601 date', { field: 'from', value: from });
-      if (Number.isNaN(toMs)) return this.fail(400, 'ERR_VALIDATION', 'querystring/to must be an ISO 8601 date', { field: 'to', value: to });
+      if (Number.isNaN(fromMs))
+        return this.fail(400, 'ERR_VALIDATION', 'querystring/from must be an ISO 8601 date', { field: 'from', value: from });
+      if (Number.isNaN(toMs))
+        return this.fail(400, 'ERR_VALIDATION', 'querystring/to must be an ISO 8601 date', { field: 'to', value: to });
       range = [fromMs, toMs];
     }
     const all = [...this.orders.values()]
@@ -725,14 +794,20 @@ export class OneClickEmulator {
 
   private internetProducts(ctx: RequestContext): Reply {
     const type = ctx.query.type;
-    if (type !== 'ADSL' && type !== '4G') return this.fail(400, 'ERR_VALIDATION', 'querystring/type must be ADSL or 4G', { field: 'type', value: type });
-    const products = INTERNET_VALUES.map((value) => ({ value, cost: round2(value * DEFAULT_COST), available: !OUT_OF_STOCK_VALUES.has(value) }));
+    if (type !== 'ADSL' && type !== '4G')
+      return this.fail(400, 'ERR_VALIDATION', 'querystring/type must be ADSL or 4G', { field: 'type', value: type });
+    const products = INTERNET_VALUES.map((value) => ({
+      value,
+      cost: round2(value * DEFAULT_COST),
+      available: !OUT_OF_STOCK_VALUES.has(value),
+    }));
     return this.ok({ type, products }, { type });
   }
 
   private internetCheckNumber(ctx: RequestContext): Reply {
     const { type, number } = ctx.query;
-    if (type !== 'ADSL' && type !== '4G') return this.fail(400, 'ERR_VALIDATION', 'querystring/type must be ADSL or 4G', { field: 'type', value: type });
+    if (type !== 'ADSL' && type !== '4G')
+      return this.fail(400, 'ERR_VALIDATION', 'querystring/type must be ADSL or 4G', { field: 'type', value: type });
     const phone = this.checkInternetNumber(type, number ?? '');
     if (phone) return phone;
     return this.ok(type === 'ADSL' ? { ncli: '11022*****', offre: "FTTc-b_10M'", type: 'ADSL' } : { ncli: '11034*****', type: '4GLTE' });

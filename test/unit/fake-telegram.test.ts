@@ -282,9 +282,9 @@ describe('FakeTelegram: fault injection', () => {
 
   it('explains what it was waiting for when waitFor times out', async () => {
     await send('hello');
-    await expect(
-      fake.waitFor(() => fake.lastMessage(CHAT)?.text === 'never', { timeoutMs: 50, what: 'the final status' }),
-    ).rejects.toThrow(/timed out after 50 ms waiting for the final status\. Last calls: sendMessage\(chat 42001\) ok/);
+    await expect(fake.waitFor(() => fake.lastMessage(CHAT)?.text === 'never', { timeoutMs: 50, what: 'the final status' })).rejects.toThrow(
+      /timed out after 50 ms waiting for the final status\. Last calls: sendMessage\(chat 42001\) ok/,
+    );
   });
 });
 

@@ -77,10 +77,24 @@ describe('locale files', () => {
   it('define the keys the bot and the order renderer rely on', () => {
     const keys = new Set(localeKeys('ar'));
     const required = [
-      'start', 'help', 'status-usage', 'invalid-ref-too-long', 'invalid-ref-chars', 'invalid-ref-empty',
-      'status-looking-up', 'status-not-found', 'status-provider-down', 'status-provider-auth',
-      'status-no-account', 'access-denied', 'language-choose', 'language-set', 'language-name-ar',
-      'language-name-fr', 'language-name-en', 'error-generic',
+      'start',
+      'help',
+      'status-usage',
+      'invalid-ref-too-long',
+      'invalid-ref-chars',
+      'invalid-ref-empty',
+      'status-looking-up',
+      'status-not-found',
+      'status-provider-down',
+      'status-provider-auth',
+      'status-no-account',
+      'access-denied',
+      'language-choose',
+      'language-set',
+      'language-name-ar',
+      'language-name-fr',
+      'language-name-en',
+      'error-generic',
     ];
     for (const kind of ['mobile', 'internet']) {
       for (const cls of ['pending', 'processing', 'fulfilled', 'refunded', 'verifying', 'queued', 'unknown']) {
@@ -129,9 +143,7 @@ describe('locale files', () => {
   it('escape user text passed as a variable, on every translation path', () => {
     const { i18n } = captureWarnings();
     const t = translatorFor(i18n, 'en');
-    expect(t('status-not-found', { query: '<b>x</b> & "y"' })).toContain(
-      '<code>&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;</code>',
-    );
+    expect(t('status-not-found', { query: '<b>x</b> & "y"' })).toContain('<code>&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;</code>');
     expect(i18n.t('fr', 'access-denied', { userId: '1<2' })).toContain('<code>1&lt;2</code>');
   });
 
@@ -157,7 +169,14 @@ describe('rendered order status messages in Arabic', () => {
   const classes = Object.keys(STATUS) as StatusClass[];
 
   function order(kind: 'mobile' | 'internet', cls: StatusClass): ProviderOrder {
-    const base = { id: '6901616fe9e88196b4eb64b0', ref: 'order-1730462400-user123', status: STATUS[cls], topup_amount: 500, created_at: '2025-10-29T07:00:00.000Z', raw: {} };
+    const base = {
+      id: '6901616fe9e88196b4eb64b0',
+      ref: 'order-1730462400-user123',
+      status: STATUS[cls],
+      topup_amount: 500,
+      created_at: '2025-10-29T07:00:00.000Z',
+      raw: {},
+    };
     if (kind === 'mobile') {
       return {
         ...base,
@@ -169,7 +188,15 @@ describe('rendered order status messages in Arabic', () => {
         suggested_offers: [{ typename: '📋 FACTURE | فاتورة', plan_code: 'FACTURE_DJEZZY', amount: 500 }],
       };
     }
-    return { ...base, kind, number: '036362608', type: 'ADSL', card_code: '123456789012', num_trans: 'AT-2025-12345', date_traitement: '2025-10-29T01:05:30.000Z' };
+    return {
+      ...base,
+      kind,
+      number: '036362608',
+      type: 'ADSL',
+      card_code: '123456789012',
+      num_trans: 'AT-2025-12345',
+      date_traitement: '2025-10-29T01:05:30.000Z',
+    };
   }
 
   it('start every visible line with an Arabic letter and carry no isolation marks, in every state', () => {

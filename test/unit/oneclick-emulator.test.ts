@@ -1,10 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  EmulatorRequestError,
-  OneClickEmulator,
-  SANDBOX_MESSAGES,
-  type EmulatorOptions,
-} from '../support/oneclick-emulator.js';
+import { EmulatorRequestError, OneClickEmulator, SANDBOX_MESSAGES, type EmulatorOptions } from '../support/oneclick-emulator.js';
 
 const KEY = 'test-key';
 const START = Date.parse('2026-11-20T10:00:00.000Z');
@@ -96,7 +91,9 @@ describe('mobile sandbox timeline', () => {
 
   it('refunds 0600000001 with the wrong-number message after the lead-in', async () => {
     const { json, advance } = await setup();
-    const { body } = await json('/v3/mobile/send', { json: { plan_code: 'PREPAID_MOBILIS', MSSIDN: '0600000001', amount: 1000, ref: 'r-1' } });
+    const { body } = await json('/v3/mobile/send', {
+      json: { plan_code: 'PREPAID_MOBILIS', MSSIDN: '0600000001', amount: 1000, ref: 'r-1' },
+    });
     advance(60);
     expect((await json('/v3/mobile/check-ref/r-1')).body.data.status).toBe('HANDLING');
     advance(100);
@@ -145,7 +142,11 @@ describe('mobile sandbox timeline', () => {
 
   it('answers a GETMENU order with a refund carrying the offers the line accepts', async () => {
     const { json, advance } = await setup();
-    for (const [plan_code, MSSIDN] of [['GETMENU_Mobilis', '0661234567'], ['GETMENU_Djezzy', '0771234567'], ['GETMENU_Ooredoo', '0551234567']]) {
+    for (const [plan_code, MSSIDN] of [
+      ['GETMENU_Mobilis', '0661234567'],
+      ['GETMENU_Djezzy', '0771234567'],
+      ['GETMENU_Ooredoo', '0551234567'],
+    ]) {
       const { body } = await json('/v3/mobile/send', { json: { plan_code, MSSIDN, amount: 50 } });
       advance(150);
       const data = (await json(`/v3/mobile/check-id/${body.data.topupId}`)).body.data;
@@ -200,7 +201,10 @@ describe('internet sandbox timeline', () => {
     const mobile = emu.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'm-1' });
     const onInternet = await json(`/v3/internet/check-id/${mobile.topupId}`);
     expect(onInternet.status).toBe(404);
-    expect(onInternet.body).toMatchObject({ success: false, error: { code: 'NOT_FOUND', message: `Top-up with id '${mobile.topupId}' not found` } });
+    expect(onInternet.body).toMatchObject({
+      success: false,
+      error: { code: 'NOT_FOUND', message: `Top-up with id '${mobile.topupId}' not found` },
+    });
     const missingRef = await json('/v3/mobile/check-ref/order%2012345');
     expect(missingRef.status).toBe(404);
     expect(missingRef.body.error.message).toBe("Top-up with reference 'order 12345' not found");
@@ -344,7 +348,15 @@ describe('lists', () => {
 
   it('rejects a page size outside 1..100 and a lone from or to', async () => {
     const { json } = await setup();
-    for (const query of ['pageSize=0', 'pageSize=101', 'page=0', 'page=abc', 'from=2026-11-01T00:00:00Z', 'to=2026-11-01T00:00:00Z', 'from=x&to=y']) {
+    for (const query of [
+      'pageSize=0',
+      'pageSize=101',
+      'page=0',
+      'page=abc',
+      'from=2026-11-01T00:00:00Z',
+      'to=2026-11-01T00:00:00Z',
+      'from=x&to=y',
+    ]) {
       const res = await json(`/v3/mobile/list?${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe('ERR_VALIDATION');
@@ -472,7 +484,9 @@ describe('faults', () => {
   it('with processed: true the send takes effect although the answer is lost', async () => {
     const { api, json, emu } = await setup();
     emu.injectFault({ kind: 'reset', path: /\/send$/, processed: true });
-    await expect(api('/v3/mobile/send', { json: { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'lost' } })).rejects.toThrow();
+    await expect(
+      api('/v3/mobile/send', { json: { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'lost' } }),
+    ).rejects.toThrow();
     expect((await json('/v3/mobile/check-ref/lost')).body.data.status).toBe('PENDING');
   });
 });

@@ -146,7 +146,13 @@ describe('requests on the wire', () => {
 
   it('validates the key and reads the balance', async () => {
     script = [
-      json(200, { success: true, data: { username: '+213665983439', apiKey: { key: API_KEY, isEnabled: true, type: 'SANDBOX', allowedips: [], scope: 'READ-WRITE' } } }),
+      json(200, {
+        success: true,
+        data: {
+          username: '+213665983439',
+          apiKey: { key: API_KEY, isEnabled: true, type: 'SANDBOX', allowedips: [], scope: 'READ-WRITE' },
+        },
+      }),
       json(200, ok({ balance: 1326.13 })),
     ];
     const c = client();

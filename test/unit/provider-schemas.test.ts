@@ -58,17 +58,30 @@ describe('success and error envelopes', () => {
   });
 
   it('treats success:false as malformed when it must be a success body, keeping the code', () => {
-    const e = thrown(() =>
-      parseSuccessEnvelope({ success: false, error: { code: 'NOT_FOUND', message: 'x' }, requestId: 'req_9' }),
-    );
+    const e = thrown(() => parseSuccessEnvelope({ success: false, error: { code: 'NOT_FOUND', message: 'x' }, requestId: 'req_9' }));
     expect(isProviderError(e, 'malformed')).toBe(true);
     expect(e).toMatchObject({ code: 'NOT_FOUND', requestId: 'req_9' });
   });
 
   it('rejects a bare {message, error, statusCode} body and a body without data', () => {
-    expect(isProviderError(thrown(() => parseSuccessEnvelope({ message: 'Cannot GET', error: 'Not Found', statusCode: 404 })), 'malformed')).toBe(true);
-    expect(isProviderError(thrown(() => parseSuccessEnvelope({ success: true })), 'malformed')).toBe(true);
-    expect(isProviderError(thrown(() => parseSuccessEnvelope('<html>')), 'malformed')).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseSuccessEnvelope({ message: 'Cannot GET', error: 'Not Found', statusCode: 404 })),
+        'malformed',
+      ),
+    ).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseSuccessEnvelope({ success: true })),
+        'malformed',
+      ),
+    ).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseSuccessEnvelope('<html>')),
+        'malformed',
+      ),
+    ).toBe(true);
   });
 
   it('reads the error envelope with details, and ignores other shapes', () => {
@@ -160,7 +173,12 @@ describe('mobile orders', () => {
     ['blank status', { _id: 'x', status: '  ' }],
     ['not an object', 'PENDING'],
   ])('rejects an order with %s as malformed', (_label, data) => {
-    expect(isProviderError(thrown(() => parseMobileOrder(data)), 'malformed')).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseMobileOrder(data)),
+        'malformed',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -217,7 +235,12 @@ describe('account', () => {
   it('reads the balance, also as a numeric string', () => {
     expect(parseBalance({ balance: 1326.13 })).toBe(1326.13);
     expect(parseBalance({ balance: '1326.13', currency: 'DZD' })).toBe(1326.13);
-    expect(isProviderError(thrown(() => parseBalance({})), 'malformed')).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseBalance({})),
+        'malformed',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -250,11 +273,21 @@ describe('list pages', () => {
   it('drops a malformed item, but fails when every item is malformed', () => {
     const page = parseListPage({ items: [{ status: 'PENDING' }, { _id: 'ok', status: 'PENDING' }] }, undefined, parseMobileOrder);
     expect(page.items.map((o) => o.id)).toEqual(['ok']);
-    expect(isProviderError(thrown(() => parseListPage({ items: [{ nope: 1 }] }, undefined, parseMobileOrder)), 'malformed')).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseListPage({ items: [{ nope: 1 }] }, undefined, parseMobileOrder)),
+        'malformed',
+      ),
+    ).toBe(true);
   });
 
   it('accepts an empty page and rejects a list without an array', () => {
     expect(parseListPage({ items: [] }, undefined, parseMobileOrder).items).toEqual([]);
-    expect(isProviderError(thrown(() => parseListPage({ results: [] }, undefined, parseMobileOrder)), 'malformed')).toBe(true);
+    expect(
+      isProviderError(
+        thrown(() => parseListPage({ results: [] }, undefined, parseMobileOrder)),
+        'malformed',
+      ),
+    ).toBe(true);
   });
 });

@@ -59,9 +59,7 @@ describe('OneClickClient.plans', () => {
       max_amount: 10000,
     });
     expect(plans.fixedPlans.find((p) => p.code === 'PIXX_500')).toMatchObject({ operator: 'Pixx', amount: 500, isEnabled: true });
-    expect(plans.dynamicPlans.map((p) => p.code)).toEqual(
-      expect.arrayContaining(['GETMENU_Mobilis', 'GETMENU_Djezzy', 'GETMENU_Ooredoo']),
-    );
+    expect(plans.dynamicPlans.map((p) => p.code)).toEqual(expect.arrayContaining(['GETMENU_Mobilis', 'GETMENU_Djezzy', 'GETMENU_Ooredoo']));
     // GROS_MOBILIS comes without a cost; a disabled plan stays listed as disabled.
     expect(plans.dynamicPlans.find((p) => p.code === 'GROS_MOBILIS')).not.toHaveProperty('cost');
     expect(plans.dynamicPlans.find((p) => p.code === 'FACTURE_OOREDOO')?.isEnabled).toBe(false);

@@ -91,7 +91,24 @@ function render(view: OrderView, locale: Locale): string {
   return renderOrderStatus(tr[locale], view, { now: NOW, locale });
 }
 
-const TELEGRAM_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'tg-emoji', 'code', 'pre', 'blockquote']);
+const TELEGRAM_TAGS = new Set([
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'tg-emoji',
+  'code',
+  'pre',
+  'blockquote',
+]);
 
 /** Problems Telegram's HTML parser would reject: unknown tags, unbalanced tags, stray & < >. */
 function htmlProblems(html: string): string[] {

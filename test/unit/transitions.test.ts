@@ -53,7 +53,12 @@ describe('afterCheck: what a fresh provider answer does to an order', () => {
 
   it('ends tracking on FULFILLED even from the long tail', () => {
     const longTail = { reason: 'verifying' as const, since: at(0), until: at(72 * HOUR), checks: 3 };
-    const out = afterCheck({ phase: 'long', status: 'UNKNOWN_ERROR', trackingSince: T0, longTail }, mobile('FULFILLED'), at(3 * HOUR), policy);
+    const out = afterCheck(
+      { phase: 'long', status: 'UNKNOWN_ERROR', trackingSince: T0, longTail },
+      mobile('FULFILLED'),
+      at(3 * HOUR),
+      policy,
+    );
     expect(out).toMatchObject({ phase: 'final', nextCheckAt: null });
   });
 
@@ -100,7 +105,7 @@ describe('afterCheck: what a fresh provider answer does to an order', () => {
     expect(afterCheck(fastOrder('PENDING'), mobile('PENDING'), at(3 * S), scaled).phase).toBe('long');
   });
 
-  it('starts the new reason\'s own window when a timed-out order turns UNKNOWN_ERROR', () => {
+  it("starts the new reason's own window when a timed-out order turns UNKNOWN_ERROR", () => {
     const longTail = { reason: 'timeout' as const, since: at(5 * MIN), until: at(5 * MIN + 24 * HOUR), checks: 4 };
     const now = at(2 * HOUR);
     const out = afterCheck({ phase: 'long', status: 'HANDLING', trackingSince: T0, longTail }, mobile('UNKNOWN_ERROR'), now, policy);
@@ -134,7 +139,12 @@ describe('scheduleLongTail: back-off and expiry', () => {
 
   it('expires through afterCheck too when the provider still says UNKNOWN_ERROR at the end', () => {
     const longTail = { reason: 'verifying' as const, since: T0, until: at(72 * HOUR), checks: 70 };
-    const out = afterCheck({ phase: 'long', status: 'UNKNOWN_ERROR', trackingSince: T0, longTail }, mobile('UNKNOWN_ERROR'), at(73 * HOUR), policy);
+    const out = afterCheck(
+      { phase: 'long', status: 'UNKNOWN_ERROR', trackingSince: T0, longTail },
+      mobile('UNKNOWN_ERROR'),
+      at(73 * HOUR),
+      policy,
+    );
     expect(out).toMatchObject({ phase: 'expired', nextCheckAt: null, statusClass: 'verifying' });
   });
 

@@ -11,7 +11,9 @@ const ATTEMPTS = 3;
 
 /** "1 500", "١٥٠٠", "1500 DA" -> 1500. Anything else (decimals, words) -> undefined. */
 export function parseAmount(text: string): number | undefined {
-  const latin = text.replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660)).replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
+  const latin = text
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
   const cleaned = latin.replace(/(دج|د\.ج|da|dzd)$/i, '').replace(/[\s\u00A0\u202F]/g, '');
   if (!/^\d{1,7}$/.test(cleaned)) return undefined;
   return Number(cleaned);
@@ -26,7 +28,8 @@ export function parseAmount(text: string): number | undefined {
 export function customAmountConversation(resend: ResendService) {
   return async function customAmount(conversation: Conversation<BotContext, BotContext>, ctx: BotContext, key: string, accountId: string) {
     const locale = (await conversation.external(() => ctx.i18n.getLocale())) as Locale;
-    type PlanInfo = { type: 'expired' } | { type: 'foreign' } | { type: 'fixed' } | { type: 'dynamic'; name: string; min: number; max: number };
+    type PlanInfo =
+      { type: 'expired' } | { type: 'foreign' } | { type: 'fixed' } | { type: 'dynamic'; name: string; min: number; max: number };
     const plan = await conversation.external(async (): Promise<PlanInfo> => {
       const found = await resend.find(key, accountId);
       if (found.type === 'expired') return { type: 'expired' };
@@ -59,7 +62,10 @@ export function customAmountConversation(resend: ResendService) {
           if (found.type !== 'ok') return { html: answer.t('offer-expired') };
           return renderOfferConfirmation(answer.t, await resend.preview(found.offer), locale);
         });
-        await answer.reply(confirmation.html, { parse_mode: 'HTML', ...(confirmation.keyboard ? { reply_markup: confirmation.keyboard } : {}) });
+        await answer.reply(confirmation.html, {
+          parse_mode: 'HTML',
+          ...(confirmation.keyboard ? { reply_markup: confirmation.keyboard } : {}),
+        });
         return;
       }
       await answer.reply(answer.t('amount-invalid', vars), { parse_mode: 'HTML' });

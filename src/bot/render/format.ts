@@ -57,9 +57,7 @@ export function formatDuration(t: Translate, ms: number): string {
   if (total < MINUTE) return unit(t, 'duration-seconds', Math.floor(total / SECOND));
   if (total < HOUR) return unit(t, 'duration-minutes', Math.floor(total / MINUTE));
   const pair = (bigKey: string, big: number, smallKey: string, small: number): string =>
-    small > 0
-      ? t('duration-pair', { first: unit(t, bigKey, big), second: unit(t, smallKey, small) })
-      : unit(t, bigKey, big);
+    small > 0 ? t('duration-pair', { first: unit(t, bigKey, big), second: unit(t, smallKey, small) }) : unit(t, bigKey, big);
   if (total < DAY) {
     return pair('duration-hours', Math.floor(total / HOUR), 'duration-minutes', Math.floor((total % HOUR) / MINUTE));
   }

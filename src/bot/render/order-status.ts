@@ -77,7 +77,9 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
     codeHtml(clip(order.ref || '—')),
     t('order-label-id'),
     codeHtml(clip(order.id || '—')),
-    ...(order.kind === 'mobile' ? mobileLines(t, order, statusClass, clip, amount) : internetLines(t, order, statusClass, clip, amount, opts)),
+    ...(order.kind === 'mobile'
+      ? mobileLines(t, order, statusClass, clip, amount)
+      : internetLines(t, order, statusClass, clip, amount, opts)),
   ];
   sections.push(details);
 

@@ -24,9 +24,7 @@ export const MUTE_CALLBACK_PREFIX = 'mute:';
 export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Locale, opts: { muted?: boolean } = {}): RenderedMessage {
   const tracked = describeOrder(order);
   const html =
-    tracked.type === 'lookup'
-      ? renderLookupStatus(t, tracked.view)
-      : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale });
+    tracked.type === 'lookup' ? renderLookupStatus(t, tracked.view) : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale });
   const keyboard = trackedKeyboard(t, order, locale, opts);
   return { html, keyboard, hash: hashMessage(html, keyboard) };
 }
@@ -35,7 +33,12 @@ export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Loca
  * Suggested offers become buttons that re-send the top-up; while an order waits in the long tail the
  * message carries a "stop notifications" button instead (only the long tail pushes new messages).
  */
-export function trackedKeyboard(t: Translate, order: OrderDoc, locale: Locale, opts: { muted?: boolean; page?: number } = {}): InlineKeyboardMarkup | undefined {
+export function trackedKeyboard(
+  t: Translate,
+  order: OrderDoc,
+  locale: Locale,
+  opts: { muted?: boolean; page?: number } = {},
+): InlineKeyboardMarkup | undefined {
   const offers = offersOf(order);
   if (offers.length > 0 && order.phase === 'final') return offerKeyboard(t, order._id.toString(), offers, locale, opts.page);
   return order.phase === 'long' && !opts.muted

@@ -39,9 +39,7 @@ export class Messenger {
         link_preview_options: { is_disabled: true },
         ...(msg.keyboard ? { reply_markup: msg.keyboard } : {}),
         // A reply target the user deleted must not cost us the message itself.
-        ...(msg.replyTo !== undefined
-          ? { reply_parameters: { message_id: msg.replyTo, allow_sending_without_reply: true } }
-          : {}),
+        ...(msg.replyTo !== undefined ? { reply_parameters: { message_id: msg.replyTo, allow_sending_without_reply: true } } : {}),
       });
       return { ok: true, messageId: sent.message_id, fresh: true };
     } catch (err) {
