@@ -11,6 +11,7 @@ import { Messenger } from './bot/telegram/messenger.js';
 import { OneClickClient, type OneClickClientOptions } from './provider/client.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
+import { newOwnerId } from './tracking/leases.js';
 import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
 import { LongTailSweep } from './tracking/long-tail-sweep.js';
@@ -60,6 +61,8 @@ export function createApp(opts: AppOptions): App {
   const { config, connection, log } = opts;
   const clock = opts.clock ?? systemClock;
   const models = trackingModels(connection);
+  // This app's id on every lease it takes (tracking/leases.ts): two apps on one database never share one.
+  const owner = newOwnerId();
   const chats = new ChatStore(connection);
 
   const provider = config.oneclickApiKey
@@ -75,6 +78,7 @@ export function createApp(opts: AppOptions): App {
     timeScale: config.timeScale,
     longTail: config.longTail.policy,
     log: log.child({ module: 'tracker' }),
+    owner,
     ...opts.tracker,
   };
   const tracker = new OrderTracker(trackerOptions);
@@ -85,7 +89,6 @@ export function createApp(opts: AppOptions): App {
     clock,
     log: log.child({ module: 'long-tail' }),
     listThreshold: config.longTail.listThreshold,
-    leaseMs: trackerOptions.pollLeaseMs ?? 60_000,
     // Half the shortest recheck interval: early enough to align schedules, never a wasted round.
     coalesceMs: (Math.min(config.longTail.policy.verifying.everyMs, config.longTail.policy.queued.everyMs) / 2) * config.timeScale,
   });
@@ -128,6 +131,7 @@ export function createApp(opts: AppOptions): App {
     defaultLocale: config.defaultLocale,
     clock,
     log: log.child({ module: 'delivery' }),
+    owner,
     ...(opts.editIntervalMs !== undefined ? { editIntervalMs: opts.editIntervalMs } : {}),
   });
 

@@ -3,6 +3,7 @@ import type { I18n } from '@grammyjs/i18n';
 import { SUPPORTED_LOCALES, type Locale } from '../config.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { Lease, newOwnerId, type Claim } from '../tracking/leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from '../tracking/models.js';
 import type { OrderDelivery } from '../tracking/tracker.js';
 import { ensureOffers, type OfferDoc } from '../resend/offers.js';
@@ -40,6 +41,8 @@ export interface StatusDeliveryOptions {
   defaultLocale: Locale;
   clock: Clock;
   log: Logger;
+  /** This worker's lease owner id (tracking/leases.ts); the app shares one between its loops. */
+  owner?: string;
   /** At most one edit per status message per this interval (Telegram limits are never scaled). */
   editIntervalMs?: number;
   /** Wait after a network error or a Telegram 5xx before trying again. */
@@ -55,10 +58,17 @@ export interface StatusDeliveryOptions {
 export class StatusDelivery implements OrderDelivery {
   private readonly editIntervalMs: number;
   private readonly transientRetryMs: number;
+  /** Claims on new messages (`sendClaim*` fields of watchers): nobody else sends the same message. */
+  private readonly sendClaims: Lease<WatcherDoc>;
 
   constructor(private readonly opts: StatusDeliveryOptions) {
     this.editIntervalMs = opts.editIntervalMs ?? 2_500;
     this.transientRetryMs = opts.transientRetryMs ?? 5_000;
+    this.sendClaims = new Lease(opts.models.Watcher, 'sendClaim', {
+      owner: opts.owner ?? newOwnerId(),
+      clock: opts.clock,
+      leaseMs: SEND_CLAIM_MS,
+    });
   }
 
   async deliver(order: OrderDoc, watchers: WatcherDoc[]): Promise<{ retryAt?: number }> {
@@ -99,9 +109,11 @@ export class StatusDelivery implements OrderDelivery {
     }
     const outgoing = { html: message.html, keyboard: message.keyboard, replyTo: watcher.replyTo ?? undefined };
     // The first status message is a new message: claimed first, so no other worker sends it too.
+    let sendClaim: Claim<WatcherDoc> | undefined;
     if (watcher.messageId === null) {
       const claim = await this.claimSend(watcher, { messageId: null });
       if (!claim.claimed) return claim.retryAt;
+      sendClaim = claim.claim;
     }
     const result =
       watcher.messageId === null
@@ -111,21 +123,12 @@ export class StatusDelivery implements OrderDelivery {
       // A fresh message notifies the chat like a push does: a final state sent fresh is announced.
       const announced =
         result.fresh && (order.phase === 'final' || order.phase === 'expired') ? { announcedStatus: announcementKey(order) } : {};
-      await models.Watcher.updateOne(
-        { _id: watcher._id },
-        {
-          $set: {
-            messageId: result.messageId,
-            shownHash: message.hash,
-            lastEditAt: new Date(clock.now()),
-            sendClaimUntil: null,
-            ...announced,
-          },
-        },
-      );
+      const shown = { $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()), ...announced } };
+      if (!sendClaim) await models.Watcher.updateOne({ _id: watcher._id }, shown);
+      else if (!(await sendClaim.release(shown))) this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while sending');
       return undefined;
     }
-    if (watcher.messageId === null) await this.releaseSend(watcher);
+    if (sendClaim) await sendClaim.release();
     return this.handleFailure(watcher, result.failure, message.hash);
   }
 
@@ -137,23 +140,13 @@ export class StatusDelivery implements OrderDelivery {
   private async claimSend(
     watcher: WatcherDoc,
     filter: Record<string, unknown>,
-  ): Promise<{ claimed: true } | { claimed: false; retryAt?: number }> {
-    const now = this.opts.clock.now();
-    const { Watcher } = this.opts.models;
-    const claim = await Watcher.updateOne(
-      { _id: watcher._id, ...filter, $or: [{ sendClaimUntil: null }, { sendClaimUntil: { $lte: new Date(now) } }] },
-      { $set: { sendClaimUntil: new Date(now + SEND_CLAIM_MS) } },
-    );
-    if (claim.modifiedCount > 0) return { claimed: true };
-    const held = await Watcher.findOne({ _id: watcher._id, ...filter })
-      .select({ sendClaimUntil: 1 })
-      .lean<Pick<WatcherDoc, 'sendClaimUntil'>>();
+  ): Promise<{ claimed: true; claim: Claim<WatcherDoc> } | { claimed: false; retryAt?: number }> {
+    const claim = await this.sendClaims.claimOne({ _id: watcher._id, ...filter });
+    if (claim) return { claimed: true, claim };
+    const heldUntil = await this.sendClaims.heldUntil({ _id: watcher._id, ...filter });
     // Usually the holder finishes within a second; look again soon, and at the latest when it expires.
-    return held?.sendClaimUntil ? { claimed: false, retryAt: Math.min(held.sendClaimUntil.getTime(), now + 1_000) } : { claimed: false };
-  }
-
-  private async releaseSend(watcher: WatcherDoc): Promise<void> {
-    await this.opts.models.Watcher.updateOne({ _id: watcher._id }, { $set: { sendClaimUntil: null } });
+    const now = this.opts.clock.now();
+    return heldUntil ? { claimed: false, retryAt: Math.min(heldUntil.getTime(), now + 1_000) } : { claimed: false };
   }
 
   /**
@@ -168,10 +161,11 @@ export class StatusDelivery implements OrderDelivery {
     t: ReturnType<typeof translatorFor>,
     locale: Locale,
   ): Promise<number | undefined> {
-    const { models, messenger, clock } = this.opts;
+    const { models, messenger } = this.opts;
     const key = announcementKey(order);
-    const claim = await this.claimSend(watcher, { announcedStatus: { $ne: key } });
-    if (!claim.claimed) return claim.retryAt;
+    const claimed = await this.claimSend(watcher, { announcedStatus: { $ne: key } });
+    if (!claimed.claimed) return claimed.retryAt;
+    const claim = claimed.claim;
     const announcement = renderAnnouncement(t, order, locale);
     const result = await messenger.send(watcher.chatId, {
       html: announcement.html,
@@ -179,11 +173,12 @@ export class StatusDelivery implements OrderDelivery {
       replyTo: watcher.messageId ?? undefined,
     });
     if (result.ok) {
-      await models.Watcher.updateOne({ _id: watcher._id }, { $set: { announcedStatus: key, sendClaimUntil: null } });
+      if (!(await claim.release({ $set: { announcedStatus: key } })))
+        this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while announcing');
       this.opts.log.info({ chatId: watcher.chatId, orderId: order._id.toString(), outcome: key }, 'resolution announced');
       return undefined;
     }
-    await this.releaseSend(watcher);
+    await claim.release();
     const retryAt = await this.handleFailure(watcher, result.failure, watcher.shownHash ?? '');
     if (result.failure.kind === 'bad_request') {
       // Never loop on a message Telegram refuses; the status message edit still carries the outcome.

@@ -1,12 +1,15 @@
 /**
- * The delivery loop: claims orders whose `deliverAt` is due (with a lease) and asks the bot's
- * `OrderDelivery` port to bring their watchers' messages up to date. The debt is cleared only if the
- * order did not change meanwhile (version guard), so no update is ever lost between two deliveries.
+ * The delivery loop: claims orders whose `deliverAt` is due (the `deliveryLease`, renewed while the
+ * delivery runs) and asks the bot's `OrderDelivery` port to bring their watchers' messages up to date.
+ * The debt is cleared only if the order did not change meanwhile (version guard) and the claim is
+ * still ours, so no update is ever lost between two deliveries and a worker that lost its claim
+ * writes nothing.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { DueLoop } from './due-loop.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
+import type { Claim, Lease } from './leases.js';
 import { claimDue, nextDue } from './order-store.js';
 
 /** Brings watchers' messages up to date with an order. Implemented by the bot layer (Telegram). */
@@ -18,7 +21,8 @@ export interface OrderDelivery {
 export interface DeliveryLoopOptions {
   models: TrackingModels;
   delivery: OrderDelivery;
-  leaseMs: number;
+  /** The `deliveryLease` on orders. */
+  lease: Lease<OrderDoc>;
   concurrency: number;
   idleMs: number;
   clock: Clock;
@@ -27,13 +31,12 @@ export interface DeliveryLoopOptions {
   kick: () => void;
 }
 
-export function createDeliveryLoop(opts: DeliveryLoopOptions): DueLoop<OrderDoc> {
-  const now = () => new Date(opts.clock.now());
-  return new DueLoop<OrderDoc>({
+export function createDeliveryLoop(opts: DeliveryLoopOptions): DueLoop<Claim<OrderDoc>> {
+  return new DueLoop<Claim<OrderDoc>>({
     name: 'delivery',
-    claim: () => claimDue(opts.models, 'deliverAt', { now: now(), leaseMs: opts.leaseMs }),
-    process: (order) => deliverClaimed(opts, order),
-    nextDueAt: () => nextDue(opts.models, {}, 'deliverAt', now()),
+    claim: () => claimDue(opts.lease, 'deliverAt'),
+    process: (claim) => deliverClaimed(opts, claim),
+    nextDueAt: () => nextDue(opts.lease, {}, 'deliverAt'),
     concurrency: opts.concurrency,
     idleMs: opts.idleMs,
     clock: opts.clock,
@@ -41,27 +44,30 @@ export function createDeliveryLoop(opts: DeliveryLoopOptions): DueLoop<OrderDoc>
   });
 }
 
-async function deliverClaimed(opts: DeliveryLoopOptions, order: OrderDoc): Promise<void> {
-  const { Order, Watcher } = opts.models;
+async function deliverClaimed(opts: DeliveryLoopOptions, claim: Claim<OrderDoc>): Promise<void> {
+  const order = claim.doc;
   let retryAt: number | undefined;
+  const alive = claim.keepAlive();
   try {
-    const watchers = await Watcher.find({ orderId: order._id }).lean<WatcherDoc[]>();
+    const watchers = await opts.models.Watcher.find({ orderId: order._id }).lean<WatcherDoc[]>();
     ({ retryAt } = await opts.delivery.deliver(order, watchers));
   } catch (err) {
     opts.log.error({ err, orderId: order._id.toString() }, 'delivery failed; will retry');
     retryAt = opts.clock.now() + 5_000;
+  } finally {
+    alive.stop();
   }
   if (retryAt !== undefined) {
-    await Order.updateOne({ _id: order._id }, { $set: { deliverAt: new Date(retryAt), deliveryLeaseUntil: null } });
+    if (!(await claim.release({ $set: { deliverAt: new Date(retryAt) } }))) lostClaim(opts, order);
     return;
   }
   // Only clear the debt if nothing changed while we were delivering; otherwise deliver again.
-  const cleared = await Order.updateOne(
-    { _id: order._id, version: order.version },
-    { $set: { deliverAt: null, deliveryLeaseUntil: null } },
-  );
-  if (cleared.matchedCount === 0) {
-    await Order.updateOne({ _id: order._id }, { $set: { deliveryLeaseUntil: null } });
-    opts.kick();
-  }
+  if (await claim.release({ $set: { deliverAt: null } }, { version: order.version })) return;
+  if (!(await claim.release())) return lostClaim(opts, order);
+  opts.kick();
+}
+
+/** Another worker took the order over (our claim expired mid-delivery): its state wins, ours is dropped. */
+function lostClaim(opts: DeliveryLoopOptions, order: OrderDoc): void {
+  opts.log.warn({ orderId: order._id.toString() }, 'delivery claim lost mid-work; wrote nothing');
 }

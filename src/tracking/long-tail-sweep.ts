@@ -5,7 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import { orderCreatedAt } from './describe.js';
 import type { OrderDoc, TrackingModels } from './models.js';
 import type { OrderSourceFor } from './order-source.js';
-import { claimDue } from './order-store.js';
+import type { Claim } from './leases.js';
 import type { OrderTracker } from './tracker.js';
 
 export interface LongTailSweepOptions {
@@ -16,8 +16,6 @@ export interface LongTailSweepOptions {
   log: Logger;
   /** Due orders of one account and kind from which list pages replace per-order checks. */
   listThreshold: number;
-  /** Lease on each order while it is rechecked (the fast loop uses the same field). */
-  leaseMs: number;
   /** Most orders handled in one sweep; the rest wait for the next one. */
   batchLimit?: number;
   /** Provider calls in flight at once for per-order checks. */
@@ -49,7 +47,7 @@ export class LongTailSweep {
     const candidates = await models.Order.find({
       phase: 'long',
       nextCheckAt: { $lte: horizon },
-      $or: [{ pollLeaseUntil: null }, { pollLeaseUntil: { $lte: now } }],
+      ...this.opts.tracker.pollLease.freeFilter(now),
     })
       .sort({ nextCheckAt: 1 })
       .limit(this.opts.batchLimit ?? 1_000)
@@ -68,7 +66,11 @@ export class LongTailSweep {
       const due = group.filter((o) => o.nextCheckAt !== null && o.nextCheckAt.getTime() <= now.getTime());
       if (due.length === 0) continue;
       const useList = group.length >= this.opts.listThreshold;
-      const claimed = await this.claimAll(useList ? group : due, useList ? horizon : now);
+      const batch = await this.opts.tracker.pollLease.claimMany(
+        { phase: 'long', nextCheckAt: { $ne: null, $lte: useList ? horizon : now } },
+        { ids: (useList ? group : due).map((o) => o._id), sort: { nextCheckAt: 1 } },
+      );
+      const claimed = batch.claims;
       if (claimed.length === 0) continue;
       let remaining = claimed;
       if (useList) {
@@ -84,22 +86,7 @@ export class LongTailSweep {
     return { checked, listCalls };
   }
 
-  private async claimAll(orders: OrderDoc[], dueBy: Date): Promise<OrderDoc[]> {
-    const claimed: OrderDoc[] = [];
-    for (const order of orders) {
-      const now = new Date(this.opts.clock.now());
-      const doc = await claimDue(this.opts.models, 'nextCheckAt', {
-        filter: { _id: order._id, phase: 'long' },
-        now,
-        dueBy,
-        leaseMs: this.opts.leaseMs,
-      });
-      if (doc) claimed.push(doc);
-    }
-    return claimed;
-  }
-
-  private async checkEach(orders: OrderDoc[]): Promise<void> {
+  private async checkEach(orders: Claim<OrderDoc>[]): Promise<void> {
     const queue = [...orders];
     const worker = async () => {
       for (let order = queue.shift(); order; order = queue.shift()) await this.opts.tracker.checkOrder(order);
@@ -112,14 +99,15 @@ export class LongTailSweep {
    * as every due order was seen, and gives up on the list (falling back to per-order checks) when it
    * would cost more calls than the checks it replaces.
    */
-  private async reconcileByList(orders: OrderDoc[]): Promise<{ calls: number; uncovered: OrderDoc[] }> {
+  private async reconcileByList(claims: Claim<OrderDoc>[]): Promise<{ calls: number; uncovered: Claim<OrderDoc>[] }> {
+    const orders = claims.map((c) => c.doc);
     const source = this.opts.sources(orders[0]!.accountId);
     const kind = orders[0]!.kind as OrderKind;
-    if (!source) return { calls: 0, uncovered: orders };
+    if (!source) return { calls: 0, uncovered: claims };
     const created = orders.map((o) => orderCreatedAt(o));
     const from = new Date(Math.min(...created.map((d) => d.getTime())));
     const to = new Date(Math.max(...created.map((d) => d.getTime())) + 1_000);
-    const byId = new Map(orders.map((o) => [o.providerId, o]));
+    const byId = new Map(claims.map((c) => [c.doc.providerId, c]));
     const found = new Map<string, ProviderOrder>();
     let calls = 0;
     try {
@@ -140,7 +128,7 @@ export class LongTailSweep {
     }
     const share = found.size > 0 ? calls / found.size : 0;
     for (const [id, fresh] of found) await this.opts.tracker.applyFresh(byId.get(id)!, fresh, share);
-    const uncovered = orders.filter((o) => !found.has(o.providerId));
+    const uncovered = claims.filter((c) => !found.has(c.doc.providerId));
     this.opts.log.debug({ kind, due: orders.length, covered: found.size, calls }, 'list reconciliation');
     return { calls, uncovered };
   }

@@ -8,6 +8,7 @@ import { isProviderError, ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { Claim, Lease } from './leases.js';
 import type { LookupOutcome, OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { honourRetryAfter, type OrderChecks } from './order-checks.js';
 import { findByQuery, type OrderSourceFor } from './order-source.js';
@@ -47,6 +48,8 @@ export interface LookupResolverOptions {
   models: TrackingModels;
   sources: OrderSourceFor;
   checks: OrderChecks;
+  /** The poll lease: an existing order a lookup merges into is claimed before it is written. */
+  pollLease: Lease<OrderDoc>;
   clock: Clock;
   timeScale: number;
   /** A lookup that cannot reach the provider gives up after this long (already scaled). */
@@ -63,79 +66,81 @@ export class LookupResolver {
     return new Date(this.opts.clock.now());
   }
 
-  /** One attempt to find a lookup's order; the caller holds its poll lease. */
-  async resolveLookup(lookup: OrderDoc): Promise<void> {
+  /** One attempt to find a lookup's order; `claim` is its poll lease (writes apply only while it holds). */
+  async resolveLookup(claim: Claim<OrderDoc>): Promise<void> {
+    const lookup = claim.doc;
     const source = this.opts.sources(lookup.accountId);
-    if (!source || !lookup.query) return this.finishLookup(lookup, 'unauthorized', 0);
+    if (!source || !lookup.query) return this.finishLookup(claim, 'unauthorized', 0);
     let found;
+    const alive = claim.keepAlive();
     try {
       found = await findByQuery(source, lookup.query);
     } catch (err) {
-      return this.lookupFailed(lookup, err);
+      return await this.lookupFailed(claim, err);
+    } finally {
+      alive.stop();
     }
-    if (!found.order) return this.finishLookup(lookup, 'not_found', found.calls);
-    await this.adoptLookup(lookup, found.order, found.calls);
+    if (!found.order) return this.finishLookup(claim, 'not_found', found.calls);
+    await this.adoptLookup(claim, found.order, found.calls);
   }
 
-  private async lookupFailed(lookup: OrderDoc, err: unknown): Promise<void> {
+  private async lookupFailed(claim: Claim<OrderDoc>, err: unknown): Promise<void> {
+    const lookup = claim.doc;
     const now = this.now();
     if (isProviderError(err, 'unauthorized') || isProviderError(err, 'ip_blocked') || isProviderError(err, 'forbidden')) {
       this.opts.log.error({ code: (err as ProviderError).code }, 'provider rejected the API key');
-      return this.finishLookup(lookup, 'unauthorized', 1);
+      return this.finishLookup(claim, 'unauthorized', 1);
     }
     this.opts.log.warn({ kind: err instanceof ProviderError ? err.kind : 'unexpected' }, 'order lookup failed');
     if (now.getTime() - lookup.trackingSince.getTime() >= this.opts.giveUpMs) {
-      return this.finishLookup(lookup, 'provider_down', 1);
+      return this.finishLookup(claim, 'provider_down', 1);
     }
     const failures = lookup.consecutiveFailures + 1;
     const backoffMs = Math.min(3_000 * 2 ** (failures - 1), 30_000) * this.opts.timeScale;
-    await this.opts.models.Order.updateOne(
-      { _id: lookup._id },
-      {
-        $set: {
-          nextCheckAt: honourRetryAfter(new Date(now.getTime() + backoffMs), err, now),
-          providerTrouble: true,
-          pollLeaseUntil: null,
-          ...(lookup.providerTrouble ? {} : { deliverAt: now }),
-        },
-        $inc: { consecutiveFailures: 1, providerCalls: 1, version: 1 },
+    await claim.release({
+      $set: {
+        nextCheckAt: honourRetryAfter(new Date(now.getTime() + backoffMs), err, now),
+        providerTrouble: true,
+        ...(lookup.providerTrouble ? {} : { deliverAt: now }),
       },
-    );
+      $inc: { consecutiveFailures: 1, providerCalls: 1, version: 1 },
+    });
   }
 
-  private async finishLookup(lookup: OrderDoc, outcome: LookupOutcome, calls: number): Promise<void> {
+  private async finishLookup(claim: Claim<OrderDoc>, outcome: LookupOutcome, calls: number): Promise<void> {
     const now = this.now();
-    await this.opts.models.Order.updateOne(
-      { _id: lookup._id },
-      {
-        $set: { phase: 'unresolved', lookupOutcome: outcome, nextCheckAt: null, pollLeaseUntil: null, deliverAt: now },
-        $inc: { version: 1, providerCalls: calls },
-      },
-    );
-    this.opts.kick();
+    const written = await claim.release({
+      $set: { phase: 'unresolved', lookupOutcome: outcome, nextCheckAt: null, deliverAt: now },
+      $inc: { version: 1, providerCalls: calls },
+    });
+    if (written) this.opts.kick();
   }
 
   /**
    * The provider knows the order. If nobody tracked it yet, the lookup document becomes the order
    * document; otherwise the lookup's watchers join the existing one (one polling loop per order).
    */
-  private async adoptLookup(lookup: OrderDoc, fresh: ProviderOrder, calls: number): Promise<void> {
+  private async adoptLookup(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
+    const lookup = claim.doc;
     const { Order, Watcher } = this.opts.models;
     let existing = await Order.findOne({ accountId: lookup.accountId, providerId: fresh.id }).lean<OrderDoc>();
     if (!existing) {
       try {
-        await Order.updateOne(
-          { _id: lookup._id },
-          { $set: { providerId: fresh.id, kind: fresh.kind, ref: fresh.ref, phase: 'fast' }, $unset: { query: 1, lookupOutcome: 1 } },
-        );
-        const converted = { ...lookup, providerId: fresh.id, kind: fresh.kind, ref: fresh.ref, phase: 'fast' as const };
-        return await this.opts.checks.applyFresh(converted, fresh, calls);
+        const converted = await claim.write({
+          $set: { providerId: fresh.id, kind: fresh.kind, ref: fresh.ref, phase: 'fast' },
+          $unset: { query: 1, lookupOutcome: 1 },
+        });
+        if (!converted) return; // another worker took the lookup over; it finishes it
+        const doc = { ...lookup, providerId: fresh.id, kind: fresh.kind, ref: fresh.ref, phase: 'fast' as const };
+        return await this.opts.checks.applyFresh(claim.withDoc(doc), fresh, calls);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         existing = await Order.findOne({ accountId: lookup.accountId, providerId: fresh.id }).lean<OrderDoc>();
         if (!existing) throw err;
       }
     }
+    // Still ours? (A worker whose claim expired mid-lookup leaves the merge to the new holder.)
+    if (!(await claim.renew())) return;
     for (const w of await Watcher.find({ orderId: lookup._id }).lean<WatcherDoc[]>()) {
       // Re-point the same watcher document (same _id): a delivery sending its first message right
       // now records the message id on it, so the message is neither lost nor sent a second time.
@@ -160,12 +165,12 @@ export class LookupResolver {
         await Watcher.deleteOne({ _id: w._id });
       }
     }
-    await Order.deleteOne({ _id: lookup._id });
-    if (existing.phase === 'final') {
-      await Order.updateOne({ _id: existing._id }, { $set: { deliverAt: this.now() }, $inc: { version: 1 } });
-      this.opts.kick();
-    } else {
-      await this.opts.checks.applyFresh(existing, fresh, calls);
-    }
+    await Order.deleteOne(claim.filter());
+    // The existing order is polled under its own lease: apply the answer only if we can claim it;
+    // otherwise its current poller checks it soon. Either way its (new) watchers are owed a delivery.
+    const existingClaim = existing.phase === 'final' ? null : await this.opts.pollLease.claimOne({ _id: existing._id });
+    if (existingClaim) return this.opts.checks.applyFresh(existingClaim, fresh, calls);
+    await Order.updateOne({ _id: existing._id }, { $set: { deliverAt: this.now() }, $inc: { version: 1 } });
+    this.opts.kick();
   }
 }

@@ -51,8 +51,14 @@ export interface OrderDoc {
   deliverAt: Date | null;
   /** When a check last asked for a delivery (bounds re-renders of an unchanged order). */
   refreshedAt?: Date | null | undefined;
+  /** Poll lease (leases.ts): expiry, holder and claim token of the worker checking the order now. */
   pollLeaseUntil: Date | null;
+  pollLeaseOwner?: string | null | undefined;
+  pollLeaseToken?: string | null | undefined;
+  /** Delivery lease (leases.ts): the worker bringing watchers' messages up to date now. */
   deliveryLeaseUntil: Date | null;
+  deliveryLeaseOwner?: string | null | undefined;
+  deliveryLeaseToken?: string | null | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -77,6 +83,8 @@ export interface WatcherDoc {
   announcedStatus: string | null;
   /** Claim on a new message (first status message or announcement) being sent now: nobody else sends it. */
   sendClaimUntil: Date | null;
+  sendClaimOwner?: string | null | undefined;
+  sendClaimToken?: string | null | undefined;
   /** The chat pressed "stop notifications": no more pushes, no more edits. */
   muted: boolean;
   createdAt: Date;
@@ -111,7 +119,11 @@ const orderSchema = new Schema<OrderDoc>(
     deliverAt: { type: Date, default: null },
     refreshedAt: { type: Date, default: null },
     pollLeaseUntil: { type: Date, default: null },
+    pollLeaseOwner: { type: String, default: null },
+    pollLeaseToken: { type: String, default: null },
     deliveryLeaseUntil: { type: Date, default: null },
+    deliveryLeaseOwner: { type: String, default: null },
+    deliveryLeaseToken: { type: String, default: null },
   },
   { collection: 'orders', timestamps: true, minimize: false },
 );
@@ -135,6 +147,8 @@ const watcherSchema = new Schema<WatcherDoc>(
     lastEditAt: { type: Date, default: null },
     announcedStatus: { type: String, default: null },
     sendClaimUntil: { type: Date, default: null },
+    sendClaimOwner: { type: String, default: null },
+    sendClaimToken: { type: String, default: null },
     muted: { type: Boolean, default: false },
   },
   { collection: 'watchers', timestamps: { createdAt: true, updatedAt: false } },

@@ -7,6 +7,7 @@ import { ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { Claim } from './leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { checkById, type OrderSourceFor } from './order-source.js';
 import type { WatchRequest } from './requests.js';
@@ -36,22 +37,28 @@ export class OrderChecks {
   }
 
   /**
-   * One provider check of a known order; used by the fast loop and by the long-tail jobs. The caller
-   * holds the order's poll lease (`pollLeaseUntil` as claimed).
+   * One provider check of a known order; used by the fast loop and by the long-tail jobs. `claim` is
+   * the order's poll lease; every write below is conditioned on still holding it.
    */
-  async checkOrder(order: OrderDoc): Promise<void> {
+  async checkOrder(claim: Claim<OrderDoc>): Promise<void> {
+    const order = claim.doc;
     const source = this.opts.sources(order.accountId);
-    if (!source || !order.kind) return this.releasePoll(order);
+    if (!source || !order.kind) return this.releasePoll(claim);
+    const alive = claim.keepAlive();
+    let fresh: ProviderOrder;
     try {
-      const fresh = await checkById(source, order.kind, order.providerId);
-      await this.applyFresh(order, fresh, 1);
+      fresh = await checkById(source, order.kind, order.providerId);
     } catch (err) {
-      await this.recordCheckFailure(order, err, 1);
+      alive.stop();
+      return this.recordCheckFailure(claim, err, 1);
     }
+    alive.stop();
+    await this.applyFresh(claim, fresh, 1);
   }
 
   /** Stores a fresh provider answer and decides the next step; a delivery follows every check. */
-  async applyFresh(order: OrderDoc, fresh: ProviderOrder, calls: number): Promise<void> {
+  async applyFresh(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
+    const order = claim.doc;
     const now = this.now();
     const outcome = afterCheck(order, fresh, now, this.opts.policy);
     // Watchers are only re-rendered when something they see may have changed: a new status, phase or
@@ -77,13 +84,12 @@ export class OrderChecks {
         lastCheckedAt: now,
         providerTrouble: false,
         consecutiveFailures: 0,
-        pollLeaseUntil: null,
         ...(visible ? { deliverAt: now, refreshedAt: now } : {}),
       },
       $inc: { version: visible ? 1 : 0, providerCalls: calls },
       ...(outcome.statusChanged ? { $push: { history: { status: outcome.status, at: now } } } : {}),
     };
-    await this.opts.models.Order.updateOne({ _id: order._id }, update);
+    if (!(await claim.release(update))) return this.lostClaim(order);
     await this.followLinkedOrders(order, fresh);
     if (outcome.statusChanged) {
       this.opts.log.info(
@@ -127,7 +133,8 @@ export class OrderChecks {
    * A check that failed keeps the last known status (never reads as a failure of the order), flags
    * provider trouble for the watchers, and tries again on the same schedule.
    */
-  private async recordCheckFailure(order: OrderDoc, err: unknown, calls: number): Promise<void> {
+  private async recordCheckFailure(claim: Claim<OrderDoc>, err: unknown, calls: number): Promise<void> {
+    const order = claim.doc;
     const now = this.now();
     const kind = err instanceof ProviderError ? err.kind : 'unexpected';
     this.opts.log.warn({ orderId: order._id.toString(), kind, code: (err as ProviderError).code }, 'order check failed');
@@ -136,25 +143,27 @@ export class OrderChecks {
       ? afterCheck(order, order.payload, now, this.opts.policy)
       : { phase: order.phase, nextCheckAt: new Date(now.getTime() + 5_000 * this.opts.policy.timeScale), longTail: order.longTail };
     const troubleChanged = !order.providerTrouble;
-    await this.opts.models.Order.updateOne(
-      { _id: order._id },
-      {
-        $set: {
-          phase: outcome.phase,
-          nextCheckAt: honourRetryAfter(outcome.nextCheckAt, err, now),
-          longTail: outcome.longTail,
-          providerTrouble: true,
-          pollLeaseUntil: null,
-          ...(troubleChanged || outcome.phase !== order.phase ? { deliverAt: now } : {}),
-        },
-        $inc: { consecutiveFailures: 1, providerCalls: calls, version: 1 },
+    const written = await claim.release({
+      $set: {
+        phase: outcome.phase,
+        nextCheckAt: honourRetryAfter(outcome.nextCheckAt, err, now),
+        longTail: outcome.longTail,
+        providerTrouble: true,
+        ...(troubleChanged || outcome.phase !== order.phase ? { deliverAt: now } : {}),
       },
-    );
+      $inc: { consecutiveFailures: 1, providerCalls: calls, version: 1 },
+    });
+    if (!written) return this.lostClaim(order);
     this.opts.kick();
   }
 
-  private async releasePoll(order: OrderDoc): Promise<void> {
-    await this.opts.models.Order.updateOne({ _id: order._id }, { $set: { pollLeaseUntil: null } });
+  private async releasePoll(claim: Claim<OrderDoc>): Promise<void> {
+    await claim.release();
+  }
+
+  /** Our poll claim expired mid-check and another worker took the order: its result wins, ours is dropped. */
+  private lostClaim(order: OrderDoc): void {
+    this.opts.log.warn({ orderId: order._id.toString() }, 'poll claim lost mid-check; wrote nothing');
   }
 }
 

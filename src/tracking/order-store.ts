@@ -1,14 +1,15 @@
 /**
  * MongoDB helpers shared by the tracking pieces (tracker, checks, lookups, delivery loop, long-tail
- * sweep): due-work leases on order documents and race-safe watcher upserts. Kept in one place so
- * every loop claims work the same way.
+ * sweep): claiming due work on order documents (through leases.ts) and race-safe watcher upserts.
  */
+import type { Claim, Lease } from './leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 
-/** The two kinds of due work on an order document, each with its own lease field. */
+/** The two kinds of due work on an order document, each with its own lease (see leases.ts). */
 export type DueField = 'nextCheckAt' | 'deliverAt';
 
-const LEASE_FIELD = { nextCheckAt: 'pollLeaseUntil', deliverAt: 'deliveryLeaseUntil' } as const;
+/** The lease that guards each kind of due work: `pollLease*` for checks, `deliveryLease*` for deliveries. */
+export const LEASE_NAME = { nextCheckAt: 'pollLease', deliverAt: 'deliveryLease' } as const;
 
 /** A chat's watcher as written by a request (the rest keeps its defaults or stored value). */
 export type WatcherFields = Pick<
@@ -18,35 +19,21 @@ export type WatcherFields = Pick<
 
 /**
  * Atomically claims the earliest order whose `field` is due by `dueBy` (default: now) and whose lease
- * is free or expired, and leases it for `leaseMs`: a second worker, or one restarted after a crash,
- * never handles it at the same time. `filter` narrows the candidates (phase, one order's _id).
+ * is free or expired: a second worker, or one restarted after a crash, never handles it at the same
+ * time. `filter` narrows the candidates (phase, one order's _id).
  */
-export async function claimDue(
-  models: TrackingModels,
+export function claimDue(
+  lease: Lease<OrderDoc>,
   field: DueField,
-  opts: { filter?: Record<string, unknown>; now: Date; dueBy?: Date; leaseMs: number },
-): Promise<OrderDoc | null> {
-  const { now } = opts;
-  const leaseField = LEASE_FIELD[field];
-  return models.Order.findOneAndUpdate(
-    {
-      ...opts.filter,
-      [field]: { $ne: null, $lte: opts.dueBy ?? now },
-      $or: [{ [leaseField]: null }, { [leaseField]: { $lte: now } }],
-    },
-    { $set: { [leaseField]: new Date(now.getTime() + opts.leaseMs) } },
-    { sort: { [field]: 1 }, returnDocument: 'after' },
-  ).lean<OrderDoc>();
+  opts: { filter?: Record<string, unknown>; dueBy?: Date } = {},
+): Promise<Claim<OrderDoc> | null> {
+  return lease.claimOne({ ...opts.filter, [field]: { $ne: null, $lte: opts.dueBy ?? lease.now() } }, { sort: { [field]: 1 } });
 }
 
 /** Earliest time (ms) an unleased order matching `filter` becomes due, or null when none is. */
-export async function nextDue(models: TrackingModels, filter: Record<string, unknown>, field: DueField, now: Date): Promise<number | null> {
-  const leaseField = LEASE_FIELD[field];
-  const doc = await models.Order.findOne({
-    ...filter,
-    [field]: { $ne: null },
-    $or: [{ [leaseField]: null }, { [leaseField]: { $lte: now } }],
-  })
+export async function nextDue(lease: Lease<OrderDoc>, filter: Record<string, unknown>, field: DueField): Promise<number | null> {
+  const doc = await lease.model
+    .findOne({ ...filter, [field]: { $ne: null }, ...lease.freeFilter() })
     .sort({ [field]: 1 })
     .select({ [field]: 1 })
     .lean<Pick<OrderDoc, 'nextCheckAt' | 'deliverAt'>>();

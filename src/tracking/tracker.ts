@@ -9,12 +9,13 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createDeliveryLoop, type OrderDelivery } from './delivery-loop.js';
 import { DueLoop } from './due-loop.js';
+import { Lease, newOwnerId, type Claim } from './leases.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './long-tail-schedule.js';
 import { LookupResolver, openLookup } from './lookups.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
-import { claimDue, nextDue, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
+import { claimDue, LEASE_NAME, nextDue, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
 import { chatIdSchema, muteRequestSchema, unwatchRequestSchema, watchRequestSchema, type WatchRequest } from './requests.js';
 
 export type { OrderDelivery } from './delivery-loop.js';
@@ -26,6 +27,8 @@ export interface TrackerOptions {
   clock: Clock;
   timeScale: number;
   log: Logger;
+  /** This worker's lease owner id (leases.ts); one per app. */
+  owner?: string;
   longTail?: LongTailPolicy;
   /** Poll lease: longer than the provider client's worst case (timeout x attempts + back-off). */
   pollLeaseMs?: number;
@@ -44,29 +47,32 @@ export interface TrackerOptions {
  */
 export class OrderTracker {
   private readonly models: TrackingModels;
-  private readonly pollLeaseMs: number;
-  private readonly deliveryLeaseMs: number;
+  /** Claims on orders' provider checks (fast loop, lookups, long-tail sweep): `pollLease*` fields. */
+  readonly pollLease: Lease<OrderDoc>;
+  private readonly deliveryLease: Lease<OrderDoc>;
   private readonly checks: OrderChecks;
   private readonly lookups: LookupResolver;
-  private readonly pollLoop: DueLoop<OrderDoc>;
-  private deliveryLoop: DueLoop<OrderDoc> | undefined;
+  private readonly pollLoop: DueLoop<Claim<OrderDoc>>;
+  private deliveryLoop: DueLoop<Claim<OrderDoc>> | undefined;
 
   constructor(private readonly opts: TrackerOptions) {
     const { models, sources, clock, log, timeScale } = opts;
     this.models = models;
-    this.pollLeaseMs = opts.pollLeaseMs ?? 60_000;
-    this.deliveryLeaseMs = opts.deliveryLeaseMs ?? 60_000;
+    const owner = opts.owner ?? newOwnerId();
+    this.pollLease = new Lease(models.Order, LEASE_NAME.nextCheckAt, { owner, clock, leaseMs: opts.pollLeaseMs ?? 60_000 });
+    this.deliveryLease = new Lease(models.Order, LEASE_NAME.deliverAt, { owner, clock, leaseMs: opts.deliveryLeaseMs ?? 60_000 });
     const policy = { timeScale, longTail: opts.longTail ?? DEFAULT_LONG_TAIL_POLICY, random: opts.random };
     const kick = () => this.kick();
     this.checks = new OrderChecks({ models, sources, clock, log, policy, kick, watch: (req) => this.watch(req) });
     const giveUpMs = (opts.lookupGiveUpMs ?? 120_000) * timeScale;
-    this.lookups = new LookupResolver({ models, sources, clock, log, timeScale, giveUpMs, checks: this.checks, kick });
+    const pollLease = this.pollLease;
+    this.lookups = new LookupResolver({ models, sources, clock, log, timeScale, giveUpMs, checks: this.checks, pollLease, kick });
     const fastFilter = { phase: { $in: ['lookup', 'fast'] } };
-    this.pollLoop = new DueLoop<OrderDoc>({
+    this.pollLoop = new DueLoop<Claim<OrderDoc>>({
       name: 'fast-poll',
-      claim: () => claimDue(this.models, 'nextCheckAt', { filter: fastFilter, now: this.now(), leaseMs: this.pollLeaseMs }),
-      process: (order) => (order.phase === 'lookup' ? this.lookups.resolveLookup(order) : this.checks.checkOrder(order)),
-      nextDueAt: () => nextDue(this.models, fastFilter, 'nextCheckAt', this.now()),
+      claim: () => claimDue(pollLease, 'nextCheckAt', { filter: fastFilter }),
+      process: (claim) => (claim.doc.phase === 'lookup' ? this.lookups.resolveLookup(claim) : this.checks.checkOrder(claim)),
+      nextDueAt: () => nextDue(pollLease, fastFilter, 'nextCheckAt'),
       concurrency: opts.concurrency ?? 16,
       idleMs: opts.idleMs ?? 1_000,
       clock: opts.clock,
@@ -82,7 +88,7 @@ export class OrderTracker {
     this.deliveryLoop = createDeliveryLoop({
       models: this.models,
       delivery,
-      leaseMs: this.deliveryLeaseMs,
+      lease: this.deliveryLease,
       concurrency: this.opts.concurrency ?? 16,
       idleMs: this.opts.idleMs ?? 1_000,
       clock: this.opts.clock,
@@ -229,16 +235,16 @@ export class OrderTracker {
   }
 
   /**
-   * One provider check of a known order; used by the fast loop and by the long-tail jobs. The caller
-   * holds the order's poll lease (`pollLeaseUntil` as claimed).
+   * One provider check of a known order; used by the fast loop and by the long-tail jobs. `claim` is
+   * the order's poll lease (`pollLease`): the check's writes apply only while it is still held.
    */
-  checkOrder(order: OrderDoc): Promise<void> {
-    return this.checks.checkOrder(order);
+  checkOrder(claim: Claim<OrderDoc>): Promise<void> {
+    return this.checks.checkOrder(claim);
   }
 
   /** Stores a fresh provider answer and decides the next step; a delivery follows every check. */
-  applyFresh(order: OrderDoc, fresh: ProviderOrder, calls: number): Promise<void> {
-    return this.checks.applyFresh(order, fresh, calls);
+  applyFresh(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
+    return this.checks.applyFresh(claim, fresh, calls);
   }
 
   private async findKnown(accountId: string, query: WatchRequest['query']): Promise<OrderDoc | null> {
