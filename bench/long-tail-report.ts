@@ -145,8 +145,8 @@ function footer(settings: LongTailSettings, results: LongTailMetrics[]): string[
       ` the budget there.${bound ? ' Late rechecks (see MongoDB) also mean fewer of them: the counts here are lower bounds.' : ''}`,
     `- Latency: UNKNOWN_ERROR p95 ${mins(ue.p95)}, max ${mins(ue.max)} (within 1 h: ${met(ueOk)}); QUEUED p95 ${mins(q.p95)}, max ${mins(q.max)}` +
       ` (within 2 h: ${met(qOk)}); timed-out orders first rechecked ${mins(fb.firstRecheck.max)} at most after the fast phase (within 15 min:` +
-      ` ${met(recheckOk)}). The guides' 24 h rechecks: median ${mins(guides.latency.all.p50)}, max ${mins(guides.latency.all.max)}; a reseller` +
-      ` learns the outcome half a day late on average.${bound ? " flexybot's latencies here are upper bounds (see MongoDB)." : ''}`,
+      ` ${met(recheckOk)}). The guides' 24 h rechecks: median ${mins(guides.latency.all.p50)}, max ${mins(guides.latency.all.max)}: the time a reseller` +
+      ` waits to learn an outcome the provider already has.${bound ? " flexybot's latencies here are upper bounds (see MongoDB)." : ''}`,
     `- Exactly once: ${a.exactlyOnce} of ${a.expected} chats owed a NEW message got exactly one showing the result (${a.missed} missed,` +
       ` ${a.duplicated} duplicated, ${a.unexpected} unexpected, ${a.wrongState} showing another state): ${met(onceOk)}.` +
       (early > 0

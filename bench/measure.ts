@@ -46,13 +46,18 @@ export interface PhaseMetrics {
   orders: number;
   watchers: number;
   provider: {
-    /** check-id / check-ref calls during the measured run. */
+    /** Provider calls about orders (check-id, check-ref and list pages) during the measured run. */
     total: number;
+    /** Of which list pages (/v3/<kind>/list): one answers for many orders. */
+    listPages: number;
     perOrder: number;
     byCategory: Record<Category, { orders: number; calls: number; perOrder: number | null }>;
-    /** Orders watched from one chat vs from two: what a second watcher costs. */
+    /**
+     * Orders watched from one chat vs from two: what a second watcher costs. A list page counts as a
+     * share for each order the bot was still waiting on when it was asked (see measurePhase).
+     */
     byWatchers: Array<{ watchers: number; orders: number; perOrder: number | null }>;
-    /** Check calls that named no order of the plan (should be 0). */
+    /** Calls that named no order of the plan, or list pages asked while no order was waiting (should be 0). */
     unattributed: number;
   };
   telegram: {
@@ -66,6 +71,8 @@ export interface PhaseMetrics {
   latency: {
     /** Every provider status change a watcher was already waiting for -> the first message showing it. */
     change: Stats;
+    /** The same, split by orders watched from one chat and from two (already-final orders have no change). */
+    changeByWatchers: Array<{ watchers: number; stats: Stats }>;
     /** Only the last change of each order (the result the reseller waits for). */
     final: Stats;
     /** /status received -> first message of any kind (e.g. "looking it up"). */
@@ -114,14 +121,21 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
   for (const call of calls) {
     if (!call.ok || (call.method !== 'sendMessage' && call.method !== 'editMessageText')) continue;
     const request = chats.get(chatOf(call));
-    if (!request || typeof call.params?.text !== 'string') continue;
+    const text = paramsOf(call).text;
+    if (!request || typeof text !== 'string') continue;
     const list = shownByChat.get(request.planned.chatId) ?? [];
-    list.push({ at: call.at, statusClass: classify(call.params.text, request.order.kind) });
+    list.push({ at: call.at, statusClass: classify(text, request.order.kind) });
     shownByChat.set(request.planned.chatId, list);
   }
 
   const change: number[] = [];
+  const changeByWatchers = new Map<number, number[]>([
+    [1, []],
+    [2, []],
+  ]);
   const final: number[] = [];
+  /** When a watcher of each order was first shown its final state: the bot stopped waiting on it. */
+  const finalShownAt = new Map<SeededOrder, number>();
   const firstReply: number[] = [];
   const firstStatus: number[] = [];
   const firstStatusAlreadyFinal: number[] = [];
@@ -145,19 +159,37 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
         return;
       }
       change.push(seen.at - c.at);
+      changeByWatchers.get(request.order.planned.requests.length)?.push(seen.at - c.at);
       if (i === changes.length - 1) final.push(seen.at - c.at);
     });
+    const finalSeen = shown.find((s) => s.statusClass === request.order.finalClass);
+    if (finalSeen) finalShownAt.set(request.order, Math.min(finalShownAt.get(request.order) ?? Infinity, finalSeen.at));
     const last = input.telegram.lastMessage(request.planned.chatId);
     if (last && classify(last.html, request.order.kind) === request.order.finalClass) reached++;
   }
 
-  // ---- provider: check calls, attributed to the plan's orders by id or ref
+  // ---- provider: check calls, attributed to the plan's orders by id or ref; each list page shared
+  // by the orders of its kind the bot was still waiting on (asked about, final not yet shown).
   const byId = new Map(orders.map((o) => [o.id, o]));
   const byRef = new Map(orders.map((o) => [o.ref, o]));
+  const firstAskedAt = new Map<SeededOrder, number>();
+  for (const s of sent) firstAskedAt.set(s.order, Math.min(firstAskedAt.get(s.order) ?? Infinity, s.at));
   const callsPerOrder = new Map<SeededOrder, number>();
   let total = 0;
+  let listPages = 0;
   let unattributed = 0;
   for (const r of input.emulator.requests) {
+    const list = /^\/v3\/(mobile|internet)\/list$/.exec(r.path);
+    if (list) {
+      total++;
+      listPages++;
+      const waiting = orders.filter(
+        (o) => o.kind === list[1] && (firstAskedAt.get(o) ?? Infinity) <= r.at && (finalShownAt.get(o) ?? Infinity) >= r.at,
+      );
+      if (waiting.length === 0) unattributed++;
+      for (const o of waiting) callsPerOrder.set(o, (callsPerOrder.get(o) ?? 0) + 1 / waiting.length);
+      continue;
+    }
     const m = /^\/v3\/(?:mobile|internet)\/check-(id|ref)\/(.+)$/.exec(r.path);
     if (!m) continue;
     total++;
@@ -187,7 +219,7 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
     name: input.name,
     orders: orders.length,
     watchers: sent.length,
-    provider: { total, perOrder: total / orders.length, byCategory, byWatchers, unattributed },
+    provider: { total, listPages, perOrder: total / orders.length, byCategory, byWatchers, unattributed },
     telegram: {
       total: calls.length,
       perOrder: calls.length / orders.length,
@@ -197,6 +229,7 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
     },
     latency: {
       change: stats(change),
+      changeByWatchers: [...changeByWatchers].map(([watchers, samples]) => ({ watchers, stats: stats(samples) })),
       final: stats(final),
       firstReply: stats(firstReply),
       firstStatus: stats(firstStatus),
@@ -210,8 +243,13 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
   };
 }
 
+/** The Bot API parameters the bench reads (the fake records them untyped). */
+export function paramsOf(call: FakeCall): { chat_id?: unknown; text?: unknown; message_id?: unknown } {
+  return (call.params ?? {}) as { chat_id?: unknown; text?: unknown; message_id?: unknown };
+}
+
 function chatOf(call: FakeCall): number {
-  return Number(call.params?.chat_id);
+  return Number(paramsOf(call).chat_id);
 }
 
 function safeDecode(s: string): string {

@@ -5,9 +5,11 @@ import type { Plan } from './mix.js';
 import { BENCH_API_KEY, sleep, World } from './world.js';
 
 /**
- * The baseline: what a bot built straight from the provider's guides does. Each /status starts its
- * own `pollTopupUntilComplete` loop (check, then wait a fixed 5 s, up to 60 attempts), with no
- * sharing between chats asking about the same order and no memory of orders already final. Every
+ * The baselines: what a bot built straight from the provider's guides does. Each /status starts its
+ * own polling loop, with no sharing between chats asking about the same order and no memory of
+ * orders already final. Two loops from the guides (see GUIDE_LOOPS): `pollTopupUntilComplete`
+ * (check, then wait a fixed 5 s, up to 60 attempts) and `pollTopupAdaptive` (3 s, then 5 s once
+ * 30 s have passed, 10 s once 1 min has passed, for at most 5 min). Every
  * poll result is pushed to Telegram: the first one as a message, the next ones as edits, identical or
  * not (Telegram refuses identical ones with 400 "message is not modified").
  * Final states are the guides' own: mobile FULFILLED/REFUNDED/UNKNOWN_ERROR, internet
@@ -27,15 +29,42 @@ const MARKERS: Record<string, string> = {
   QUEUED: '⏰',
 };
 
+/** When a guide loop checks again: production ms to wait after a check, or null to stop. */
+export interface GuideLoop {
+  name: string;
+  /** `elapsedMs`: production ms since the loop started; `attempt`: checks made so far (1-based). */
+  nextDelayMs(elapsedMs: number, attempt: number): number | null;
+}
+
+/** `pollTopupUntilComplete` / `pollTopUpStatus`: a fixed 5 s, 60 attempts. */
+export const FIXED_5S_LOOP: GuideLoop = {
+  name: 'guides: fixed 5 s',
+  nextDelayMs: (_elapsed, attempt) => (attempt < 60 ? 5_000 : null),
+};
+
+/**
+ * `pollTopupAdaptive` (internet status-polling guide): 3 s; 5 s once more than 30 s have passed;
+ * 10 s once more than 1 min has passed; no new check after 5 min.
+ */
+export const ADAPTIVE_LOOP: GuideLoop = {
+  name: 'guides: adaptive 3/5/10 s',
+  nextDelayMs: (elapsed) => {
+    if (elapsed >= 300_000) return null;
+    const interval = elapsed > 60_000 ? 10_000 : elapsed > 30_000 ? 5_000 : 3_000;
+    // The guide's `while (elapsed < maxDuration)` makes no check at or past 5 min.
+    return elapsed + interval < 300_000 ? interval : null;
+  },
+};
+
+export const GUIDE_LOOPS: readonly GuideLoop[] = [FIXED_5S_LOOP, ADAPTIVE_LOOP];
+
 export interface NaiveBotOptions {
   providerUrl: string;
   apiKey: string;
   telegramApiRoot: string;
   botToken: string;
   timeScale: number;
-  /** The guides' fixed interval (before TIME_SCALE). */
-  pollEveryMs?: number;
-  maxAttempts?: number;
+  loop: GuideLoop;
 }
 
 interface CheckedOrder {
@@ -47,13 +76,8 @@ interface CheckedOrder {
 
 export class NaiveGuideBot {
   private readonly loops = new Set<Promise<void>>();
-  private readonly pollEveryMs: number;
-  private readonly maxAttempts: number;
 
-  constructor(private readonly opts: NaiveBotOptions) {
-    this.pollEveryMs = (opts.pollEveryMs ?? 5_000) * opts.timeScale;
-    this.maxAttempts = opts.maxAttempts ?? 60;
-  }
+  constructor(private readonly opts: NaiveBotOptions) {}
 
   /** A /status: starts this chat's own polling loop and returns at once. */
   status(chatId: number, query: { by: 'id' | 'ref'; value: string }): void {
@@ -61,7 +85,7 @@ export class NaiveGuideBot {
     this.loops.add(loop);
   }
 
-  /** Waits for every loop to end (each ends on a final state or after maxAttempts). */
+  /** Waits for every loop to end (each ends on a final state or when its schedule stops). */
   async drain(): Promise<void> {
     while (this.loops.size > 0) await Promise.allSettled([...this.loops]);
   }
@@ -73,7 +97,8 @@ export class NaiveGuideBot {
   private async pollUntilComplete(chatId: number, query: { by: 'id' | 'ref'; value: string }): Promise<void> {
     let kind: OrderKind | undefined;
     let messageId: number | undefined;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    const startedAt = Date.now();
+    for (let attempt = 1; ; attempt++) {
       let order: CheckedOrder | 'not_found' | undefined;
       try {
         order = await this.check(query, kind);
@@ -97,7 +122,9 @@ export class NaiveGuideBot {
         }
         if (FINAL_STATES[order.kind].includes(order.status)) return;
       }
-      if (attempt < this.maxAttempts) await sleep(this.pollEveryMs);
+      const delay = this.opts.loop.nextDelayMs((Date.now() - startedAt) / this.opts.timeScale, attempt);
+      if (delay === null) return;
+      await sleep(delay * this.opts.timeScale);
     }
   }
 
@@ -152,8 +179,8 @@ export interface ContenderOptions {
   settleTimeoutMs: number;
 }
 
-/** Runs the naive baseline through the plan in a fresh emulator and fake Telegram, and measures it. */
-export async function runNaive(plan: Plan, opts: ContenderOptions): Promise<PhaseMetrics> {
+/** Runs one guide loop through the plan in a fresh emulator and fake Telegram, and measures it. */
+export async function runNaive(plan: Plan, opts: ContenderOptions, loop: GuideLoop): Promise<PhaseMetrics> {
   const world = await World.start(opts.timeScale);
   const memory = new MemorySampler();
   try {
@@ -163,6 +190,7 @@ export async function runNaive(plan: Plan, opts: ContenderOptions): Promise<Phas
       telegramApiRoot: world.telegram.apiRoot,
       botToken: world.telegram.token,
       timeScale: opts.timeScale,
+      loop,
     });
     // Orders that were final before anyone asked: the naive bot has no memory of them anyway.
     for (const order of plan.orders) if (order.category === 'already_final') world.seed(order);
@@ -177,9 +205,9 @@ export async function runNaive(plan: Plan, opts: ContenderOptions): Promise<Phas
     clearTimeout(settleTimer);
     const wallMs = Date.now() - since;
     const peak = memory.end();
-    if (bot.running > 0) process.stderr.write(`bench: ${bot.running} naive loops still running after the settle timeout\n`);
+    if (bot.running > 0) process.stderr.write(`bench: ${bot.running} ${loop.name} loops still running after the settle timeout\n`);
     const metrics = measurePhase({
-      name: 'naive guide loop',
+      name: loop.name,
       seeded: world.seeded,
       sent,
       telegram: world.telegram,

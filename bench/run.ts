@@ -2,7 +2,7 @@
  * `npm run bench`: the real flexybot and the guides' approach, side by side, on the same orders
  * against the in-repo OneClickDz emulator and fake Telegram. Measures only; asserts nothing.
  * Two sections:
- * - fast phase (--no-fast skips it): /status polling vs the guides' naive 5 s loop. Flags: --orders N
+ * - fast phase (--no-fast skips it): /status polling vs the guides' fixed 5 s and adaptive 3/5/10 s loops. Flags: --orders N
  *   (60), --time-scale X (0.1), --spread S (production seconds over which orders arrive; orders / 2),
  *   --edit-interval-ms N (2500 x TIME_SCALE). TIME_SCALE does not shrink MongoDB round trips: the
  *   defaults stay within what a slow MongoDB-compatible server (~25 ms a command) keeps up with;
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { PRODUCTION_EDIT_INTERVAL_MS, runFlexybot } from './flexybot.js';
 import { buildPlan } from './mix.js';
 import { provideMongo } from './mongo.js';
-import { runNaive } from './naive.js';
+import { GUIDE_LOOPS, runNaive } from './naive.js';
 import { formatReport, toJson, type BenchSettings } from './report.js';
 import { runLongTail } from './long-tail.js';
 import { buildLongTailPlan } from './long-tail-mix.js';
@@ -126,9 +126,12 @@ async function main(): Promise<void> {
         settleTimeoutMs,
         editIntervalMs: flags.editIntervalMs,
       });
-      process.stdout.write('running the naive guide loop on the same mix...\n\n');
-      const naive = await runNaive(plan, { timeScale: flags.timeScale, settleTimeoutMs });
-      const results = [flexybot, naive];
+      const results = [flexybot];
+      for (const loop of GUIDE_LOOPS) {
+        process.stdout.write(`running ${loop.name} on the same mix...\n`);
+        results.push(await runNaive(plan, { timeScale: flags.timeScale, settleTimeoutMs }, loop));
+      }
+      process.stdout.write('\n');
       process.stdout.write(`${formatReport(settings, plan, results)}\n`);
       json.fast = toJson(settings, plan, results);
     }
