@@ -44,14 +44,39 @@ export interface FakeCall {
   at: number;
   ok: boolean;
   errorCode?: number;
+  /** A 429 the fake's rate limits answered (not an injected failure): the bot sent too fast. */
+  rateLimited?: boolean;
 }
+
+/**
+ * Telegram's (unofficial, enforced) flood limits. Sends and edits both count, as on Telegram; callback
+ * answers, chat actions and command menus do not. Defaults are the documented figures.
+ */
+export interface TelegramLimits {
+  /** Minimum spacing of messages to one private chat (about one per second). */
+  privateChatIntervalMs: number;
+  /** Messages to one group (negative chat id) in any rolling minute. */
+  groupPerMinute: number;
+  /** Messages across all chats in any rolling second. */
+  globalPerSecond: number;
+}
+
+export const TELEGRAM_LIMITS: TelegramLimits = { privateChatIntervalMs: 1000, groupPerMinute: 20, globalPerSecond: 30 };
+
+/** The methods that put a message in a chat (or change one) and count against the flood limits. */
+const LIMITED_METHODS = new Set(['sendMessage', 'editMessageText', 'editMessageReplyMarkup']);
 
 export interface FakeTelegramOptions {
   token?: string;
   /** Defaults to the token's numeric prefix, as on Telegram. */
   botId?: number;
   botUsername?: string;
-  /** Off by default. On: > 1 sendMessage/s to one chat, or > 20/min to a group, answers 429. */
+  /**
+   * Off by default. `true` (or some limits) enforces Telegram's flood limits like the real service:
+   * a send or edit over a limit is answered 429 with `retry_after` and changes nothing.
+   */
+  limits?: boolean | Partial<TelegramLimits>;
+  /** Older name for `limits: true`. */
   floodControl?: boolean;
 }
 
@@ -78,6 +103,8 @@ class ApiFailure extends Error {
     readonly code: number,
     readonly description: string,
     readonly parameters?: { retry_after?: number; migrate_to_chat_id?: number },
+    /** Answered by the fake's flood limits. */
+    readonly rateLimited = false,
   ) {
     super(description);
   }
@@ -117,7 +144,7 @@ export class FakeTelegram {
   readonly botInfo: UserFromGetMe;
   readonly calls: FakeCall[] = [];
 
-  private readonly floodControl: boolean;
+  private limits: TelegramLimits | undefined;
   private server: http.Server | undefined;
   private root: string | undefined;
   private readonly chats = new Map<number, StoredMessage[]>();
@@ -127,7 +154,9 @@ export class FakeTelegram {
   private readonly blocked = new Map<number, string>();
   private readonly rules: FailureRule[] = [];
   private readonly held = new Set<http.ServerResponse>();
-  private readonly sendTimes = new Map<number, number[]>();
+  /** Accepted sends and edits per chat, and across chats, for the flood limits. */
+  private readonly chatSendTimes = new Map<number, number[]>();
+  private globalSendTimes: number[] = [];
   private readonly commands = new Map<string, unknown[]>();
   private queue: Update[] = [];
   private pollWaiter: PollWaiter | undefined;
@@ -137,7 +166,7 @@ export class FakeTelegram {
   constructor(opts: FakeTelegramOptions = {}) {
     this.token = opts.token ?? DEFAULT_TOKEN;
     const prefix = Number(this.token.split(':')[0]);
-    this.floodControl = opts.floodControl ?? false;
+    this.enforceLimits(opts.limits ?? opts.floodControl ?? false);
     this.botInfo = {
       id: opts.botId ?? (Number.isSafeInteger(prefix) ? prefix : 7000000001),
       is_bot: true,
@@ -250,7 +279,22 @@ export class FakeTelegram {
     }
   }
 
+  /** 429s the fake's flood limits answered (injected failures not counted). */
+  rateLimitedCount(chatId?: number): number {
+    return this.calls.filter(
+      (c) => c.rateLimited && (chatId === undefined || toInt((c.params as { chat_id?: unknown }).chat_id) === chatId),
+    ).length;
+  }
+
   // ---------------------------------------------------------------- fault injection
+
+  /**
+   * Turns Telegram's flood limits on (`true`, or some limits over the defaults) or off (`false`), from
+   * now on. Only accepted sends and edits count, as on Telegram.
+   */
+  enforceLimits(limits: boolean | Partial<TelegramLimits> = true): void {
+    this.limits = limits === false ? undefined : { ...TELEGRAM_LIMITS, ...(limits === true ? {} : limits) };
+  }
 
   /** The next `times` (default 1) calls of `method` (optionally to `chatId`) fail this way. */
   failNext(method: string, failure: InjectedFailure, opts: { chatId?: number; times?: number } = {}): void {
@@ -340,6 +384,7 @@ export class FakeTelegram {
   private fail(res: http.ServerResponse, call: FakeCall, failure: ApiFailure): void {
     call.ok = false;
     call.errorCode = failure.code;
+    if (failure.rateLimited) call.rateLimited = true;
     this.answer(res, failure.code, {
       ok: false,
       error_code: failure.code,
@@ -457,7 +502,7 @@ export class FakeTelegram {
       if (this.messageExists(chatId, reply.messageId)) replyTo = reply.messageId;
       else if (!reply.allowWithout) throw new ApiFailure(400, 'Bad Request: message to be replied not found');
     }
-    this.checkFlood(chatId);
+    this.checkFlood(chatId, 'sendMessage');
     const id = this.nextMessageId.get(chatId) ?? 1;
     this.nextMessageId.set(chatId, id + 1);
     const html = typeof p.text === 'string' ? p.text : '';
@@ -487,6 +532,7 @@ export class FakeTelegram {
     if (parsed.text === target.text && sameJson(parsed.entities, target.entities) && sameJson(markup, target.reply_markup)) {
       throw new ApiFailure(400, NOT_MODIFIED);
     }
+    this.checkFlood(target.chatId, 'editMessageText');
     const html = typeof p.text === 'string' ? p.text : '';
     target.html = html;
     target.text = parsed.text;
@@ -504,6 +550,7 @@ export class FakeTelegram {
     const target = this.editTarget(p);
     const markup = parseMarkup(p.reply_markup);
     if (sameJson(markup, target.reply_markup)) throw new ApiFailure(400, NOT_MODIFIED);
+    this.checkFlood(target.chatId, 'editMessageReplyMarkup');
     if (markup) target.reply_markup = markup;
     else delete target.reply_markup;
     target.editDate = nowSeconds();
@@ -627,21 +674,34 @@ export class FakeTelegram {
     return this.incoming.get(chatId)?.has(messageId) ?? false;
   }
 
-  private checkFlood(chatId: number): void {
-    if (!this.floodControl) return;
+  /**
+   * Telegram's flood control: about one message a second per private chat, 20 a minute per group,
+   * about 30 a second across chats. Over a limit: 429 with the seconds until it would pass.
+   */
+  private checkFlood(chatId: number, method: string): void {
+    const limits = this.limits;
+    if (!limits || !LIMITED_METHODS.has(method)) return;
     const now = Date.now();
-    const times = (this.sendTimes.get(chatId) ?? []).filter((t) => now - t < 60_000);
-    const last = times[times.length - 1];
+    const times = (this.chatSendTimes.get(chatId) ?? []).filter((t) => now - t < 60_000);
+    this.globalSendTimes = this.globalSendTimes.filter((t) => now - t < 1000);
     let waitMs = 0;
-    if (last !== undefined && now - last < 1000) waitMs = 1000 - (now - last);
-    const first = times[0];
-    if (chatId < 0 && times.length >= 20 && first !== undefined) waitMs = Math.max(waitMs, 60_000 - (now - first));
+    const last = times[times.length - 1];
+    if (chatId > 0 && last !== undefined && now - last < limits.privateChatIntervalMs) {
+      waitMs = limits.privateChatIntervalMs - (now - last);
+    }
+    if (chatId < 0 && times.length >= limits.groupPerMinute) {
+      waitMs = Math.max(waitMs, 60_000 - (now - (times[times.length - limits.groupPerMinute] as number)));
+    }
+    if (this.globalSendTimes.length >= limits.globalPerSecond) {
+      waitMs = Math.max(waitMs, 1000 - (now - (this.globalSendTimes[this.globalSendTimes.length - limits.globalPerSecond] as number)));
+    }
     if (waitMs > 0) {
-      const seconds = Math.ceil(waitMs / 1000);
-      throw new ApiFailure(429, `Too Many Requests: retry after ${seconds}`, { retry_after: seconds });
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      throw new ApiFailure(429, `Too Many Requests: retry after ${seconds}`, { retry_after: seconds }, true);
     }
     times.push(now);
-    this.sendTimes.set(chatId, times);
+    this.chatSendTimes.set(chatId, times);
+    this.globalSendTimes.push(now);
   }
 
   private chatOf(chatId: number): Chat {

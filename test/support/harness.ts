@@ -6,7 +6,7 @@ import { loadConfig, type Config, type Locale } from '../../src/config.js';
 import { silentLogger, createLogger, type Logger } from '../../src/shared/logger.js';
 import type { Update } from 'grammy/types';
 import type { OrderDoc } from '../../src/tracking/models.js';
-import { FakeTelegram, type FakeCall, type FakeMessage } from './fake-telegram.js';
+import { FakeTelegram, type FakeCall, type FakeMessage, type TelegramLimits } from './fake-telegram.js';
 import { OneClickEmulator, type EmulatorOptions } from './oneclick-emulator.js';
 import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
 
@@ -26,6 +26,8 @@ export interface HarnessOptions {
   app?: Partial<Omit<AppOptions, 'config' | 'connection' | 'log'>>;
   /** Extra environment for loadConfig (e.g. RECHECK_* schedules). */
   env?: Record<string, string>;
+  /** Fake Telegram enforces Telegram's flood limits (429 with retry_after when the bot sends too fast). */
+  telegramLimits?: boolean | Partial<TelegramLimits>;
   /** Emulator account settings (key scope, starting balance...); key and time scale come from the harness. */
   emulator?: Omit<EmulatorOptions, 'apiKey' | 'timeScale'>;
 }
@@ -39,7 +41,7 @@ export class Harness {
   app!: App;
   config!: Config;
   readonly emulator: OneClickEmulator;
-  readonly telegram = new FakeTelegram();
+  readonly telegram: FakeTelegram;
   private connection!: Connection;
   private readonly dbName = `flexy_test_${randomBytes(6).toString('hex')}`;
   readonly log: Logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
@@ -47,6 +49,7 @@ export class Harness {
 
   constructor(private readonly opts: HarnessOptions = {}) {
     this.emulator = new OneClickEmulator({ ...opts.emulator, apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
+    this.telegram = new FakeTelegram({ limits: opts.telegramLimits ?? false });
   }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {

@@ -262,22 +262,65 @@ describe('FakeTelegram: fault injection', () => {
     expect(fake.messages(CHAT)).toEqual([]);
   });
 
-  it('enforces about one message per second per chat when flood control is on', async () => {
-    const strict = new FakeTelegram({ floodControl: true });
-    await strict.start();
-    try {
-      const post = (chatId: number) =>
-        fetch(`${strict.apiRoot}/bot${strict.token}/sendMessage`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ chat_id: chatId, text: 'x' }),
-        }).then(async (r) => (await r.json()) as any);
-      expect((await post(1)).ok).toBe(true);
-      expect(await post(1)).toMatchObject({ ok: false, error_code: 429, parameters: { retry_after: 1 } });
-      expect((await post(2)).ok).toBe(true);
-    } finally {
+  describe('flood limits (enforced only when asked)', () => {
+    let strict: FakeTelegram;
+    beforeEach(async () => {
+      strict = new FakeTelegram({ limits: true });
+      await strict.start();
+    });
+    afterEach(async () => {
       await strict.close();
+    });
+    interface Answer {
+      ok: boolean;
+      error_code?: number;
+      parameters?: { retry_after?: number };
     }
+    const post = (method: string, params: Record<string, unknown>): Promise<Answer> =>
+      fetch(`${strict.apiRoot}/bot${strict.token}/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(params),
+      }).then(async (r) => (await r.json()) as Answer);
+
+    it('holds a private chat to about one message a second, edits included, and leaves other chats alone', async () => {
+      expect((await post('sendMessage', { chat_id: 1, text: 'x' })).ok).toBe(true);
+      expect(await post('sendMessage', { chat_id: 1, text: 'y' })).toMatchObject({
+        ok: false,
+        error_code: 429,
+        parameters: { retry_after: 1 },
+      });
+      expect(await post('editMessageText', { chat_id: 1, message_id: 1, text: 'z' })).toMatchObject({ ok: false, error_code: 429 });
+      expect(strict.message(1, 1)?.text).toBe('x'); // the refused edit changed nothing
+      expect((await post('sendMessage', { chat_id: 2, text: 'x' })).ok).toBe(true);
+      expect(strict.rateLimitedCount(1)).toBe(2);
+      expect(strict.rateLimitedCount(2)).toBe(0);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await post('editMessageText', { chat_id: 1, message_id: 1, text: 'z' })).ok).toBe(true);
+    });
+
+    it('holds a group to 20 messages a minute, with retry_after until the oldest leaves the minute', async () => {
+      strict.enforceLimits({ privateChatIntervalMs: 0 }); // groups have no per-second spacing of their own here
+      for (let i = 0; i < 20; i++) expect((await post('sendMessage', { chat_id: -5, text: `m${i}` })).ok).toBe(true);
+      const refused = await post('sendMessage', { chat_id: -5, text: 'one too many' });
+      expect(refused).toMatchObject({ ok: false, error_code: 429 });
+      expect(refused.parameters?.retry_after).toBeGreaterThanOrEqual(59);
+      expect(strict.messages(-5)).toHaveLength(20);
+    });
+
+    it('holds all chats together to about 30 messages a second', async () => {
+      const answers = [];
+      for (let chat = 1; chat <= 31; chat++) answers.push(await post('sendMessage', { chat_id: chat, text: 'x' }));
+      expect(answers.filter((a) => a.ok)).toHaveLength(30);
+      expect(answers[30]).toMatchObject({ ok: false, error_code: 429, parameters: { retry_after: 1 } });
+      expect(strict.calls.at(-1)?.rateLimited).toBe(true);
+    });
+
+    it('counts nothing when limits are off, and can be turned off again', async () => {
+      strict.enforceLimits(false);
+      for (let i = 0; i < 5; i++) expect((await post('sendMessage', { chat_id: 1, text: 'x' })).ok).toBe(true);
+      expect(strict.rateLimitedCount()).toBe(0);
+    });
   });
 
   it('explains what it was waiting for when waitFor times out', async () => {
