@@ -4,13 +4,14 @@
  * at the provider, then converted into the real order document or merged into an existing one, or
  * ended as `unresolved` (not found, provider down, key rejected).
  */
-import { isProviderError, ProviderError } from '../provider/errors.js';
+import { ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Claim, Lease } from './leases.js';
 import type { LookupOutcome, OrderDoc, TrackingModels, WatcherDoc } from './models.js';
-import { honourRetryAfter, type OrderChecks } from './order-checks.js';
+import { meansNoUsableProvider, type OrderChecks } from './order-checks.js';
+import { toUpdate, transition, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { findByQuery, type OrderSourceFor } from './order-source.js';
 import { isDuplicateKey, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
 import type { WatchRequest } from './requests.js';
@@ -19,27 +20,24 @@ import type { WatchRequest } from './requests.js';
  * Opens the lookup document for a /status nobody tracks yet. One lookup document per account and
  * query, shared by every chat asking the same thing.
  */
-export async function openLookup(models: TrackingModels, req: WatchRequest, now: Date): Promise<OrderDoc> {
+export async function openLookup(models: TrackingModels, req: WatchRequest, now: Date, policy: MachinePolicy): Promise<OrderDoc> {
   const { Order } = models;
   const providerId = `lookup:${req.query.by}:${req.query.value}`;
-  const fresh = {
-    phase: 'lookup',
-    lookupOutcome: 'searching',
-    trackingSince: now,
-    nextCheckAt: now,
-    consecutiveFailures: 0,
-    providerTrouble: false,
-  };
+  const opened = transition(null, { type: 'lookup_opened' }, now, policy);
   const doc = await retryOnDuplicateKey(() =>
     Order.findOneAndUpdate(
       { accountId: req.accountId, providerId },
-      { $setOnInsert: { accountId: req.accountId, providerId, query: req.query, history: [], ...fresh } },
+      { $setOnInsert: { accountId: req.accountId, providerId, query: req.query, history: [], ...opened.set } },
       { upsert: true, returnDocument: 'after' },
     ).lean<OrderDoc>(),
   );
   if (doc!.phase === 'unresolved') {
     // An earlier lookup ended (not found, outage): the user asks again, so search again.
-    return (await Order.findOneAndUpdate({ _id: doc!._id }, { $set: fresh }, { returnDocument: 'after' }).lean<OrderDoc>())!;
+    const reopened = toUpdate(transition(doc, { type: 'lookup_opened' }, now, policy));
+    const again = await Order.findOneAndUpdate({ _id: doc!._id, phase: 'unresolved' }, reopened, {
+      returnDocument: 'after',
+    }).lean<OrderDoc>();
+    return again ?? (await Order.findOne({ _id: doc!._id }).lean<OrderDoc>()) ?? doc!;
   }
   return doc!;
 }
@@ -51,9 +49,8 @@ export interface LookupResolverOptions {
   /** The poll lease: an existing order a lookup merges into is claimed before it is written. */
   pollLease: Lease<OrderDoc>;
   clock: Clock;
-  timeScale: number;
-  /** A lookup that cannot reach the provider gives up after this long (already scaled). */
-  giveUpMs: number;
+  /** The order machine's policy (lookup give-up time, back-off scale). */
+  policy: MachinePolicy;
   log: Logger;
   /** Wakes the tracker's loops: a delivery became due. */
   kick: () => void;
@@ -85,35 +82,22 @@ export class LookupResolver {
   }
 
   private async lookupFailed(claim: Claim<OrderDoc>, err: unknown): Promise<void> {
-    const lookup = claim.doc;
-    const now = this.now();
-    if (isProviderError(err, 'unauthorized') || isProviderError(err, 'ip_blocked') || isProviderError(err, 'forbidden')) {
-      this.opts.log.error({ code: (err as ProviderError).code }, 'provider rejected the API key');
+    if (meansNoUsableProvider(err)) {
+      this.opts.log.error({ code: (err as ProviderError).code, kind: (err as ProviderError).kind }, 'provider refused the API key');
       return this.finishLookup(claim, 'unauthorized', 1);
     }
     this.opts.log.warn({ kind: err instanceof ProviderError ? err.kind : 'unexpected' }, 'order lookup failed');
-    if (now.getTime() - lookup.trackingSince.getTime() >= this.opts.giveUpMs) {
-      return this.finishLookup(claim, 'provider_down', 1);
-    }
-    const failures = lookup.consecutiveFailures + 1;
-    const backoffMs = Math.min(3_000 * 2 ** (failures - 1), 30_000) * this.opts.timeScale;
-    await claim.release({
-      $set: {
-        nextCheckAt: honourRetryAfter(new Date(now.getTime() + backoffMs), err, now),
-        providerTrouble: true,
-        ...(lookup.providerTrouble ? {} : { deliverAt: now }),
-      },
-      $inc: { consecutiveFailures: 1, providerCalls: 1, version: 1 },
-    });
+    const retryAfterMs = err instanceof ProviderError ? err.retryAfterMs : undefined;
+    await this.commit(claim, { type: 'lookup_failed', retryAfterMs, calls: 1 });
   }
 
-  private async finishLookup(claim: Claim<OrderDoc>, outcome: LookupOutcome, calls: number): Promise<void> {
-    const now = this.now();
-    const written = await claim.release({
-      $set: { phase: 'unresolved', lookupOutcome: outcome, nextCheckAt: null, deliverAt: now },
-      $inc: { version: 1, providerCalls: calls },
-    });
-    if (written) this.opts.kick();
+  private finishLookup(claim: Claim<OrderDoc>, outcome: LookupOutcome, calls: number): Promise<void> {
+    return this.commit(claim, { type: 'lookup_ended', outcome, calls });
+  }
+
+  private async commit(claim: Claim<OrderDoc>, event: OrderEvent): Promise<void> {
+    const t = transition(claim.doc, event, this.now(), this.opts.policy);
+    if ((await claim.release(toUpdate(t))) && t.deliver) this.opts.kick();
   }
 
   /**
@@ -126,12 +110,9 @@ export class LookupResolver {
     let existing = await Order.findOne({ accountId: lookup.accountId, providerId: fresh.id }).lean<OrderDoc>();
     if (!existing) {
       try {
-        const converted = await claim.write({
-          $set: { providerId: fresh.id, kind: fresh.kind, ref: fresh.ref, phase: 'fast' },
-          $unset: { query: 1, lookupOutcome: 1 },
-        });
-        if (!converted) return; // another worker took the lookup over; it finishes it
-        const doc = { ...lookup, providerId: fresh.id, kind: fresh.kind, ref: fresh.ref, phase: 'fast' as const };
+        const found = transition(lookup, { type: 'lookup_found', fresh }, this.now(), this.opts.policy);
+        if (!(await claim.write(toUpdate(found)))) return; // another worker took the lookup over; it finishes it
+        const doc = { ...lookup, ...found.set } as OrderDoc;
         return await this.opts.checks.applyFresh(claim.withDoc(doc), fresh, calls);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;

@@ -3,7 +3,7 @@ import type { OrderKind, ProviderOrder } from '../provider/types.js';
 import type { StatusClass } from './view.js';
 
 /**
- * Life cycle of a tracked order document:
+ * Life cycle of a tracked order document (every transition is decided in order-machine.ts):
  *   lookup  -> the user's ref/id is being resolved with the provider (identity not known yet)
  *   fast    -> polled every few seconds (in-process loop, lease in MongoDB)
  *   long    -> rechecked by Agenda jobs (UNKNOWN_ERROR, QUEUED, still processing after the fast phase)
@@ -39,6 +39,10 @@ export interface OrderDoc {
   lastCheckedAt?: Date | undefined;
   /** When the order is due for its next provider check (fast or long phase); null when not polled. */
   nextCheckAt: Date | null;
+  /** Set while the order waits for its account's provider to become usable again (order-machine.ts). */
+  parkedUntil?: Date | null | undefined;
+  /** When the order reached a closing phase (final, expired, unresolved); retention counts from it. */
+  closedAt?: Date | null | undefined;
   /** The last check failed for a transient reason (outage, timeout, 5xx, 429). */
   providerTrouble: boolean;
   consecutiveFailures: number;
@@ -108,6 +112,8 @@ const orderSchema = new Schema<OrderDoc>(
     trackingSince: { type: Date, required: true },
     lastCheckedAt: Date,
     nextCheckAt: { type: Date, default: null },
+    parkedUntil: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
     providerTrouble: { type: Boolean, default: false },
     consecutiveFailures: { type: Number, default: 0 },
     providerCalls: { type: Number, default: 0 },

@@ -1,7 +1,8 @@
 /**
- * Applying provider answers to a known order: one check (`checkOrder`), storing a fresh answer and
- * deciding the next step (`applyFresh`), and keeping the last known status through a failed check.
- * Shared by the fast-poll loop, lookups that resolve, and the long-tail sweep.
+ * Applying provider answers to a known order: one check (`checkOrder`) = ask the provider (`probe`,
+ * which turns the answer or the failure into an order-machine event) then write the machine's
+ * transition under the order's poll claim (`commit`). Shared by the fast-poll loop, lookups that
+ * resolve, and the long-tail sweep (which probes many orders and writes their transitions in bulk).
  */
 import { ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
@@ -9,19 +10,26 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Claim } from './leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
+import { toUpdate, transition, type MachinePolicy, type OrderEvent, type Transition } from './order-machine.js';
 import { checkById, type OrderSourceFor } from './order-source.js';
 import type { WatchRequest } from './requests.js';
-import { afterCheck, type SchedulingPolicy } from './transitions.js';
 
-/** In the fast phase an unchanged order is re-rendered at most this often (scaled): elapsed time. */
-const FAST_REFRESH_MS = 30_000;
+/**
+ * Provider errors that mean "this account cannot be served now" rather than "this call failed": the
+ * key was rejected, the IP is blocked, the key guard suspended the key. Orders are parked, not spun.
+ */
+const NO_USABLE_PROVIDER: ReadonlySet<string> = new Set(['unauthorized', 'forbidden', 'ip_blocked', 'key_suspended']);
+
+export function meansNoUsableProvider(err: unknown): boolean {
+  return err instanceof ProviderError && NO_USABLE_PROVIDER.has(err.kind);
+}
 
 export interface OrderChecksOptions {
   models: TrackingModels;
   sources: OrderSourceFor;
   clock: Clock;
-  /** Scheduling (and its TIME_SCALE) of every check. */
-  policy: SchedulingPolicy;
+  /** The order machine's policy (schedules, TIME_SCALE, park time). */
+  policy: MachinePolicy;
   log: Logger;
   /** Wakes the tracker's loops: a delivery became due. */
   kick: () => void;
@@ -41,64 +49,67 @@ export class OrderChecks {
    * the order's poll lease; every write below is conditioned on still holding it.
    */
   async checkOrder(claim: Claim<OrderDoc>): Promise<void> {
-    const order = claim.doc;
-    const source = this.opts.sources(order.accountId);
-    if (!source || !order.kind) return this.releasePoll(claim);
     const alive = claim.keepAlive();
-    let fresh: ProviderOrder;
+    let event: OrderEvent;
     try {
-      fresh = await checkById(source, order.kind, order.providerId);
-    } catch (err) {
+      event = await this.probe(claim.doc);
+    } finally {
       alive.stop();
-      return this.recordCheckFailure(claim, err, 1);
     }
-    alive.stop();
-    await this.applyFresh(claim, fresh, 1);
+    await this.commit(claim, event);
   }
 
-  /** Stores a fresh provider answer and decides the next step; a delivery follows every check. */
-  async applyFresh(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
-    const order = claim.doc;
-    const now = this.now();
-    const outcome = afterCheck(order, fresh, now, this.opts.policy);
-    // Watchers are only re-rendered when something they see may have changed: a new status, phase or
-    // payload, the end of an outage, every long-tail check ("last checked"), and in the fast phase at
-    // most every REFRESH (elapsed time). An unchanged 3-second check costs one MongoDB write, no more.
-    const visible =
-      outcome.statusChanged ||
-      outcome.phase !== order.phase ||
-      order.providerTrouble ||
-      outcome.phase !== 'fast' ||
-      JSON.stringify(fresh.raw) !== JSON.stringify(order.payload?.raw) ||
-      now.getTime() - (order.refreshedAt?.getTime() ?? 0) >= FAST_REFRESH_MS * this.opts.policy.timeScale;
-    const update: Record<string, unknown> = {
-      $set: {
-        kind: fresh.kind,
-        ref: fresh.ref || order.ref,
-        payload: fresh,
-        status: outcome.status,
-        statusClass: outcome.statusClass,
-        phase: outcome.phase,
-        nextCheckAt: outcome.nextCheckAt,
-        longTail: outcome.longTail,
-        lastCheckedAt: now,
-        providerTrouble: false,
-        consecutiveFailures: 0,
-        ...(visible ? { deliverAt: now, refreshedAt: now } : {}),
-      },
-      $inc: { version: visible ? 1 : 0, providerCalls: calls },
-      ...(outcome.statusChanged ? { $push: { history: { status: outcome.status, at: now } } } : {}),
-    };
-    if (!(await claim.release(update))) return this.lostClaim(order);
-    await this.followLinkedOrders(order, fresh);
-    if (outcome.statusChanged) {
-      this.opts.log.info(
-        { orderId: order._id.toString(), kind: fresh.kind, from: order.status ?? null, to: fresh.status, phase: outcome.phase },
-        'order status changed',
-      );
+  /** Asks the provider about one order; the answer (or why there is none) as a machine event. Never throws. */
+  async probe(order: OrderDoc): Promise<OrderEvent> {
+    const source = this.opts.sources(order.accountId);
+    if (!source || !order.kind) return { type: 'parked', calls: 0 };
+    try {
+      return { type: 'checked', fresh: await checkById(source, order.kind, order.providerId), calls: 1 };
+    } catch (err) {
+      return this.failureEvent(order, err, 1);
     }
-    this.opts.log.debug({ orderId: order._id.toString(), status: fresh.status, next: outcome.nextCheckAt }, 'order checked');
-    if (visible) this.opts.kick();
+  }
+
+  /** A failed provider call as a machine event (logged once here). */
+  failureEvent(order: OrderDoc, err: unknown, calls: number): OrderEvent {
+    const kind = err instanceof ProviderError ? err.kind : 'unexpected';
+    const retryAfterMs = err instanceof ProviderError ? err.retryAfterMs : undefined;
+    this.opts.log.warn({ orderId: order._id.toString(), kind, code: (err as ProviderError).code }, 'order check failed');
+    return meansNoUsableProvider(err) ? { type: 'parked', retryAfterMs, calls } : { type: 'check_failed', retryAfterMs, calls };
+  }
+
+  /** The transition an event makes on a claimed order (pure; `commit` or the sweep's bulk write applies it). */
+  plan(order: OrderDoc, event: OrderEvent): Transition {
+    return transition(order, event, this.now(), this.opts.policy);
+  }
+
+  /** Writes the event's transition under the claim (freeing it), then what must follow. */
+  async commit(claim: Claim<OrderDoc>, event: OrderEvent): Promise<void> {
+    const t = this.plan(claim.doc, event);
+    if (!(await claim.release(toUpdate(t)))) return this.lostClaim(claim.doc, event);
+    await this.afterWrite(claim.doc, event, t);
+  }
+
+  /** Stores a fresh provider answer and decides the next step; a delivery follows every visible change. */
+  applyFresh(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
+    return this.commit(claim, { type: 'checked', fresh, calls });
+  }
+
+  /** What follows a written transition: linked orders, logs, waking the delivery loop. */
+  async afterWrite(order: OrderDoc, event: OrderEvent, t: Transition): Promise<void> {
+    if (event.type === 'checked') {
+      await this.followLinkedOrders(order, event.fresh);
+      if (t.statusChanged) {
+        this.opts.log.info(
+          { orderId: order._id.toString(), kind: event.fresh.kind, from: order.status ?? null, to: event.fresh.status, phase: t.phase },
+          'order status changed',
+        );
+      }
+    }
+    if (event.type === 'parked' && !order.providerTrouble) {
+      this.opts.log.warn({ orderId: order._id.toString(), until: t.set.nextCheckAt }, 'no usable provider; order parked');
+    }
+    if (t.deliver) this.opts.kick();
   }
 
   /**
@@ -130,49 +141,13 @@ export class OrderChecks {
   }
 
   /**
-   * A check that failed keeps the last known status (never reads as a failure of the order), flags
-   * provider trouble for the watchers, and tries again on the same schedule.
+   * Our poll claim expired mid-check and another worker took the order: its result wins, ours is
+   * dropped. Only the provider calls we made are still counted (an increment of a counter, which
+   * cannot undo the new holder's state): the call budget must see every call.
    */
-  private async recordCheckFailure(claim: Claim<OrderDoc>, err: unknown, calls: number): Promise<void> {
-    const order = claim.doc;
-    const now = this.now();
-    const kind = err instanceof ProviderError ? err.kind : 'unexpected';
-    this.opts.log.warn({ orderId: order._id.toString(), kind, code: (err as ProviderError).code }, 'order check failed');
-    // Reschedule as if the status had not changed.
-    const outcome = order.payload
-      ? afterCheck(order, order.payload, now, this.opts.policy)
-      : { phase: order.phase, nextCheckAt: new Date(now.getTime() + 5_000 * this.opts.policy.timeScale), longTail: order.longTail };
-    const troubleChanged = !order.providerTrouble;
-    const written = await claim.release({
-      $set: {
-        phase: outcome.phase,
-        nextCheckAt: honourRetryAfter(outcome.nextCheckAt, err, now),
-        longTail: outcome.longTail,
-        providerTrouble: true,
-        ...(troubleChanged || outcome.phase !== order.phase ? { deliverAt: now } : {}),
-      },
-      $inc: { consecutiveFailures: 1, providerCalls: calls, version: 1 },
-    });
-    if (!written) return this.lostClaim(order);
-    this.opts.kick();
+  async lostClaim(order: OrderDoc, event: OrderEvent): Promise<void> {
+    this.opts.log.warn({ orderId: order._id.toString() }, 'poll claim lost mid-check; its result was dropped');
+    const calls = 'calls' in event ? event.calls : 0;
+    if (calls > 0) await this.opts.models.Order.updateOne({ _id: order._id }, { $inc: { providerCalls: calls } });
   }
-
-  private async releasePoll(claim: Claim<OrderDoc>): Promise<void> {
-    await claim.release();
-  }
-
-  /** Our poll claim expired mid-check and another worker took the order: its result wins, ours is dropped. */
-  private lostClaim(order: OrderDoc): void {
-    this.opts.log.warn({ orderId: order._id.toString() }, 'poll claim lost mid-check; wrote nothing');
-  }
-}
-
-/**
- * A provider that asked us to wait (429 Retry-After longer than the client will sleep, an IP block) is
- * not called again before then. That wait is the provider's rule, so TIME_SCALE does not shorten it.
- */
-export function honourRetryAfter(next: Date | null, err: unknown, now: Date): Date | null {
-  const waitMs = err instanceof ProviderError ? err.retryAfterMs : undefined;
-  if (next === null || waitMs === undefined) return next;
-  return new Date(Math.max(next.getTime(), now.getTime() + waitMs));
 }

@@ -16,6 +16,7 @@ import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
 import { claimDue, LEASE_NAME, nextDue, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
+import { machinePolicy, toUpdate, transition, unparkUpdate, type MachinePolicy } from './order-machine.js';
 import { chatIdSchema, muteRequestSchema, unwatchRequestSchema, watchRequestSchema, type WatchRequest } from './requests.js';
 
 export type { OrderDelivery } from './delivery-loop.js';
@@ -35,6 +36,8 @@ export interface TrackerOptions {
   deliveryLeaseMs?: number;
   /** A lookup that cannot reach the provider gives up after this long (scaled). */
   lookupGiveUpMs?: number;
+  /** An order with no usable provider is tried again after this long (scaled; default 5 min). */
+  parkMs?: number;
   concurrency?: number;
   idleMs?: number;
   random?: () => number;
@@ -51,6 +54,7 @@ export class OrderTracker {
   readonly pollLease: Lease<OrderDoc>;
   private readonly deliveryLease: Lease<OrderDoc>;
   private readonly checks: OrderChecks;
+  private readonly policy: MachinePolicy;
   private readonly lookups: LookupResolver;
   private readonly pollLoop: DueLoop<Claim<OrderDoc>>;
   private deliveryLoop: DueLoop<Claim<OrderDoc>> | undefined;
@@ -61,12 +65,15 @@ export class OrderTracker {
     const owner = opts.owner ?? newOwnerId();
     this.pollLease = new Lease(models.Order, LEASE_NAME.nextCheckAt, { owner, clock, leaseMs: opts.pollLeaseMs ?? 60_000 });
     this.deliveryLease = new Lease(models.Order, LEASE_NAME.deliverAt, { owner, clock, leaseMs: opts.deliveryLeaseMs ?? 60_000 });
-    const policy = { timeScale, longTail: opts.longTail ?? DEFAULT_LONG_TAIL_POLICY, random: opts.random };
+    const policy = machinePolicy(
+      { timeScale, longTail: opts.longTail ?? DEFAULT_LONG_TAIL_POLICY, random: opts.random },
+      { lookupGiveUpMs: opts.lookupGiveUpMs, parkMs: opts.parkMs },
+    );
+    this.policy = policy;
     const kick = () => this.kick();
     this.checks = new OrderChecks({ models, sources, clock, log, policy, kick, watch: (req) => this.watch(req) });
-    const giveUpMs = (opts.lookupGiveUpMs ?? 120_000) * timeScale;
     const pollLease = this.pollLease;
-    this.lookups = new LookupResolver({ models, sources, clock, log, timeScale, giveUpMs, checks: this.checks, pollLease, kick });
+    this.lookups = new LookupResolver({ models, sources, clock, log, policy, checks: this.checks, pollLease, kick });
     const fastFilter = { phase: { $in: ['lookup', 'fast'] } };
     this.pollLoop = new DueLoop<Claim<OrderDoc>>({
       name: 'fast-poll',
@@ -115,6 +122,20 @@ export class OrderTracker {
   }
 
   /**
+   * The account's provider is usable again (a key was accepted, a suspension or IP block ended):
+   * orders parked for want of it are due now. Called by whoever guards the provider keys.
+   */
+  async resumeAccount(accountId: string): Promise<number> {
+    const { filter, update } = unparkUpdate(accountId, this.now());
+    const res = await this.models.Order.updateMany(filter, update);
+    if (res.modifiedCount > 0) {
+      this.opts.log.info({ accountId, orders: res.modifiedCount }, 'provider usable again; parked orders resumed');
+      this.kick();
+    }
+    return res.modifiedCount;
+  }
+
+  /**
    * A chat asks for an order. Creates (or shares) the order's document and the chat's watcher, and
    * schedules a delivery, which sends the status message at once. Never calls the provider itself.
    */
@@ -124,7 +145,7 @@ export class OrderTracker {
     const now = this.now();
 
     let order = await this.findKnown(req.accountId, req.query);
-    if (!order) order = await openLookup(this.models, req, now);
+    if (!order) order = await openLookup(this.models, req, now, this.policy);
 
     const existing = await Watcher.findOne({ orderId: order._id, chatId: req.chatId }).lean();
     if (existing && req.requestKey !== null && existing.requestKey === req.requestKey) {
@@ -141,13 +162,8 @@ export class OrderTracker {
       lastEditAt: null,
     });
 
-    const set: Record<string, unknown> = { deliverAt: now };
-    // Asking again about an order in the long tail (or past it) gets a fresh fast phase: the user is
-    // looking at the chat right now.
-    if (order.phase === 'long' || order.phase === 'expired') {
-      Object.assign(set, { phase: 'fast', trackingSince: now, nextCheckAt: now });
-    }
-    await Order.updateOne({ _id: order._id }, { $set: set, $inc: { version: 1 } });
+    // Asking again about an order in the long tail (or past it) gets a fresh fast phase (the machine).
+    await Order.updateOne({ _id: order._id }, toUpdate(transition(order, { type: 'watched' }, now, this.policy)));
     this.kick();
     return { orderId: order._id.toString(), duplicate: false };
   }
@@ -176,12 +192,7 @@ export class OrderTracker {
             providerId: input.providerId,
             kind: input.kind,
             ref: input.ref,
-            phase: 'fast',
-            history: [],
-            trackingSince: now,
-            nextCheckAt: now,
-            providerTrouble: false,
-            consecutiveFailures: 0,
+            ...transition(null, { type: 'sent' }, now, this.policy).set,
           },
         },
         { upsert: true, returnDocument: 'after' },

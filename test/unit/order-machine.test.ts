@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { InternetOrder, MobileOrder } from '../../src/provider/types.js';
 import { DEFAULT_LONG_TAIL_POLICY } from '../../src/tracking/long-tail-schedule.js';
 import type { OrderDoc } from '../../src/tracking/models.js';
-import { afterCheck, scheduleLongTail, type SchedulingPolicy } from '../../src/tracking/transitions.js';
+import {
+  afterCheck,
+  machinePolicy,
+  scheduleLongTail,
+  toUpdate,
+  transition,
+  type MachineOrder,
+  type OrderEvent,
+  type SchedulingPolicy,
+  type Transition,
+} from '../../src/tracking/order-machine.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -162,5 +172,136 @@ describe('scheduleLongTail: back-off and expiry', () => {
     const { everyMs, forMs } = DEFAULT_LONG_TAIL_POLICY.verifying;
     expect(out.nextCheckAt!.getTime() - T0.getTime()).toBe(Math.round(everyMs * 0.01));
     expect(out.longTail!.until.getTime() - T0.getTime()).toBeCloseTo(forMs * 0.01);
+  });
+});
+
+describe('transition: the one place order phases change', () => {
+  const mp = machinePolicy(policy); // timeScale 1: park 5 min, fast refresh 30 s, lookup give-up 2 min
+  type Doc = MachineOrder & { nextCheckAt: Date | null };
+
+  /** Applies a transition's $set / $inc to a plain order, as MongoDB would. */
+  function apply(order: Doc, t: Transition): Doc {
+    const next = { ...order, ...(t.set as Partial<Doc>) };
+    next.consecutiveFailures = order.consecutiveFailures + (t.inc.consecutiveFailures ?? 0);
+    return next;
+  }
+
+  function sentOrder(): Doc {
+    const t = transition(null, { type: 'sent' }, T0, mp);
+    return {
+      ...(t.set as Partial<Doc>),
+      status: undefined,
+      statusClass: undefined,
+      payload: undefined,
+      ref: 'resent-1',
+      longTail: undefined,
+      refreshedAt: null,
+      closedAt: null,
+    } as Doc;
+  }
+
+  /** Runs `event` at every scheduled check until the order stops being checked (or `max` events). */
+  function runUntilStopped(start: Doc, event: OrderEvent, max = 10_000): { order: Doc; events: number; phases: string[] } {
+    let order = start;
+    const phases: string[] = [order.phase];
+    let events = 0;
+    while (order.nextCheckAt && events < max) {
+      order = apply(order, transition(order, event, order.nextCheckAt, mp));
+      events += 1;
+      if (phases.at(-1) !== order.phase) phases.push(order.phase);
+    }
+    return { order, events, phases };
+  }
+
+  it('a re-sent order whose every check fails still ends: fast schedule, then the long tail (timeout), then expiry', () => {
+    const { order, events, phases } = runUntilStopped(sentOrder(), { type: 'check_failed', calls: 1 });
+    expect(phases).toEqual(['fast', 'long', 'expired']);
+    expect(order.longTail?.reason).toBe('timeout');
+    expect(order.providerTrouble).toBe(true);
+    expect(order.closedAt).toBeInstanceOf(Date);
+    // 5 min of fast checks (~43) plus ~17 long-tail rechecks in 24 h: not one every 5 s forever.
+    expect(events).toBeLessThan(80);
+  });
+
+  it('reaches the long tail at the end of the fast phase, not later', () => {
+    let order = sentOrder();
+    while (order.phase === 'fast') order = apply(order, transition(order, { type: 'check_failed', calls: 1 }, order.nextCheckAt!, mp));
+    expect(order.phase).toBe('long');
+    expect(order.longTail?.since.getTime()).toBeLessThanOrEqual(T0.getTime() + 5 * MIN);
+  });
+
+  it('parks an order with no usable provider for minutes instead of re-claiming it at once, and it still ends', () => {
+    const first = transition(sentOrder(), { type: 'parked', calls: 0 }, at(2 * S), mp);
+    expect(first.phase).toBe('fast');
+    expect((first.set.nextCheckAt as Date).getTime()).toBe(at(2 * S).getTime() + 5 * MIN);
+    expect(first.set.parkedUntil).toEqual(first.set.nextCheckAt);
+    expect(first.deliver).toBe(true); // the watchers learn that the provider cannot be reached
+    const { phases, events, order } = runUntilStopped(sentOrder(), { type: 'parked', calls: 0 });
+    expect(phases).toEqual(['fast', 'long', 'expired']);
+    expect(order.longTail?.reason).toBe('timeout');
+    expect(events).toBeLessThan(25);
+  });
+
+  it("parks until the key guard's retry time when it is later than the park time (never scaled)", () => {
+    const t = transition(sentOrder(), { type: 'parked', retryAfterMs: 15 * MIN, calls: 0 }, at(S), mp);
+    expect(t.set.nextCheckAt).toEqual(at(S + 15 * MIN));
+    const failed = transition(sentOrder(), { type: 'check_failed', retryAfterMs: 90 * S, calls: 1 }, at(S), mp);
+    expect(failed.set.nextCheckAt).toEqual(at(S + 90 * S));
+    expect(failed.set.parkedUntil).toBeNull();
+  });
+
+  it('a successful check un-parks, clears provider trouble, and closes a final order (closedAt)', () => {
+    const parked = apply(sentOrder(), transition(sentOrder(), { type: 'parked', calls: 0 }, at(S), mp));
+    const t = transition(parked, { type: 'checked', fresh: mobile('FULFILLED'), calls: 1 }, at(10 * S), mp);
+    expect(t).toMatchObject({ phase: 'final', statusChanged: true, deliver: true, closedAt: at(10 * S) });
+    expect(t.set).toMatchObject({ parkedUntil: null, providerTrouble: false, nextCheckAt: null, closedAt: at(10 * S) });
+    expect(t.push).toEqual({ status: 'FULFILLED', at: at(10 * S) });
+  });
+
+  it('an unchanged fast-phase check is not re-rendered within the refresh interval', () => {
+    const order = {
+      ...sentOrder(),
+      status: 'HANDLING',
+      statusClass: 'processing' as const,
+      payload: mobile('HANDLING'),
+      refreshedAt: at(S),
+    };
+    const quiet = transition(order, { type: 'checked', fresh: mobile('HANDLING'), calls: 1 }, at(10 * S), mp);
+    expect(quiet).toMatchObject({ deliver: false, statusChanged: false, inc: { version: 0, providerCalls: 1 } });
+    expect(quiet.set.deliverAt).toBeUndefined();
+    const refreshed = transition(order, { type: 'checked', fresh: mobile('HANDLING'), calls: 1 }, at(31 * S), mp);
+    expect(refreshed.deliver).toBe(true);
+  });
+
+  it('asking again about an expired order reopens it in a fresh fast phase; about a final one keeps it final', () => {
+    const expired = { ...sentOrder(), phase: 'expired' as const, nextCheckAt: null, closedAt: at(HOUR) };
+    const again = transition(expired, { type: 'watched' }, at(2 * HOUR), mp);
+    expect(again).toMatchObject({ phase: 'fast', deliver: true, closedAt: null });
+    expect(again.set).toMatchObject({ phase: 'fast', trackingSince: at(2 * HOUR), nextCheckAt: at(2 * HOUR), closedAt: null });
+    const final = { ...sentOrder(), phase: 'final' as const, nextCheckAt: null, closedAt: at(HOUR) };
+    const asked = transition(final, { type: 'watched' }, at(2 * HOUR), mp);
+    expect(asked.phase).toBe('final');
+    expect(asked.set.phase).toBeUndefined();
+    expect(asked.set.closedAt).toEqual(at(2 * HOUR)); // retention counts from the last time someone asked
+  });
+
+  it('a lookup that cannot reach the provider backs off, then ends as provider_down (unresolved, closed)', () => {
+    const lookup = { ...(transition(null, { type: 'lookup_opened' }, T0, mp).set as Doc), consecutiveFailures: 0, closedAt: null };
+    const t1 = transition(lookup, { type: 'lookup_failed', calls: 1 }, at(S), mp);
+    expect(t1.phase).toBe('lookup');
+    expect(t1.set.nextCheckAt).toEqual(at(S + 3 * S));
+    const late = transition({ ...lookup, providerTrouble: true }, { type: 'lookup_failed', calls: 1 }, at(2 * MIN), mp);
+    expect(late).toMatchObject({ phase: 'unresolved', closedAt: at(2 * MIN) });
+    expect(late.set).toMatchObject({ lookupOutcome: 'provider_down', nextCheckAt: null });
+    const reopened = transition({ ...lookup, phase: 'unresolved', closedAt: at(2 * MIN) }, { type: 'lookup_opened' }, at(3 * MIN), mp);
+    expect(reopened).toMatchObject({ phase: 'lookup', closedAt: null });
+  });
+
+  it('toUpdate writes only what changed: $set, $inc without zeros, history on a status change', () => {
+    const t = transition(sentOrder(), { type: 'checked', fresh: mobile('PENDING'), calls: 1 }, at(S), mp);
+    const update = toUpdate(t);
+    expect(update.$set).toMatchObject({ phase: 'fast', status: 'PENDING' });
+    expect(update.$inc).toEqual({ version: 1, providerCalls: 1 });
+    expect(update.$push).toEqual({ history: { status: 'PENDING', at: at(S) } });
   });
 });
