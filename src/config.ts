@@ -6,6 +6,14 @@ import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './tracking/long-t
 export const SUPPORTED_LOCALES = ['ar', 'fr', 'en'] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 
+/**
+ * How this process takes Telegram updates: `polling` (long polling; one process of a deployment
+ * polls, see process/polling-leadership.ts), `webhook` (Telegram posts them; every replica serves
+ * them) or `worker` (none: background work only, beside a poller or webhook replicas).
+ */
+export const BOT_MODES = ['polling', 'webhook', 'worker'] as const;
+export type BotMode = (typeof BOT_MODES)[number];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const optionalString = z
@@ -109,7 +117,7 @@ const envSchema = z
       .trim()
       .toLowerCase()
       .default('polling')
-      .pipe(z.enum(['polling', 'webhook'], { error: 'must be polling or webhook' })),
+      .pipe(z.enum(BOT_MODES, { error: `must be one of ${BOT_MODES.join(', ')}` })),
     WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
     WEBHOOK_SECRET: optionalString.pipe(
       z
@@ -142,7 +150,12 @@ export interface Config {
   defaultLocale: Locale;
   timeScale: number;
   logLevel: (typeof LOG_LEVELS)[number];
-  mode: 'polling' | 'webhook';
+  mode: BotMode;
+  /**
+   * Lifetime of the polling lease (30 s x TIME_SCALE, at least 2 s): how long a killed poller leaves
+   * updates untaken before a worker of the same deployment takes over.
+   */
+  pollingLeaseMs: number;
   longTail: {
     policy: LongTailPolicy;
     /** How often the Agenda sweep looks for due long-tail orders (unscaled). */
@@ -186,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeScale: e.TIME_SCALE,
     logLevel: e.LOG_LEVEL,
     mode: e.BOT_MODE,
+    pollingLeaseMs: Math.max(2_000, Math.round(30_000 * e.TIME_SCALE)),
     longTail: {
       policy: {
         verifying: { everyMs: e.RECHECK_UNKNOWN_ERROR_EVERY, forMs: e.RECHECK_UNKNOWN_ERROR_FOR },

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { hostname } from 'node:os';
 import { webhookCallback } from 'grammy';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -7,10 +8,16 @@ import { connectDatabase } from './db/connect.js';
 import { isProviderError } from './provider/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { setBotCommands } from './bot/commands.js';
+import { PollingLeadership } from './process/polling-leadership.js';
+import { ALLOWED_UPDATES, startPolling } from './process/polling.js';
+import { systemClock } from './shared/clock.js';
+import { newOwnerId } from './tracking/leases.js';
 
 /**
- * Entry point: config, MongoDB, provider check, background work, then updates (long polling or
- * webhook). SIGINT/SIGTERM stop taking updates, finish in-flight work, and close MongoDB.
+ * Entry point: config, MongoDB, provider check, background work, then updates by BOT_MODE: long
+ * polling (by whichever polling process holds the polling lease; the others work as workers),
+ * webhook, or none (worker). SIGINT/SIGTERM stop taking updates, finish every update already taken
+ * and the background work in flight, and close MongoDB; a stop that takes over 30 s exits anyway.
  */
 async function main(): Promise<void> {
   // A `.env` beside package.json is read for `npm start`; variables already set win.
@@ -67,21 +74,27 @@ async function main(): Promise<void> {
 
     if (config.mode === 'webhook') {
       stopUpdates = await startWebhook(started.bot, started.translatorFor, config, log);
+    } else if (config.mode === 'worker') {
+      log.info('running as a worker (BOT_MODE=worker): background work only, no Telegram updates taken');
     } else {
-      await started.bot.init();
-      await setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale).catch((err) =>
-        log.warn({ err }, 'setMyCommands failed'),
-      );
-      if (stopping) return;
-      started.bot
-        .start({ drop_pending_updates: false, onStart: (me) => log.info({ bot: me.username }, 'bot started (long polling)') })
-        .catch((err: unknown) => {
-          // bot.stop() during grammY's set-up calls (deleteWebhook) rejects start(): expected when stopping.
-          if (stopping) return;
-          log.fatal({ err }, 'long polling stopped');
-          process.exit(1);
-        });
-      stopUpdates = () => started.bot.stop();
+      const leadership = new PollingLeadership({
+        connection: db.connection,
+        owner: newOwnerId(hostname()),
+        clock: systemClock,
+        leaseMs: config.pollingLeaseMs,
+        poll: () => {
+          const session = startPolling(started.bot, log.child({ module: 'polling' }));
+          void started.bot.init().then(
+            () => log.info({ bot: started.bot.botInfo.username }, 'bot started (long polling)'),
+            () => undefined, // the runner retries getMe with getUpdates and logs its failures
+          );
+          return session;
+        },
+        onFirstLeadership: () => setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale),
+        log,
+      });
+      stopUpdates = () => leadership.stop();
+      await leadership.start();
     }
   } catch (err) {
     // A shutdown during start-up closes what start-up is using: its errors are expected then.
@@ -124,7 +137,11 @@ async function startWebhook(
     res.end();
   });
   await new Promise<void>((resolve) => server.listen(config.webhook.port, resolve));
-  await bot.api.setWebhook(`${config.webhook.url}/telegram`, { secret_token: config.webhook.secret });
+  // Every replica sets the same webhook at start-up: idempotent, and one call per process start.
+  await bot.api.setWebhook(`${config.webhook.url}/telegram`, {
+    secret_token: config.webhook.secret,
+    allowed_updates: [...ALLOWED_UPDATES],
+  });
   await setBotCommands(bot.api, translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
   log.info({ port: config.webhook.port }, 'bot started (webhook)');
   return () => new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import type { I18n } from '@grammyjs/i18n';
+import { sequentialize } from '@grammyjs/runner';
 import { Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from '../shared/logger.js';
@@ -43,6 +44,8 @@ export interface BotOptions {
 
 /**
  * Middleware order matters:
+ *   0. sequentialize  updates of one chat are handled one after another, in order; different chats
+ *                  run concurrently (long polling uses @grammyjs/runner, which does not wait)
  *   1. i18n        every later step (refusals included) answers in the chat's language
  *   2. access      only allowed users go further; everyone else is refused with their id
  *   2b. conversations  the "other amount" question (state in MongoDB)
@@ -58,6 +61,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   });
   installAutoRetry(bot.api);
 
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   bot.use(deps.i18n);
   bot.use(accessGate({ allowedUserIds: deps.allowedUserIds, accountId: deps.accountId, chats: deps.chats }));
   // Conversations v2 build their own Api: auto-retry and i18n must be installed inside them too.

@@ -153,6 +153,7 @@ export class FakeTelegram {
   private readonly nextMessageId = new Map<number, number>();
   private readonly blocked = new Map<number, string>();
   private readonly rules: FailureRule[] = [];
+  private readonly holds: Array<{ method: string; chatId: number | undefined; gate: Promise<void>; arrived: () => void }> = [];
   private readonly held = new Set<http.ServerResponse>();
   /** Accepted sends and edits per chat, and across chats, for the flood limits. */
   private readonly chatSendTimes = new Map<number, number[]>();
@@ -317,6 +318,20 @@ export class FakeTelegram {
     msg.deleted = true;
   }
 
+  /**
+   * The next call of `method` (optionally to `chatId`) arrives and waits unanswered until `release()`;
+   * then it is answered normally (a slow Telegram, or a handler held mid-call). `arrived` resolves
+   * once the call is being held.
+   */
+  hold(method: string, opts: { chatId?: number } = {}): { arrived: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let arrived!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const arrivedPromise = new Promise<void>((r) => (arrived = r));
+    this.holds.push({ method: method.toLowerCase(), chatId: opts.chatId, gate, arrived });
+    return { arrived: arrivedPromise, release };
+  }
+
   // ---------------------------------------------------------------- incoming updates
 
   /** Queues an update for getUpdates (and records its user message, so replies to it resolve). */
@@ -364,6 +379,13 @@ export class FakeTelegram {
     if (!CANONICAL.has(rawMethod.toLowerCase())) return this.fail(res, call, new ApiFailure(404, 'Not Found'));
 
     const chatId = toInt(body.chat_id);
+    const holdIndex = this.holds.findIndex((h) => h.method === method.toLowerCase() && (h.chatId === undefined || h.chatId === chatId));
+    const held = this.holds[holdIndex];
+    if (held) {
+      this.holds.splice(holdIndex, 1);
+      held.arrived();
+      await held.gate;
+    }
     const rule = this.takeRule(method, chatId);
     if (rule) return this.inject(res, call, rule);
     if (chatId !== undefined && this.blocked.has(chatId)) {
