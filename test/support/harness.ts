@@ -75,8 +75,11 @@ export class Harness {
     return this.connection;
   }
 
-  /** Another process on the same database and fakes (e.g. a second worker, or a restart). */
-  async boot(): Promise<App> {
+  /**
+   * Another process on the same database and fakes (e.g. a second worker, or a restart). `overrides`
+   * change this process only (e.g. a clock that runs ahead of the others').
+   */
+  async boot(overrides: HarnessOptions['app'] = {}): Promise<App> {
     const app = createApp({
       config: this.config,
       connection: this.connection,
@@ -87,6 +90,7 @@ export class Harness {
       sweepLockLifetimeMs: 2_000,
       provider: { timeoutMs: 1_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } },
       ...this.opts.app,
+      ...overrides,
     });
     await app.prepare();
     await app.start();

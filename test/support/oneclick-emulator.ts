@@ -75,6 +75,18 @@ export interface Fault {
   processed?: boolean;
 }
 
+/** Requests held by `hold()`: answered only when released. */
+export interface HeldCalls {
+  readonly held: number;
+  release(): void;
+}
+
+interface Hold {
+  path: RegExp;
+  remaining: number;
+  waiting: Array<() => void>;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -306,6 +318,7 @@ export class OneClickEmulator {
   private readonly authByIp = new Map<string, { failures: number[]; blockedUntil: number }>();
   private readonly recorded: RecordedRequest[] = [];
   private readonly heldResponses = new Set<ServerResponse>();
+  private readonly holds: Hold[] = [];
   private readonly routes: Route[];
   private readonly idRandom = randomBytes(5).toString('hex');
   private idCounter = randomInt(0, 0xffffff);
@@ -408,6 +421,25 @@ export class OneClickEmulator {
     this.faults.length = 0;
   }
 
+  /**
+   * Holds the next `times` requests whose path matches: each is handled when it arrives (its answer is
+   * the provider's state at that moment) but the answer is only sent when `release()` is called, like
+   * a provider call that hangs and then returns a stale answer. `held` counts requests waiting now.
+   */
+  hold(path: RegExp, times = 1): HeldCalls {
+    const hold: Hold = { path, remaining: times, waiting: [] };
+    this.holds.push(hold);
+    return {
+      get held() {
+        return hold.waiting.length;
+      },
+      release: () => {
+        hold.remaining = 0;
+        for (const answer of hold.waiting.splice(0)) answer();
+      },
+    };
+  }
+
   // ------------------------------------------------------------ observation
 
   get requests(): RecordedRequest[] {
@@ -451,6 +483,14 @@ export class OneClickEmulator {
 
     if (fault) return this.applyFault(fault, req, res, record);
     record(reply.status);
+    const hold = this.holds.find((h) => h.remaining > 0 && matches(h.path, path));
+    if (hold) {
+      hold.remaining -= 1;
+      this.heldResponses.add(res);
+      await new Promise<void>((resolve) => hold.waiting.push(resolve));
+      this.heldResponses.delete(res);
+      if (res.destroyed) return;
+    }
     this.send(res, reply);
   }
 
