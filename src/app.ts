@@ -19,6 +19,8 @@ import { JobScheduler } from './jobs/scheduler.js';
 import { offerModel } from './resend/offers.js';
 import { PlanCatalog } from './resend/plan-catalog.js';
 import { ResendService } from './resend/resend-service.js';
+import type { Metrics } from './ops/metrics.js';
+import { orderStatsSource } from './ops/order-stats.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY). Per-chat keys will add more accounts. */
 export const ENV_ACCOUNT_ID = 'env';
@@ -36,6 +38,8 @@ export interface AppOptions {
   provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
   /** Agenda lock lifetime of the long-tail sweep (default 5 min): how long a killed worker's sweep blocks. */
   sweepLockLifetimeMs?: number;
+  /** Prometheus metrics (ops/metrics.ts): provider and Telegram calls, order gauges. */
+  metrics?: Metrics;
 }
 
 export interface App {
@@ -65,9 +69,12 @@ export function createApp(opts: AppOptions): App {
   const owner = newOwnerId();
   const chats = new ChatStore(connection);
 
+  const { metrics } = opts;
+  const onRequest = opts.provider?.onRequest ?? metrics?.observeProviderRequest;
   const provider = config.oneclickApiKey
-    ? new OneClickClient({ baseUrl: config.oneclickApiUrl, apiKey: config.oneclickApiKey, ...opts.provider })
+    ? new OneClickClient({ baseUrl: config.oneclickApiUrl, apiKey: config.oneclickApiKey, ...opts.provider, onRequest })
     : undefined;
+  metrics?.setOrderStatsSource(orderStatsSource(models, clock));
   const accountId = provider ? ENV_ACCOUNT_ID : undefined;
 
   const sources = (id: string) => (id === ENV_ACCOUNT_ID ? provider : undefined);
@@ -120,7 +127,7 @@ export function createApp(opts: AppOptions): App {
       clock,
       log: log.child({ module: 'bot' }),
     },
-    { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo },
+    { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo, apiTransformers: metrics ? [metrics.telegramTransformer()] : [] },
   );
   const delivery = new StatusDelivery({
     Offer,

@@ -119,10 +119,20 @@ const envSchema = z
       .default('polling')
       .pipe(z.enum(BOT_MODES, { error: `must be one of ${BOT_MODES.join(', ')}` })),
     WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+    // Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
     WEBHOOK_SECRET: optionalString.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,256}$/, 'may only contain A-Z, a-z, 0-9, _ and -')
+        .max(256, 'must be at most 256 characters')
+        .regex(/^[A-Za-z0-9_-]+$/, 'may only contain A-Z, a-z, 0-9, _ and -')
+        .optional(),
+    ),
+    METRICS_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .min(16, 'must be at least 16 characters')
+        .max(256, 'must be at most 256 characters')
+        .regex(/^[\x21-\x7e]+$/, 'may only contain printable ASCII without spaces')
         .optional(),
     ),
     PORT: z
@@ -130,11 +140,19 @@ const envSchema = z
       .trim()
       .default('8080')
       .transform(Number)
-      .pipe(z.number({ error: 'must be a port number' }).int().min(1).max(65535)),
+      .pipe(z.number({ error: 'must be a port number' }).int().min(0).max(65535)), // 0: any free port (tests)
   })
   .superRefine((env, ctx) => {
     if (env.BOT_MODE === 'webhook' && !env.WEBHOOK_URL) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_URL'], message: 'is required when BOT_MODE=webhook' });
+    }
+    if (env.BOT_MODE === 'webhook' && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message:
+          'is required when BOT_MODE=webhook (1-256 characters of A-Z, a-z, 0-9, _ and -): without it anyone can post forged updates',
+      });
     }
   });
 
@@ -163,7 +181,10 @@ export interface Config {
     /** Due orders of one account and kind from which the list endpoints replace per-order checks. */
     listThreshold: number;
   };
-  webhook: { url: string | undefined; secret: string | undefined; port: number };
+  /** Webhook mode: Telegram posts to `<url>/telegram` with `secret` (both required in that mode). */
+  webhook: { url: string | undefined; secret: string | undefined };
+  /** The HTTP listener of every mode (ops/http-server.ts). */
+  http: { port: number; metricsToken: string | undefined };
 }
 
 /** Thrown with one human-readable line per invalid variable; never carries a value. */
@@ -215,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweepEveryMs: e.RECHECK_SWEEP_EVERY,
       listThreshold: e.RECHECK_LIST_THRESHOLD,
     },
-    webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT },
+    webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
+    http: { port: e.PORT, metricsToken: e.METRICS_TOKEN },
   };
 }

@@ -1,7 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
-import { webhookCallback } from 'grammy';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
@@ -12,6 +10,10 @@ import { PollingLeadership } from './process/polling-leadership.js';
 import { ALLOWED_UPDATES, startPolling } from './process/polling.js';
 import { systemClock } from './shared/clock.js';
 import { newOwnerId } from './tracking/leases.js';
+import { Readiness } from './ops/health.js';
+import { startHttpServer, type HttpServer } from './ops/http-server.js';
+import { Metrics } from './ops/metrics.js';
+import { createWebhookHandler } from './ops/webhook.js';
 
 /**
  * Entry point: config, MongoDB, provider check, background work, then updates by BOT_MODE: long
@@ -32,7 +34,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel, [config.botToken, config.oneclickApiKey, config.webhook.secret]);
+  const log = createLogger(config.logLevel, [config.botToken, config.oneclickApiKey, config.webhook.secret, config.http.metricsToken]);
+  // A promise nobody awaited must never end the process (in webhook mode Telegram would redeliver the
+  // update and the bot would crash-loop): log it and carry on.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   if (config.allowedUserIds.size === 0) log.warn('ALLOWED_USER_IDS is empty: every user is refused (their id is shown to them)');
   if (!config.oneclickApiKey) log.warn('ONECLICK_API_KEY is not set: /status answers that no provider account is configured');
   if (config.timeScale !== 1) log.warn({ timeScale: config.timeScale }, 'TIME_SCALE is not 1: polling and recheck delays are scaled');
@@ -42,16 +47,22 @@ async function main(): Promise<void> {
   let db: Awaited<ReturnType<typeof connectDatabase>> | undefined;
   let app: ReturnType<typeof createApp> | undefined;
   let stopUpdates: (() => Promise<void>) | undefined;
+  let http: HttpServer | undefined;
+  let running = false;
   let stopping = false;
+  const metrics = new Metrics();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 30_000).unref();
+    running = false; // /readyz turns 503 at once: a load balancer stops sending work here
     try {
+      await http?.detachWebhook();
       await stopUpdates?.();
       await app?.stop();
       await db?.close();
+      await http?.close();
     } finally {
       clearTimeout(force);
       log.info('bye');
@@ -62,18 +73,27 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    // First, so /healthz answers (and /readyz says 503) during start-up too.
+    http = await startHttpServer({
+      port: config.http.port,
+      log,
+      metrics,
+      metricsToken: config.http.metricsToken,
+      readiness: new Readiness({ database: () => db?.connection, backgroundRunning: () => running }),
+    });
     db = await connectDatabase(config.mongodbUri, log);
     if (stopping) return;
-    const started = createApp({ config, connection: db.connection, log });
+    const started = createApp({ config, connection: db.connection, log, metrics });
     app = started;
     await started.prepare();
     await checkProviderKey(started.provider, log);
     if (stopping) return;
     await started.start();
+    running = true;
     if (stopping) return;
 
     if (config.mode === 'webhook') {
-      stopUpdates = await startWebhook(started.bot, started.translatorFor, config, log);
+      await startWebhook(started, http, metrics, config, log);
     } else if (config.mode === 'worker') {
       log.info('running as a worker (BOT_MODE=worker): background work only, no Telegram updates taken');
     } else {
@@ -123,28 +143,24 @@ async function checkProviderKey(provider: ReturnType<typeof createApp>['provider
   }
 }
 
+/** Webhook mode: updates arrive as POST /telegram on the ops listener, then Telegram is told where. */
 async function startWebhook(
-  bot: ReturnType<typeof createApp>['bot'],
-  translatorFor: ReturnType<typeof createApp>['translatorFor'],
+  app: ReturnType<typeof createApp>,
+  http: HttpServer,
+  metrics: Metrics,
   config: Config,
   log: Logger,
-): Promise<() => Promise<void>> {
-  await bot.init();
-  const handle = webhookCallback(bot, 'http', { secretToken: config.webhook.secret });
-  const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/telegram') return void handle(req, res);
-    res.statusCode = req.url === '/healthz' ? 200 : 404;
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(config.webhook.port, resolve));
+): Promise<void> {
+  const secret = config.webhook.secret;
+  if (secret === undefined || config.webhook.url === undefined) throw new Error('webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET');
+  await app.bot.init();
+  http.attachWebhook(
+    createWebhookHandler({ bot: app.bot, secret, log: log.child({ module: 'webhook' }), count: metrics.countWebhookRequest }),
+  );
   // Every replica sets the same webhook at start-up: idempotent, and one call per process start.
-  await bot.api.setWebhook(`${config.webhook.url}/telegram`, {
-    secret_token: config.webhook.secret,
-    allowed_updates: [...ALLOWED_UPDATES],
-  });
-  await setBotCommands(bot.api, translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
-  log.info({ port: config.webhook.port }, 'bot started (webhook)');
-  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  await app.bot.api.setWebhook(`${config.webhook.url}/telegram`, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+  await setBotCommands(app.bot.api, app.translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
+  log.info({ port: http.port }, 'bot started (webhook)');
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import type { I18n } from '@grammyjs/i18n';
 import { sequentialize } from '@grammyjs/runner';
-import { Bot } from 'grammy';
+import { Bot, type Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from '../shared/logger.js';
 import type { OrderTracker } from '../tracking/tracker.js';
@@ -20,6 +20,7 @@ import type { TrackingModels } from '../tracking/models.js';
 import { CUSTOM_AMOUNT_CONVERSATION, customAmountConversation } from './conversations/custom-amount.js';
 import { mongoConversationStorage } from './conversations/mongo-storage.js';
 import { offersFeature } from './features/offers.js';
+import { oncePerUpdate } from './once-per-update.js';
 
 export interface BotDeps {
   tracker: OrderTracker;
@@ -40,12 +41,15 @@ export interface BotOptions {
   apiRoot: string;
   /** Known bot identity: skips getMe (tests, and restarts that already know it). */
   botInfo?: UserFromGetMe | undefined;
+  /** Installed before auto-retry, on bot.api and inside conversations, so they see every attempt (metrics). */
+  apiTransformers?: Transformer[] | undefined;
 }
 
 /**
  * Middleware order matters:
  *   0. sequentialize  updates of one chat are handled one after another, in order; different chats
  *                  run concurrently (long polling uses @grammyjs/runner, which does not wait)
+ *   0b. once       an update_id delivered again (webhook retry, another replica) is skipped
  *   1. i18n        every later step (refusals included) answers in the chat's language
  *   2. access      only allowed users go further; everyone else is refused with their id
  *   2b. conversations  the "other amount" question (state in MongoDB)
@@ -59,9 +63,12 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
     client: { apiRoot: options.apiRoot, timeoutSeconds: 30 },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
+  const transformers = options.apiTransformers ?? [];
+  bot.api.config.use(...transformers);
   installAutoRetry(bot.api);
 
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+  bot.use(oncePerUpdate({ connection: deps.connection, clock: deps.clock, log: deps.log }));
   bot.use(deps.i18n);
   bot.use(accessGate({ allowedUserIds: deps.allowedUserIds, accountId: deps.accountId, chats: deps.chats }));
   // Conversations v2 build their own Api: auto-retry and i18n must be installed inside them too.
@@ -70,7 +77,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
       storage: { type: 'key', adapter: mongoConversationStorage(deps.connection), getStorageKey: (ctx) => ctx.chatId?.toString() },
       plugins: [
         async (ctx, next) => {
-          ctx.api.config.use(createAutoRetry());
+          ctx.api.config.use(...transformers, createAutoRetry());
           await next();
         },
         deps.i18n,

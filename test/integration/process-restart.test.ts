@@ -150,8 +150,7 @@ describe('the bot as a process', () => {
     expect(polling.stdout).toMatch(/"msg":"bye"/);
   }, 30_000);
 
-  it('webhook mode: registers the webhook, accepts updates only with the secret, and answers through them', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+  it('webhook mode: registers the webhook, survives garbage and forged updates, answers real ones once', async () => {
     const bot = BotProcess.start({
       telegram,
       emulator,
@@ -159,27 +158,41 @@ describe('the bot as a process', () => {
       mongoUri,
       timeScale: TIME_SCALE,
       allowedUserIds: [RESELLER],
-      env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: 'hook-secret_1', PORT: String(port) },
+      env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: 'hook-secret_1' },
     });
     processes.push(bot);
+    const port = await bot.httpPort();
     await bot.waitForLog(/bot started \(webhook\)/);
     const hook = telegram.calls.find((c) => c.method === 'setWebhook');
     expect(hook?.params).toMatchObject({ url: 'https://bot.example.test/telegram', secret_token: 'hook-secret_1' });
 
-    const post = (update: unknown, secret?: string) =>
+    const post = (body: string, secret?: string) =>
       fetch(`http://127.0.0.1:${port}/telegram`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
-        body: JSON.stringify(update),
+        body,
       });
-    const forged = await post(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }), 'wrong');
-    expect(forged.status).toBe(401);
+    const help = textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' });
+    // Forged (wrong or no secret), not JSON, JSON that is no update, 2 MB: each refused, none fatal.
+    expect((await post(JSON.stringify(help), 'wrong')).status).toBe(401);
+    expect((await post(JSON.stringify(help))).status).toBe(401);
+    expect((await post('{"update_id": 1, "message": ', 'hook-secret_1')).status).toBe(400);
+    expect((await post('[1,2,3]', 'hook-secret_1')).status).toBe(400);
+    expect((await post(`{"update_id":5,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`, 'hook-secret_1')).status).toBe(413);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    expect(telegram.messages(RESELLER)).toHaveLength(0);
 
-    const ok = await post(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }), 'hook-secret_1');
-    expect(ok.status).toBe(200);
+    // Telegram delivers the same update twice (e.g. it missed our first 200): one answer.
+    expect((await post(JSON.stringify(help), 'hook-secret_1')).status).toBe(200);
+    expect((await post(JSON.stringify(help), 'hook-secret_1')).status).toBe(200);
     await telegram.waitFor(() => telegram.lastMessage(RESELLER), { what: 'the /help answer' });
-    expect(telegram.messages(RESELLER)).toHaveLength(1);
+    const language = textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/language' });
+    expect((await post(JSON.stringify(language), 'hook-secret_1')).status).toBe(200);
+    await telegram.waitFor(() => telegram.messages(RESELLER).length >= 2 || undefined, { what: 'the /language answer' });
+    expect(telegram.messages(RESELLER)).toHaveLength(2); // /help once, /language once
     expect(await bot.stop(10_000), bot.output).toEqual({ code: 0, signal: null });
+    expect(bot.output).not.toContain('hook-secret_1');
+    expect(bot.output).not.toContain(telegram.token);
   }, 30_000);
 });

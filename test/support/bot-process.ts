@@ -67,6 +67,8 @@ export class BotProcess {
       TIME_SCALE: String(opts.timeScale ?? 1),
       ALLOWED_USER_IDS: (opts.allowedUserIds ?? []).join(','),
       LOG_LEVEL: opts.logLevel ?? 'info',
+      // Any free port: processes of parallel test files must not fight over 8080 (see httpPort()).
+      PORT: '0',
       ...opts.env,
     });
   }
@@ -108,6 +110,12 @@ export class BotProcess {
       if (Date.now() >= deadline) throw new Error(`bot process did not log ${pattern} within ${timeoutMs} ms\n${this.tail()}`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** The port of the process's HTTP listener (/healthz, /readyz, /metrics, /telegram), from its log. */
+  async httpPort(timeoutMs = 20_000): Promise<number> {
+    const line = await this.waitForLog(/http listener started/, timeoutMs);
+    return (JSON.parse(line) as { port: number }).port;
   }
 
   /** Waits for the process to end on its own; kills it (and fails) if it does not within `timeoutMs`. */

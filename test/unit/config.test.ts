@@ -103,7 +103,34 @@ describe('loadConfig', () => {
     }
   });
 
-  it('needs WEBHOOK_URL in webhook mode', () => {
-    expect(problemsOf({ ...VALID, BOT_MODE: 'webhook' }).problems).toEqual([expect.stringMatching(/^WEBHOOK_URL is required/)]);
+  it('needs WEBHOOK_URL and WEBHOOK_SECRET in webhook mode', () => {
+    expect(problemsOf({ ...VALID, BOT_MODE: 'webhook' }).problems.sort()).toEqual([
+      expect.stringMatching(/^WEBHOOK_SECRET is required when BOT_MODE=webhook/),
+      expect.stringMatching(/^WEBHOOK_URL is required/),
+    ]);
+    const hook = { ...VALID, BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.org' };
+    expect(problemsOf(hook).problems).toEqual([expect.stringMatching(/^WEBHOOK_SECRET is required when BOT_MODE=webhook/)]);
+    expect(loadConfig({ ...hook, WEBHOOK_SECRET: 'A-z_09' }).webhook).toEqual({ url: 'https://bot.example.org', secret: 'A-z_09' });
+  });
+
+  it.each([
+    ['has a character Telegram refuses', 'secret!'],
+    ['is longer than 256 characters', 'a'.repeat(257)],
+  ])('rejects a WEBHOOK_SECRET that %s', (_what, secret) => {
+    const { problems } = problemsOf({ ...VALID, BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.org', WEBHOOK_SECRET: secret });
+    expect(problems).toEqual([expect.stringMatching(/^WEBHOOK_SECRET (may only contain|must be at most 256)/)]);
+    expect(problems[0]).not.toContain(secret);
+  });
+
+  it('serves HTTP on PORT (default 8080) in every mode, with an optional METRICS_TOKEN', () => {
+    expect(loadConfig(VALID).http).toEqual({ port: 8080, metricsToken: undefined });
+    expect(loadConfig({ ...VALID, PORT: '9100', METRICS_TOKEN: 'scrape-token-0123456789' }).http).toEqual({
+      port: 9100,
+      metricsToken: 'scrape-token-0123456789',
+    });
+    expect(problemsOf({ ...VALID, PORT: '-1' }).problems).toEqual([expect.stringMatching(/^PORT /)]);
+    expect(problemsOf({ ...VALID, METRICS_TOKEN: 'short' }).problems).toEqual([
+      expect.stringMatching(/^METRICS_TOKEN must be at least 16/),
+    ]);
   });
 });
