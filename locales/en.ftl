@@ -39,9 +39,9 @@ status-looking-up =
     <code>{ $query }</code>
 
 status-not-found =
-    There is no mobile or internet order with this ref or id on your account:
+    OneClickDz does not know this ref or id on your account (yet):
     <code>{ $query }</code>
-    Check the ref and try again.
+    An order sent moments ago can take a little while to appear. Check the ref, and send the same /status again in a minute to look again.
 
 status-provider-down =
     Could not reach OneClickDz to check:
@@ -194,29 +194,30 @@ offer-confirm =
     Amount: { $amount }
     Your balance now: { $balance }
     Press "Confirm sending" to send this top-up exactly once.
+offer-loading = loading…
 offer-balance-unknown = not available right now
 offer-read-only = This account's API key is read-only (READ-ONLY), so the bot cannot send any top-up. Ask the administrator for a READ-WRITE key.
 offer-expired = This offer has expired or is not valid. Send /status again to see the current offers.
 offer-foreign = This offer does not belong to your account.
 offer-sending = Sending the top-up…
 offer-cancelled = Sending cancelled: nothing was sent.
-offer-in-progress =
-    This offer is being sent right now by another press. Follow the order with its ref:
-    <code>{ $ref }</code>
+offer-cannot-cancel = This offer is already being sent: it can no longer be cancelled. The message shows the outcome.
 offer-insufficient-balance =
-    Your balance is not enough for this top-up: nothing was sent.
+    OneClickDz refused the top-up because your balance is not enough: no order was created.
     Required: { $required }
     Available: { $available }
-offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. Nothing was sent.
-offer-unconfirmed =
-    OneClickDz did not confirm the order and knows no order with this ref: no order was created.
-    You can press "Confirm sending" again safely: the same ref prevents a double charge.
+offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. No order was created.
+offer-key-rejected = OneClickDz rejected the bot's API key, so it took no order. Please tell the bot administrator.
+offer-uncertain =
+    <b>Not confirmed yet.</b> OneClickDz did not answer the send clearly, and the order may still appear.
+    Do not send this top-up again elsewhere. The bot keeps checking by its ref until { $time } and will update this message.
     <code>{ $ref }</code>
-offer-provider-down =
-    OneClickDz could not be reached and the outcome of the send is unknown for now. Do not resend elsewhere.
-    Press "Confirm sending" later (the same ref prevents a double charge), or check with /status and this ref:
+offer-not-created =
+    OneClickDz still does not know this ref after { $duration } of checks: the order was not created.
+    You can press "Confirm sending" to send it again safely: the same ref prevents a double charge.
     <code>{ $ref }</code>
 amount-ask = Send the amount in DZD for the offer { $name }, between { $min } and { $max }.
 amount-invalid = That amount is not accepted. Send a whole number between { $min } and { $max }.
 amount-fixed = This offer has a fixed amount that cannot be changed.
 amount-gave-up = Amount change cancelled. Press the offer again to retry.
+amount-plans-loading = The offer's plan list is being loaded from OneClickDz. Press "Other amount" again in a moment.

@@ -39,9 +39,9 @@ status-looking-up =
     <code>{ $query }</code>
 
 status-not-found =
-    Aucune commande de recharge mobile ou internet avec cette référence ou cet identifiant sur votre compte :
+    OneClickDz ne connaît pas (encore) cette référence ou cet identifiant sur votre compte :
     <code>{ $query }</code>
-    Vérifiez la référence et réessayez.
+    Une commande envoyée il y a un instant peut mettre un peu de temps à apparaître. Vérifiez la référence, et renvoyez le même /status dans une minute pour chercher à nouveau.
 
 status-provider-down =
     Impossible de joindre OneClickDz pour vérifier :
@@ -194,29 +194,30 @@ offer-confirm =
     Montant : { $amount }
     Votre solde actuel : { $balance }
     Appuyez sur « Confirmer l'envoi » pour envoyer cette recharge une seule fois.
+offer-loading = chargement…
 offer-balance-unknown = indisponible pour le moment
 offer-read-only = La clé API de ce compte est en lecture seule (READ-ONLY) : le bot ne peut envoyer aucune recharge. Demandez à l'administrateur une clé READ-WRITE.
 offer-expired = Cette offre a expiré ou n'est pas valable. Renvoyez /status pour voir les offres actuelles.
 offer-foreign = Cette offre n'appartient pas à votre compte.
 offer-sending = Envoi de la recharge…
 offer-cancelled = Envoi annulé : rien n'a été envoyé.
-offer-in-progress =
-    Cette offre est en cours d'envoi par un autre appui. Suivez la commande avec sa référence :
-    <code>{ $ref }</code>
+offer-cannot-cancel = Cette offre est déjà en cours d'envoi : elle ne peut plus être annulée. Le message affiche le résultat.
 offer-insufficient-balance =
-    Votre solde est insuffisant pour cette recharge : rien n'a été envoyé.
+    OneClickDz a refusé la recharge car votre solde est insuffisant : aucune commande n'a été créée.
     Requis : { $required }
     Disponible : { $available }
-offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Rien n'a été envoyé.
-offer-unconfirmed =
-    OneClickDz n'a pas confirmé la réception et ne connaît aucune commande avec cette référence : aucune commande n'a été créée.
-    Vous pouvez appuyer de nouveau sur « Confirmer l'envoi » sans risque : la même référence empêche un double débit.
+offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Aucune commande n'a été créée.
+offer-key-rejected = OneClickDz a refusé la clé API du bot et n'a donc pris aucune commande. Prévenez l'administrateur du bot.
+offer-uncertain =
+    <b>Pas encore confirmée.</b> OneClickDz n'a pas répondu clairement à l'envoi, et la commande peut encore apparaître.
+    Ne renvoyez pas cette recharge ailleurs. Le bot continue de vérifier par sa référence jusqu'à { $time } et mettra ce message à jour.
     <code>{ $ref }</code>
-offer-provider-down =
-    OneClickDz est injoignable et le résultat de l'envoi est inconnu pour le moment. Ne renvoyez pas ailleurs.
-    Appuyez plus tard sur « Confirmer l'envoi » (la même référence empêche un double débit) ou vérifiez avec /status et cette référence :
+offer-not-created =
+    OneClickDz ne connaît toujours pas cette référence après { $duration } de vérifications : la commande n'a pas été créée.
+    Vous pouvez appuyer sur « Confirmer l'envoi » pour la renvoyer sans risque : la même référence empêche un double débit.
     <code>{ $ref }</code>
 amount-ask = Envoyez le montant en DA pour l'offre { $name }, entre { $min } et { $max }.
 amount-invalid = Montant refusé. Envoyez un nombre entier entre { $min } et { $max }.
 amount-fixed = Le montant de cette offre est fixe et ne peut pas être changé.
 amount-gave-up = Changement de montant annulé. Appuyez de nouveau sur l'offre pour réessayer.
+amount-plans-loading = La liste des offres est en cours de chargement depuis OneClickDz. Appuyez de nouveau sur « Autre montant » dans un instant.

@@ -16,11 +16,16 @@ import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
 import { LongTailSweep } from './tracking/long-tail-sweep.js';
 import { JobScheduler } from './jobs/scheduler.js';
-import { offerModel } from './resend/offers.js';
+import { migrateOffers, offerModel } from './resend/offers.js';
 import { PlanCatalog } from './resend/plan-catalog.js';
 import { ResendService } from './resend/resend-service.js';
 import type { Metrics } from './ops/metrics.js';
 import { orderStatsSource } from './ops/order-stats.js';
+import { KeyScopes } from './resend/key-scopes.js';
+import { DEFAULT_OFFER_POLICY, type OfferPolicy } from './resend/offer-machine.js';
+import { OfferPreviews } from './resend/offer-previews.js';
+import { OfferWorker } from './resend/offer-worker.js';
+import { TelegramOfferMessages } from './bot/offer-messages.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY). Per-chat keys will add more accounts. */
 export const ENV_ACCOUNT_ID = 'env';
@@ -36,6 +41,8 @@ export interface AppOptions {
   editIntervalMs?: number;
   tracker?: Partial<Pick<TrackerOptions, 'idleMs' | 'pollLeaseMs' | 'deliveryLeaseMs' | 'lookupGiveUpMs' | 'random'>>;
   provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
+  /** Offer worker: lease (default 60 s, renewed while a send runs) and idle poll. */
+  offers?: { leaseMs?: number; idleMs?: number };
   /** Agenda lock lifetime of the long-tail sweep (default 5 min): how long a killed worker's sweep blocks. */
   sweepLockLifetimeMs?: number;
   /** Prometheus metrics (ops/metrics.ts): provider and Telegram calls, order gauges. */
@@ -101,18 +108,45 @@ export function createApp(opts: AppOptions): App {
   });
   let scheduler: JobScheduler | undefined;
   const Offer = offerModel(connection);
-  const resend = new ResendService({
+  const ts = config.timeScale;
+  const offerPolicy: OfferPolicy = {
+    unconfirmedCheckForMs: config.offers.unconfirmedCheckForMs * ts,
+    firstCheckAfterMs: DEFAULT_OFFER_POLICY.firstCheckAfterMs * ts,
+    maxCheckEveryMs: DEFAULT_OFFER_POLICY.maxCheckEveryMs * ts,
+  };
+  const resendLog = log.child({ module: 'resend' });
+  const scopes = new KeyScopes(clock);
+  const plans = new PlanCatalog(connection, sources, clock);
+  const offerWorker = new OfferWorker({
     Offer,
     tracker,
     senders: sources,
-    plans: new PlanCatalog(connection, sources, clock),
+    scopes,
+    policy: offerPolicy,
     clock,
-    log: log.child({ module: 'resend' }),
+    log: resendLog,
+    ...(opts.offers?.leaseMs !== undefined ? { leaseMs: opts.offers.leaseMs } : {}),
+    ...(opts.offers?.idleMs !== undefined ? { idleMs: opts.offers.idleMs } : {}),
   });
-
   const i18n = createI18n<BotContext>(config.defaultLocale, {
     localeNegotiator: async (ctx) => (ctx.chat ? await chats.locale(ctx.chat.id) : undefined) ?? config.defaultLocale,
   });
+  // The bot's handlers and the background offer work edit confirmations through this one object (it
+  // keeps their edits of one message in order); its messenger wraps the bot's Api, built just below.
+  const built: { messenger?: Messenger } = {};
+  const offerMessages = new TelegramOfferMessages({
+    messenger: () => {
+      if (!built.messenger) throw new Error('offer messages used before the bot was built');
+      return built.messenger;
+    },
+    chats,
+    i18n,
+    defaultLocale: config.defaultLocale,
+    clock,
+  });
+  const previews = new OfferPreviews({ Offer, senders: sources, scopes, plans, messages: offerMessages, log: resendLog });
+  const resend = new ResendService({ Offer, plans, scopes, previews, worker: offerWorker, policy: offerPolicy, clock, log: resendLog });
+
   const bot = createBot(
     config.botToken,
     {
@@ -120,6 +154,7 @@ export function createApp(opts: AppOptions): App {
       chats,
       i18n,
       resend,
+      offerMessages,
       models,
       connection,
       allowedUserIds: config.allowedUserIds,
@@ -129,9 +164,11 @@ export function createApp(opts: AppOptions): App {
     },
     { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo, apiTransformers: metrics ? [metrics.telegramTransformer()] : [] },
   );
+  const messenger = new Messenger(bot.api, log.child({ module: 'messenger' }));
+  built.messenger = messenger;
   const delivery = new StatusDelivery({
     Offer,
-    messenger: new Messenger(bot.api, log.child({ module: 'messenger' })),
+    messenger,
     chats,
     models,
     i18n,
@@ -151,10 +188,12 @@ export function createApp(opts: AppOptions): App {
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
       await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init()]);
+      await migrateOffers(Offer, new Date(clock.now()), offerPolicy);
     },
     sweep,
     start: async () => {
       tracker.start(delivery);
+      offerWorker.start(offerMessages);
       scheduler = new JobScheduler({
         connection,
         sweep,
@@ -166,11 +205,15 @@ export function createApp(opts: AppOptions): App {
     },
     stop: async () => {
       await scheduler?.drain();
+      await Promise.all([previews.stop(), offerWorker.stop()]);
+      await plans.settle();
       await tracker.stop();
     },
     crash: () => {
       scheduler?.abandon();
       tracker.abandon();
+      offerWorker.abandon();
+      previews.abandon();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './shared/duration.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './tracking/long-tail-schedule.js';
+import { DEFAULT_OFFER_POLICY } from './resend/offer-machine.js';
 
 /** Locales that ship in `locales/`. Arabic is the default and the reference locale. */
 export const SUPPORTED_LOCALES = ['ar', 'fr', 'en'] as const;
@@ -106,6 +107,7 @@ const envSchema = z
     RECHECK_TIMEOUT_MAX: duration(DEFAULT_LONG_TAIL_POLICY.timeout.maxMs),
     RECHECK_TIMEOUT_FOR: duration(DEFAULT_LONG_TAIL_POLICY.timeout.forMs),
     RECHECK_SWEEP_EVERY: duration(60_000),
+    UNCONFIRMED_CHECK_FOR: duration(DEFAULT_OFFER_POLICY.unconfirmedCheckForMs),
     RECHECK_LIST_THRESHOLD: z
       .string()
       .trim()
@@ -185,6 +187,10 @@ export interface Config {
   webhook: { url: string | undefined; secret: string | undefined };
   /** The HTTP listener of every mode (ops/http-server.ts). */
   http: { port: number; metricsToken: string | undefined };
+  offers: {
+    /** How long a send without a clear answer is checked by ref before "not created" may be said (unscaled). */
+    unconfirmedCheckForMs: number;
+  };
 }
 
 /** Thrown with one human-readable line per invalid variable; never carries a value. */
@@ -238,5 +244,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
     http: { port: e.PORT, metricsToken: e.METRICS_TOKEN },
+    offers: { unconfirmedCheckForMs: e.UNCONFIRMED_CHECK_FOR },
   };
 }

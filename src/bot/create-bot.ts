@@ -21,11 +21,14 @@ import { CUSTOM_AMOUNT_CONVERSATION, customAmountConversation } from './conversa
 import { mongoConversationStorage } from './conversations/mongo-storage.js';
 import { offersFeature } from './features/offers.js';
 import { oncePerUpdate } from './once-per-update.js';
+import type { TelegramOfferMessages } from './offer-messages.js';
 
 export interface BotDeps {
   tracker: OrderTracker;
   chats: ChatStore;
   resend: ResendService;
+  /** Edits of offer confirmations, shared with the background offer work (see TelegramOfferMessages). */
+  offerMessages: TelegramOfferMessages;
   models: TrackingModels;
   /** Conversation state is kept in MongoDB through this connection. */
   connection: Connection;
@@ -89,7 +92,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker }));
   bot.use(statusFeature({ tracker: deps.tracker }));
   bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));
-  bot.use(offersFeature({ resend: deps.resend, models: deps.models }));
+  bot.use(offersFeature({ resend: deps.resend, models: deps.models, messages: deps.offerMessages }));
   // A button this bot no longer knows (old deploy, tampered data): a clear answer, nothing else.
   bot.on('callback_query:data', (ctx) => ctx.answerCallbackQuery({ text: ctx.t('offer-expired'), show_alert: true }));
   bot.chatType('private').on('message', (ctx) => ctx.reply(ctx.t('help'), { parse_mode: 'HTML' }));

@@ -2,18 +2,13 @@ import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { SuggestedOffer } from '../provider/types.js';
 import type { OrderDoc } from '../tracking/models.js';
+import { OFFER_STATES, type OfferState, type OfferTarget, type Refusal } from './offer-machine.js';
 
 /**
  * A suggested offer a chat can press to re-send a top-up. Buttons carry only the offer's short key
  * (`callback_data` is limited to 64 bytes); everything else lives here, with an expiry, because old
  * buttons stay clickable for days while a line's accepted offers change.
  */
-/**
- * idle: never sent; sending: a press is sending now (or died doing so); uncertain: a send got no clear
- * answer and the provider did not know the ref yet; sent: the provider has the order (sentTopupId).
- */
-export type SendState = 'idle' | 'sending' | 'uncertain' | 'sent';
-
 export interface OfferDoc {
   _id: string; // short key, also in the button
   accountId: string;
@@ -25,9 +20,23 @@ export interface OfferDoc {
   typename: string;
   /** The ref every send of this offer uses: a double press or a retry can never create two orders. */
   ref: string;
-  state: SendState;
-  sendLeaseUntil: Date | null;
+  /** See offer-machine.ts; written only through its decisions (offer-store.ts). */
+  state: OfferState;
+  /** The messages (confirmations) that show this offer's send and its outcome. */
+  targets: OfferTarget[];
   sentTopupId: string | null;
+  refusal: Refusal | null;
+  uncertainSince: Date | null;
+  uncertainUntil: Date | null;
+  /** Checks by ref made during the current uncertain period. */
+  checks: number;
+  /** When the offer worker should act on it next; null when nothing is owed. */
+  dueAt: Date | null;
+  /** The worker holding the offer (see offer-store.ts claimDueOffer) and until when. */
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  /** Bumped by every press that changes the offer: a worker clears `dueAt` only if it is unchanged. */
+  version: number;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -43,15 +52,25 @@ const offerSchema = new Schema<OfferDoc>(
     amount: { type: Number, required: true },
     typename: { type: String, required: true },
     ref: { type: String, required: true },
-    state: { type: String, default: 'idle' },
-    sendLeaseUntil: { type: Date, default: null },
+    state: { type: String, enum: OFFER_STATES, default: 'offered' },
+    targets: [{ _id: false, chatId: Number, messageId: Number, locale: String, shown: { type: String, default: null } }],
     sentTopupId: { type: String, default: null },
+    refusal: { type: Schema.Types.Mixed, default: null },
+    uncertainSince: { type: Date, default: null },
+    uncertainUntil: { type: Date, default: null },
+    checks: { type: Number, default: 0 },
+    dueAt: { type: Date, default: null },
+    leaseOwner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    version: { type: Number, default: 0 },
     expiresAt: { type: Date, required: true },
   },
   { collection: 'offers', timestamps: { createdAt: true, updatedAt: false }, _id: false },
 );
 // MongoDB deletes expired offers by itself (lazily); presses check expiresAt too.
 offerSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+// The offer worker's due query.
+offerSchema.index({ dueAt: 1 }, { partialFilterExpression: { dueAt: { $type: 'date' } } });
 
 export function offerModel(connection: Connection): Model<OfferDoc> {
   return (connection.models.Offer as Model<OfferDoc> | undefined) ?? connection.model<OfferDoc>('Offer', offerSchema);
@@ -79,6 +98,36 @@ export function offersOf(order: OrderDoc): SuggestedOffer[] {
   return order.payload?.kind === 'mobile' ? (order.payload.suggested_offers ?? []) : [];
 }
 
+/** The fields a new offer starts with (never sent, nothing owed). */
+export function freshOfferFields(): Pick<
+  OfferDoc,
+  | 'state'
+  | 'targets'
+  | 'sentTopupId'
+  | 'refusal'
+  | 'uncertainSince'
+  | 'uncertainUntil'
+  | 'checks'
+  | 'dueAt'
+  | 'leaseOwner'
+  | 'leaseUntil'
+  | 'version'
+> {
+  return {
+    state: 'offered',
+    targets: [],
+    sentTopupId: null,
+    refusal: null,
+    uncertainSince: null,
+    uncertainUntil: null,
+    checks: 0,
+    dueAt: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    version: 0,
+  };
+}
+
 /** Creates (idempotently) the offer documents behind an order's buttons. */
 export async function ensureOffers(Offer: Model<OfferDoc>, order: OrderDoc, now: Date, ttlMs = OFFER_TTL_MS): Promise<void> {
   const payload = order.payload;
@@ -99,9 +148,7 @@ export async function ensureOffers(Offer: Model<OfferDoc>, order: OrderDoc, now:
             amount: offer.amount,
             typename: offer.typename,
             ref: resendRef(order.providerId, offer.plan_code, offer.amount),
-            state: 'idle',
-            sendLeaseUntil: null,
-            sentTopupId: null,
+            ...freshOfferFields(),
             expiresAt: new Date(now.getTime() + ttlMs),
           },
         },
@@ -110,4 +157,36 @@ export async function ensureOffers(Offer: Model<OfferDoc>, order: OrderDoc, now:
     })),
     { ordered: false },
   );
+}
+
+/**
+ * Offers written before the offer machine (states idle/sending/uncertain/sent with `sendLeaseUntil`)
+ * get the new shape at start-up: idle becomes offered; a send that was under way or unclear becomes
+ * due for a check by ref (never a re-send); sent stays sent.
+ */
+export async function migrateOffers(Offer: Model<OfferDoc>, now: Date, policy: { unconfirmedCheckForMs: number }): Promise<void> {
+  const old = { version: { $exists: false } };
+  const offers = Offer.collection; // the driver: old states are not valid schema values any more
+  const base = { targets: [], refusal: null, checks: 0, leaseOwner: null, leaseUntil: null, version: 0 };
+  await offers.updateMany(
+    { ...old, state: 'idle' },
+    { $set: { ...base, state: 'offered', dueAt: null, uncertainSince: null, uncertainUntil: null }, $unset: { sendLeaseUntil: 1 } },
+  );
+  await offers.updateMany(
+    { ...old, state: { $in: ['sending', 'uncertain'] } },
+    {
+      $set: {
+        ...base,
+        state: 'uncertain',
+        dueAt: now,
+        uncertainSince: now,
+        uncertainUntil: new Date(now.getTime() + policy.unconfirmedCheckForMs),
+      },
+      $unset: { sendLeaseUntil: 1 },
+    },
+  );
+  await offers.updateMany(old, {
+    $set: { ...base, dueAt: null, uncertainSince: null, uncertainUntil: null },
+    $unset: { sendLeaseUntil: 1 },
+  });
 }

@@ -46,10 +46,42 @@ export class PlanCatalog {
       (connection.models.PlanCache as Model<PlanCacheDoc> | undefined) ?? connection.model<PlanCacheDoc>('PlanCache', planCacheSchema);
   }
 
-  /** The amount range of a dynamic plan, or undefined for fixed/unknown plans. */
+  /** The amount range of a dynamic plan, or undefined for fixed/unknown plans (asks the provider when stale). */
   async dynamicRange(accountId: string, planCode: string): Promise<PlanRange | undefined> {
     const plans = await this.dynamicPlans(accountId);
     return plans?.find((p) => p.code === planCode && p.isEnabled);
+  }
+
+  /**
+   * From MongoDB only (for update handlers, which never wait on the provider): the plan's range,
+   * `fixed` for a plan that takes no chosen amount, or `unknown` when the list was never fetched, in
+   * which case a refresh starts in the background. A stale list is used and refreshed too.
+   */
+  async cachedRange(
+    accountId: string,
+    planCode: string,
+  ): Promise<{ type: 'dynamic'; range: PlanRange } | { type: 'fixed' } | { type: 'unknown' }> {
+    const cached = await this.Plans.findById(accountId).lean<PlanCacheDoc>();
+    if (!cached || this.clock.now() - cached.fetchedAt.getTime() >= PLAN_REFRESH_MS) this.refreshInBackground(accountId);
+    if (!cached) return { type: 'unknown' };
+    const range = cached.dynamicPlans.find((p) => p.code === planCode && p.isEnabled);
+    return range ? { type: 'dynamic', range } : { type: 'fixed' };
+  }
+
+  private refreshing: Promise<unknown> | undefined;
+
+  private refreshInBackground(accountId: string): void {
+    if (this.refreshing) return;
+    this.refreshing = this.dynamicPlans(accountId)
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+  }
+
+  /** Waits for a background refresh in flight (clean shutdown). */
+  async settle(): Promise<void> {
+    await this.refreshing;
   }
 
   private async dynamicPlans(accountId: string): Promise<PlanRange[] | undefined> {

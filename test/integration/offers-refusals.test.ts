@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatAmount } from '../../src/bot/render/format.js';
+import { formatAmount, formatDuration } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
 import { Harness, RESELLER, sleep, STRANGER, type HarnessOptions } from '../support/harness.js';
 import {
@@ -41,7 +41,7 @@ describe('buttons that must not send', () => {
     const confirmation = await pressOffer(h, status);
     const data = button(status, 'of:').callback_data;
     await Offers(h).updateOne({ _id: keyOf(data) }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
-    const before = { messages: h.telegram.messages(RESELLER).length, calls: pressCalls() };
+    const before = { messages: h.telegram.messages(RESELLER).length, calls: pressCalls(), edits: current(h, confirmation).history.length };
 
     await h.press(status.message_id, data);
     await pressConfirm(h, confirmation);
@@ -50,7 +50,7 @@ describe('buttons that must not send', () => {
       expect.objectContaining({ text: t('offer-expired'), alert: true }),
       expect.objectContaining({ text: t('offer-expired'), alert: true }),
     ]);
-    expect(current(h, confirmation).history).toHaveLength(1); // left as it was
+    expect(current(h, confirmation).history).toHaveLength(before.edits); // left as it was
     expect(h.telegram.messages(RESELLER)).toHaveLength(before.messages);
     expect(pressCalls()).toBe(before.calls);
     expect(sendCount(h)).toBe(0);
@@ -145,27 +145,64 @@ describe('a send without a clear answer is never repeated blindly', () => {
     expect((await h.order({ ref }))?.phase).toBe('final');
   });
 
-  it('timeout before the provider took the order: says unconfirmed, and only a new press sends again, with the same ref', async () => {
-    await start(quickTimeout);
+  it('a send that stays unconfirmed: "not confirmed yet" while checked by ref for UNCONFIRMED_CHECK_FOR, then "not created", and a new press sends once with the same ref', async () => {
+    await start({ ...quickTimeout, env: { UNCONFIRMED_CHECK_FOR: '3m' } }); // 1.8 s at TIME_SCALE 0.01
+    const windowMs = 3 * 60_000 * 0.01;
     const sourceId = refundedWithOffers(h, 'lost-2');
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'lost-2'));
     h.emulator.injectFault({ kind: 'timeout', path: /mobile\/send/, processed: false });
     await pressConfirm(h, confirmation);
 
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
-    const unconfirmed = current(h, confirmation);
-    expect(unconfirmed.html).toBe(t('offer-unconfirmed', { ref }));
-    expect(button(unconfirmed, 'oc:').text).toBe(t('button-confirm'));
-    expect(sendCount(h)).toBe(1);
+    const checks = () => h.emulator.requests.filter((r) => r.path === `/v3/mobile/check-ref/${ref}`);
+    const notConfirmedYet = t('offer-uncertain', { ref, time: '' }).split('\n')[0]!;
+    const uncertain = await h.telegram.waitFor(() => current(h, confirmation).html.includes(notConfirmedYet) && current(h, confirmation), {
+      what: '"not confirmed yet"',
+    });
+    expect(uncertain.html).toContain(`<code>${ref}</code>`);
+    expect(buttonsOf(uncertain)).toEqual([]); // nothing to press while the bot is still checking
     expect(await h.order({ ref })).toBeNull();
-    await sleep(300); // many rounds of the background loops: nothing re-sends by itself
+
+    const notCreated = t('offer-not-created', { ref, duration: formatDuration(h.app.translatorFor('ar'), windowMs) });
+    const done = await h.telegram.waitFor(() => current(h, confirmation).html === notCreated && current(h, confirmation), {
+      what: '"not created" after the window',
+    });
+    // Checked by ref several times, every answer a 404, and "not created" only on a 404 after the whole window.
+    const offer = await Offers(h).findOne({ ref }).lean();
+    expect(offer!.uncertainUntil!.getTime() - offer!.uncertainSince!.getTime()).toBe(windowMs);
+    expect(checks().length).toBeGreaterThanOrEqual(3);
+    expect(checks().every((r) => r.status === 404)).toBe(true);
+    expect(checks().at(-1)!.at).toBeGreaterThanOrEqual(offer!.uncertainUntil!.getTime());
+    expect(sendCount(h)).toBe(1); // never re-sent by the bot itself
+    await sleep(300);
     expect(sendCount(h)).toBe(1);
 
-    await pressConfirm(h, unconfirmed);
-    await waitUntilShows(h, confirmation, '✅', 'sent on the second press');
+    expect(button(done, 'oc:').text).toBe(t('button-confirm'));
+    await pressConfirm(h, done);
+    await waitUntilShows(h, confirmation, '✅', 'sent on the new press');
     expect(sendCount(h)).toBe(2);
     const order = await h.order({ ref });
     expect(h.emulator.getOrder(order!.providerId)?.ref).toBe(ref);
+    expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send' && r.status === 200)).toHaveLength(1);
+  });
+
+  it("an unconfirmed send whose ref turns up during the checks becomes that order's live status", async () => {
+    await start(quickTimeout);
+    const sourceId = refundedWithOffers(h, 'late-1');
+    const confirmation = await pressOffer(h, await statusWithOffers(h, 'late-1'));
+    h.emulator.injectFault({ kind: 'timeout', path: /mobile\/send/, processed: false });
+    await pressConfirm(h, confirmation);
+    const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
+    const notConfirmedYet = t('offer-uncertain', { ref, time: '' }).split('\n')[0]!;
+    await h.telegram.waitFor(() => current(h, confirmation).html.includes(notConfirmedYet), { what: '"not confirmed yet"' });
+
+    // The provider processes the order late (as OneClickDz may after a timeout).
+    const late = h.emulator.sendMobile({ plan_code: 'FACTURE_DJEZZY', MSSIDN: '0771234567', amount: 500, ref });
+    const live = await waitUntilShows(h, confirmation, '✅', 'the late order, live');
+    expect(live.html).toContain(`<code>${late.topupId}</code>`);
+    expect((await h.order({ ref }))?.providerId).toBe(late.topupId);
+    expect(sendCount(h)).toBe(1);
+    expect(h.telegram.messages(RESELLER)).toHaveLength(2); // the status message and the confirmation, nothing more
   });
 });
 
@@ -177,9 +214,8 @@ describe('refusals from the provider', () => {
     await pressConfirm(h, confirmation);
 
     // 500 at the plan's cost 0.99; the refunded original (100) gave its charge back.
-    expect(current(h, confirmation).html).toBe(
-      t('offer-insufficient-balance', { required: formatAmount(495, 'ar'), available: formatAmount(300, 'ar') }),
-    );
+    const refusal = t('offer-insufficient-balance', { required: formatAmount(495, 'ar'), available: formatAmount(300, 'ar') });
+    await h.telegram.waitFor(() => current(h, confirmation).html === refusal, { what: 'the refusal' });
     expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send').map((r) => r.status)).toEqual([403]);
     expect(h.badRequests()).toEqual([]);
   });
@@ -190,7 +226,7 @@ describe('refusals from the provider', () => {
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'invalid-1'));
     await pressConfirm(h, confirmation);
 
-    expect(current(h, confirmation).html).toBe(t('offer-invalid', { field: 'amount' }));
+    await h.telegram.waitFor(() => current(h, confirmation).html === t('offer-invalid', { field: 'amount' }), { what: 'the refusal' });
     expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send').map((r) => r.status)).toEqual([400]);
   });
 

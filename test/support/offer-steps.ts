@@ -51,13 +51,33 @@ export async function statusWithOffers(h: Harness, ref: string, who: Who = {}): 
   return h.waitForMessage(chatOf(who), (m) => buttonsOf(m).some((b) => b.callback_data.startsWith('of:')), `offer buttons for ${ref}`);
 }
 
-/** Presses offer button `index` of the status message; resolves the confirmation it replied with. */
-export async function pressOffer(h: Harness, status: FakeMessage, index = 0, who: Who = {}): Promise<FakeMessage> {
+/** The confirmation's "loading…" placeholder, in every language. */
+const LOADING = ['ar', 'fr', 'en'] as const;
+export const isLoading = (h: Harness, m: FakeMessage) => LOADING.some((l) => m.text.includes(h.app.translatorFor(l)('offer-loading')));
+
+/**
+ * Presses offer button `index` of the status message; resolves the confirmation it replied with, as
+ * shown at once (balance "loading…"), without waiting for the provider.
+ */
+export async function pressOfferNow(h: Harness, status: FakeMessage, index = 0, who: Who = {}): Promise<FakeMessage> {
   await h.press(status.message_id, button(status, 'of:', index).callback_data, who);
   const replies = h.telegram.messages(chatOf(who)).filter((m) => m.replyTo === status.message_id);
   const confirmation = replies[replies.length - 1];
   if (!confirmation) throw new Error('no confirmation message replied to the status message');
   return confirmation;
+}
+
+/** Like pressOfferNow, then waits until the bot filled in the balance and plan data (background work). */
+export async function pressOffer(h: Harness, status: FakeMessage, index = 0, who: Who = {}): Promise<FakeMessage> {
+  const confirmation = await pressOfferNow(h, status, index, who);
+  return filledIn(h, confirmation);
+}
+
+/** Waits until a confirmation no longer shows "loading…". */
+export function filledIn(h: Harness, confirmation: FakeMessage): Promise<FakeMessage> {
+  return h.telegram.waitFor(() => (isLoading(h, current(h, confirmation)) ? undefined : current(h, confirmation)), {
+    what: 'the confirmation filled in',
+  });
 }
 
 /** Presses Confirm on a confirmation message (with the data it carries now). */
@@ -79,7 +99,10 @@ export const sendCount = (h: Harness) => h.emulator.requests.filter((r) => r.met
 export const answers = (h: Harness) =>
   h.telegram.calls
     .filter((c) => c.method === 'answerCallbackQuery')
-    .map((c) => ({ text: c.params?.text as string | undefined, at: c.at, alert: c.params?.show_alert as boolean | undefined }));
+    .map((c) => {
+      const params = c.params as { text?: string; show_alert?: boolean } | undefined;
+      return { text: params?.text, at: c.at, alert: params?.show_alert };
+    });
 
 /** Waits until the given message (edited in place) shows `text`, wherever it sits in the chat. */
 export function waitUntilShows(h: Harness, m: FakeMessage, text: string, what: string): Promise<FakeMessage> {

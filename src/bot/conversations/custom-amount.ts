@@ -21,7 +21,9 @@ export function parseAmount(text: string): number | undefined {
 
 /**
  * A dynamic-amount offer where the reseller wants another amount: ask for it, validate it against the
- * plan's min/max (from the cached plan list), and show the usual confirmation for that amount.
+ * plan's min/max from the cached plan list (never a provider call inside the update: a cold cache
+ * starts a refresh in the background and the user is asked to try again in a moment), and show the
+ * usual confirmation for that amount, filled in in the background like any other.
  * I/O runs in `conversation.external` so replays never repeat it. A command ends the conversation and
  * goes on to its own handler.
  */
@@ -29,20 +31,24 @@ export function customAmountConversation(resend: ResendService) {
   return async function customAmount(conversation: Conversation<BotContext, BotContext>, ctx: BotContext, key: string, accountId: string) {
     const locale = (await conversation.external(() => ctx.i18n.getLocale())) as Locale;
     type PlanInfo =
-      { type: 'expired' } | { type: 'foreign' } | { type: 'fixed' } | { type: 'dynamic'; name: string; min: number; max: number };
+      | { type: 'expired' }
+      | { type: 'foreign' }
+      | { type: 'fixed' }
+      | { type: 'unknown' }
+      | { type: 'dynamic'; name: string; min: number; max: number };
     const plan = await conversation.external(async (): Promise<PlanInfo> => {
       const found = await resend.find(key, accountId);
-      if (found.type === 'expired') return { type: 'expired' };
-      if (found.type === 'foreign') return { type: 'foreign' };
+      if (found.type !== 'ok') return { type: found.type };
       const range = await resend.rangeOf(found.offer);
-      return range ? { type: 'dynamic', name: found.offer.typename, min: range.min_amount, max: range.max_amount } : { type: 'fixed' };
+      return range.type === 'dynamic'
+        ? { type: 'dynamic', name: found.offer.typename, min: range.range.min_amount, max: range.range.max_amount }
+        : { type: range.type };
     });
-    if (plan.type === 'expired' || plan.type === 'foreign') {
-      await ctx.reply(ctx.t(plan.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), { parse_mode: 'HTML' });
-      return;
-    }
-    if (plan.type === 'fixed') {
-      await ctx.reply(ctx.t('amount-fixed'), { parse_mode: 'HTML' });
+    if (plan.type !== 'dynamic') {
+      const text = { expired: 'offer-expired', foreign: 'offer-foreign', fixed: 'amount-fixed', unknown: 'amount-plans-loading' }[
+        plan.type
+      ];
+      await ctx.reply(ctx.t(text), { parse_mode: 'HTML' });
       return;
     }
     const vars = { name: plan.name, min: formatAmount(plan.min, locale), max: formatAmount(plan.max, locale) };
@@ -55,17 +61,25 @@ export function customAmountConversation(resend: ResendService) {
       if (answer.message.text.startsWith('/')) await conversation.halt({ next: true });
       const amount = parseAmount(answer.message.text);
       if (amount !== undefined && amount >= plan.min && amount <= plan.max) {
-        const confirmation = await conversation.external(async (): Promise<{ html: string; keyboard?: InlineKeyboardMarkup }> => {
-          const result = await resend.withAmount(key, accountId, amount);
-          if (result.type !== 'ok') return { html: answer.t(result.type === 'foreign' ? 'offer-foreign' : 'offer-expired') };
-          const found = await resend.find(result.key, accountId);
-          if (found.type !== 'ok') return { html: answer.t('offer-expired') };
-          return renderOfferConfirmation(answer.t, await resend.preview(found.offer), locale);
-        });
-        await answer.reply(confirmation.html, {
+        const confirmation = await conversation.external(
+          async (): Promise<{ html: string; keyboard?: InlineKeyboardMarkup; key?: string }> => {
+            const result = await resend.withAmount(key, accountId, amount);
+            if (result.type === 'unknown') return { html: answer.t('amount-plans-loading') };
+            if (result.type !== 'ok') return { html: answer.t(result.type === 'foreign' ? 'offer-foreign' : 'offer-expired') };
+            return { ...renderOfferConfirmation(answer.t, { offer: result.offer, loading: true }, locale), key: result.offer._id };
+          },
+        );
+        const sent = await answer.reply(confirmation.html, {
           parse_mode: 'HTML',
           ...(confirmation.keyboard ? { reply_markup: confirmation.keyboard } : {}),
         });
+        const newKey = confirmation.key;
+        if (newKey !== undefined) {
+          await conversation.external(async () => {
+            const found = await resend.find(newKey, accountId);
+            if (found.type === 'ok') resend.fillInConfirmation(found.offer, { chatId: sent.chat.id, messageId: sent.message_id, locale });
+          });
+        }
         return;
       }
       await answer.reply(answer.t('amount-invalid', vars), { parse_mode: 'HTML' });

@@ -1,88 +1,109 @@
 import { Composer } from 'grammy';
 import type { Locale } from '../../config.js';
-import type { ConfirmResult, ResendService } from '../../resend/resend-service.js';
-import type { TrackingModels } from '../../tracking/models.js';
+import type { ResendService } from '../../resend/resend-service.js';
+import type { OfferDoc } from '../../resend/offers.js';
+import type { OrderDoc, TrackingModels } from '../../tracking/models.js';
+import { onCallback } from '../callback-data.js';
+import type { TelegramOfferMessages } from '../offer-messages.js';
 import type { BotContext } from '../context.js';
 import { CUSTOM_AMOUNT_CONVERSATION } from '../conversations/custom-amount.js';
-import { formatAmount } from '../render/format.js';
-import { CANCEL_PREFIX, CONFIRM_PREFIX, OTHER_AMOUNT_PREFIX, confirmRow, renderOfferConfirmation } from '../render/offer-confirmation.js';
-import { OFFER_PAGE_PREFIX, OFFER_PRESS_PREFIX } from '../render/offer-keyboard.js';
+import { renderOfferConfirmation } from '../render/offer-confirmation.js';
 import { trackedKeyboard } from '../render/tracked-message.js';
-import type { OrderDoc } from '../../tracking/models.js';
-import type { OfferDoc } from '../../resend/offers.js';
-
-const KEY = '([A-Za-z0-9_-]{12})';
-const match = (prefix: string, rest = KEY) => new RegExp(`^${prefix}${rest}$`);
 
 /**
- * Suggested offers as buttons: press -> confirmation (number, plan, amount, balance) -> Confirm sends
- * exactly one order (see ResendService) and the confirmation message becomes its live status message.
- * Every callback is answered first, before any provider call (Telegram gives ~15 s).
+ * Suggested offers as buttons. No handler here waits on the provider (they read and write MongoDB
+ * only, through ResendService):
+ *   offer button  answer, show the confirmation at once (balance "loading…"), filled in in the background
+ *   Confirm       answer, show "sending…", record the intent; the offer worker sends, checks by ref and
+ *                 turns this message into the order's live status (or shows the outcome)
+ *   Cancel        close the confirmation (not once a send is under way)
+ *   Other amount  the amount conversation (plan range from the cached plan list)
+ *   page buttons  another page of an order's offers
  */
-export function offersFeature(deps: { resend: ResendService; models: TrackingModels }): Composer<BotContext> {
+export function offersFeature(deps: {
+  resend: ResendService;
+  models: TrackingModels;
+  messages: TelegramOfferMessages;
+}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const { resend } = deps;
 
-  composer.callbackQuery(match(OFFER_PRESS_PREFIX), async (ctx) => {
-    const offer = await usableOffer(ctx, resend, ctx.match[1]!);
-    if (!offer) return;
+  onCallback(composer, 'offer', async (ctx, data) => {
+    const offer = await usableOffer(ctx, resend, data.key);
+    if (!offer || !ctx.chat) return;
     await ctx.answerCallbackQuery();
     const locale = (await ctx.i18n.getLocale()) as Locale;
-    const { html, keyboard } = renderOfferConfirmation(ctx.t, await resend.preview(offer), locale);
     const replyTo = ctx.callbackQuery.message?.message_id;
-    await ctx.reply(html, {
-      parse_mode: 'HTML',
-      ...(keyboard ? { reply_markup: keyboard } : {}),
-      ...(replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
-    });
+    const replyOptions = replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
+    if (resend.knownReadOnly(offer.accountId) === true) {
+      await ctx.reply(ctx.t('offer-read-only'), { parse_mode: 'HTML', ...replyOptions });
+      return;
+    }
+    const { html, keyboard } = renderOfferConfirmation(ctx.t, { offer, loading: true }, locale);
+    const sent = await ctx.reply(html, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}), ...replyOptions });
+    resend.fillInConfirmation(offer, { chatId: ctx.chat.id, messageId: sent.message_id, locale });
   });
 
-  composer.callbackQuery(match(CONFIRM_PREFIX), async (ctx) => {
-    // A stale, foreign or forged Confirm is answered as such and leaves the message alone (a lookup
-    // in MongoDB only: the answer still comes before any provider call).
-    if (!(await usableOffer(ctx, resend, ctx.match[1]!))) return;
-    await ctx.answerCallbackQuery({ text: ctx.t('offer-sending') });
+  onCallback(composer, 'confirm', async (ctx, data) => {
+    // A stale, foreign or forged Confirm is answered as such and leaves the message alone.
+    const offer = await usableOffer(ctx, resend, data.key);
+    if (!offer) return;
     const accountId = ctx.access?.accountId;
     const messageId = ctx.callbackQuery.message?.message_id;
     if (accountId === undefined || !ctx.chat || messageId === undefined) return;
-    // Buttons off while sending: a second press on this message cannot even reach the service.
-    await ctx.editMessageText(ctx.t('offer-sending'), { parse_mode: 'HTML' }).catch(() => undefined);
+    if (resend.knownReadOnly(accountId) === true) {
+      await ctx.answerCallbackQuery();
+      await ctx.editMessageText(ctx.t('offer-read-only'), { parse_mode: 'HTML' }).catch(() => undefined);
+      return;
+    }
+    await ctx.answerCallbackQuery({ text: ctx.t('offer-sending') });
+    // "Sending…" and no buttons before the intent is recorded: from then on only the worker (and the
+    // order's live status) write this message, so nothing can overwrite its outcome.
+    await deps.messages.close({ chatId: ctx.chat.id, messageId }, ctx.t('offer-sending'));
     const locale = (await ctx.i18n.getLocale()) as Locale;
-    const result = await resend.confirm(ctx.match[1]!, { accountId, chatId: ctx.chat.id, locale, messageId });
-    // 'tracking': the delivery loop now edits this message into the new order's live status.
-    if (result.type === 'tracking') return;
-    const retry = result.type === 'unconfirmed' || result.type === 'provider_down';
-    await ctx
-      .editMessageText(confirmFailureText(ctx, result, locale), {
-        parse_mode: 'HTML',
-        ...(retry ? { reply_markup: { inline_keyboard: [confirmRow(ctx.t, ctx.match[1]!)] } } : {}),
-      })
-      .catch(() => undefined);
+    const result = await resend.confirm(data.key, { accountId, chatId: ctx.chat.id, locale, messageId });
+    if (result.type === 'recorded') return;
+    const text = result.type === 'read_only' ? 'offer-read-only' : result.type === 'foreign' ? 'offer-foreign' : 'offer-expired';
+    await ctx.editMessageText(ctx.t(text), { parse_mode: 'HTML' }).catch(() => undefined);
   });
 
-  composer.callbackQuery(match(CANCEL_PREFIX), async (ctx) => {
-    if (!(await usableOffer(ctx, resend, ctx.match[1]!))) return;
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageText(ctx.t('offer-cancelled'), { parse_mode: 'HTML' }).catch(() => undefined);
+  onCallback(composer, 'cancel', async (ctx, data) => {
+    const accountId = ctx.access?.accountId;
+    const result = accountId === undefined ? ({ type: 'expired' } as const) : await resend.cancel(data.key, accountId);
+    switch (result.type) {
+      case 'expired':
+      case 'foreign':
+        await ctx.answerCallbackQuery({ text: ctx.t(result.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), show_alert: true });
+        return;
+      case 'in_flight':
+        // Too late to cancel: the message shows the send's progress and outcome.
+        await ctx.answerCallbackQuery({ text: ctx.t('offer-cannot-cancel'), show_alert: true });
+        return;
+      case 'cancelled': {
+        await ctx.answerCallbackQuery();
+        const messageId = ctx.callbackQuery.message?.message_id;
+        if (ctx.chat && messageId !== undefined) await deps.messages.close({ chatId: ctx.chat.id, messageId }, ctx.t('offer-cancelled'));
+      }
+    }
   });
 
-  composer.callbackQuery(match(OTHER_AMOUNT_PREFIX), async (ctx) => {
-    if (!(await usableOffer(ctx, resend, ctx.match[1]!))) return;
+  onCallback(composer, 'other_amount', async (ctx, data) => {
+    if (!(await usableOffer(ctx, resend, data.key))) return;
     await ctx.answerCallbackQuery();
     const accountId = ctx.access?.accountId;
     if (accountId === undefined) return;
-    await ctx.conversation.enter(CUSTOM_AMOUNT_CONVERSATION, ctx.match[1]!, accountId);
+    await ctx.conversation.enter(CUSTOM_AMOUNT_CONVERSATION, data.key, accountId);
   });
 
-  composer.callbackQuery(match(OFFER_PAGE_PREFIX, '([0-9a-f]{24}):(\\d{1,3})'), async (ctx) => {
-    const order = await deps.models.Order.findById(ctx.match[1]).lean<OrderDoc>();
+  onCallback(composer, 'offer_page', async (ctx, data) => {
+    const order = await deps.models.Order.findById(data.orderId).lean<OrderDoc>();
     if (!order || order.accountId !== ctx.access?.accountId) {
       await ctx.answerCallbackQuery({ text: ctx.t('offer-expired'), show_alert: true });
       return;
     }
     await ctx.answerCallbackQuery();
     const locale = (await ctx.i18n.getLocale()) as Locale;
-    const keyboard = trackedKeyboard(ctx.t, order, locale, { page: Number(ctx.match[2]) });
+    const keyboard = trackedKeyboard(ctx.t, order, locale, { page: data.page });
     if (keyboard) await ctx.editMessageReplyMarkup({ reply_markup: keyboard }).catch(() => undefined);
   });
 
@@ -96,28 +117,4 @@ async function usableOffer(ctx: BotContext, resend: ResendService, key: string):
   if (found.type === 'ok') return found.offer;
   await ctx.answerCallbackQuery({ text: ctx.t(found.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), show_alert: true });
   return undefined;
-}
-
-function confirmFailureText(ctx: BotContext, result: Exclude<ConfirmResult, { type: 'tracking' }>, locale: Locale): string {
-  switch (result.type) {
-    case 'expired':
-      return ctx.t('offer-expired');
-    case 'foreign':
-      return ctx.t('offer-foreign');
-    case 'in_progress':
-      return ctx.t('offer-in-progress', { ref: result.ref });
-    case 'read_only':
-      return ctx.t('offer-read-only');
-    case 'insufficient_balance':
-      return ctx.t('offer-insufficient-balance', {
-        required: result.required === undefined ? '—' : formatAmount(result.required, locale),
-        available: result.available === undefined ? '—' : formatAmount(result.available, locale),
-      });
-    case 'invalid':
-      return ctx.t('offer-invalid', { field: result.field ?? '—' });
-    case 'unconfirmed':
-      return ctx.t('offer-unconfirmed', { ref: result.ref });
-    case 'provider_down':
-      return ctx.t('offer-provider-down', { ref: result.ref });
-  }
 }

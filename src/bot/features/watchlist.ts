@@ -5,9 +5,7 @@ import { parseOrderQuery } from '../../tracking/order-query.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
 import type { BotContext } from '../context.js';
 import { renderPendingList } from '../render/pending-list.js';
-import { MUTE_CALLBACK_PREFIX } from '../render/tracked-message.js';
-
-const MUTE_CALLBACK = new RegExp(`^${MUTE_CALLBACK_PREFIX}([0-9a-f]{24})$`);
+import { onCallback } from '../callback-data.js';
 
 /** What a chat follows: /pending lists it, /unwatch and the "stop notifications" button trim it. */
 export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }): Composer<BotContext> {
@@ -31,10 +29,10 @@ export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }):
     await ctx.reply(ctx.t(muted ? 'unwatch-done' : 'unwatch-not-found', { query: parsed.query.value }), { parse_mode: 'HTML' });
   });
 
-  composer.callbackQuery(MUTE_CALLBACK, async (ctx) => {
+  onCallback(composer, 'mute', async (ctx, data) => {
     const chatId = ctx.chat?.id;
     // Only the chat's own watcher can be muted: a button copied elsewhere matches nothing.
-    const muted = chatId !== undefined && (await deps.tracker.mute(ctx.match[1]!, chatId));
+    const muted = chatId !== undefined && (await deps.tracker.mute(data.orderId, chatId));
     await ctx.answerCallbackQuery({ text: ctx.t(muted ? 'mute-done' : 'mute-stale') });
     if (muted) await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
   });

@@ -2,11 +2,10 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
 import type { Locale } from '../../config.js';
 import type { SuggestedOffer } from '../../provider/types.js';
 import { offerKey } from '../../resend/offers.js';
+import { encodeCallback } from '../callback-data.js';
 import type { Translate } from '../i18n.js';
 import { formatAmount } from './format.js';
 
-export const OFFER_PRESS_PREFIX = 'of:';
-export const OFFER_PAGE_PREFIX = 'op:';
 export const OFFERS_PER_PAGE = 5;
 /** Long typenames would be cut by Telegram clients anyway; keep the amount visible. */
 const MAX_LABEL_NAME = 40;
@@ -29,13 +28,15 @@ export function offerKeyboard(
   const rows: InlineKeyboardButton[][] = offers.slice(current * OFFERS_PER_PAGE, (current + 1) * OFFERS_PER_PAGE).map((offer) => [
     {
       text: t('button-offer', { name: clipLabel(offer.typename), amount: formatAmount(offer.amount, locale) }),
-      callback_data: `${OFFER_PRESS_PREFIX}${offerKey(orderId, offer.plan_code, offer.amount)}`,
+      callback_data: encodeCallback({ type: 'offer', key: offerKey(orderId, offer.plan_code, offer.amount) }),
     },
   ]);
   if (pages > 1) {
     const nav: InlineKeyboardButton[] = [];
-    if (current > 0) nav.push({ text: t('button-offer-prev'), callback_data: `${OFFER_PAGE_PREFIX}${orderId}:${current - 1}` });
-    if (current < pages - 1) nav.push({ text: t('button-offer-next'), callback_data: `${OFFER_PAGE_PREFIX}${orderId}:${current + 1}` });
+    if (current > 0)
+      nav.push({ text: t('button-offer-prev'), callback_data: encodeCallback({ type: 'offer_page', orderId, page: current - 1 }) });
+    if (current < pages - 1)
+      nav.push({ text: t('button-offer-next'), callback_data: encodeCallback({ type: 'offer_page', orderId, page: current + 1 }) });
     rows.push(nav);
   }
   return { inline_keyboard: rows };

@@ -8,6 +8,7 @@ import { renderLookupStatus } from './lookup-status.js';
 import { offerKeyboard } from './offer-keyboard.js';
 import { renderOrderStatus } from './order-status.js';
 import { offersOf } from '../../resend/offers.js';
+import { encodeCallback } from '../callback-data.js';
 
 export interface RenderedMessage {
   html: string;
@@ -15,8 +16,6 @@ export interface RenderedMessage {
   /** Identity of what the message shows: equal hashes never cause an edit. */
   hash: string;
 }
-
-export const MUTE_CALLBACK_PREFIX = 'mute:';
 
 /**
  * The status message a watcher of `order` should see right now, in its locale, with its buttons.
@@ -42,7 +41,7 @@ export function trackedKeyboard(
   const offers = offersOf(order);
   if (offers.length > 0 && order.phase === 'final') return offerKeyboard(t, order._id.toString(), offers, locale, opts.page);
   return order.phase === 'long' && !opts.muted
-    ? { inline_keyboard: [[{ text: t('button-mute'), callback_data: `${MUTE_CALLBACK_PREFIX}${order._id.toString()}` }]] }
+    ? { inline_keyboard: [[{ text: t('button-mute'), callback_data: encodeCallback({ type: 'mute', orderId: order._id.toString() }) }]] }
     : undefined;
 }
 

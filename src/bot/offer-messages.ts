@@ -1,0 +1,101 @@
+import type { I18n } from '@grammyjs/i18n';
+import { SUPPORTED_LOCALES, type Locale } from '../config.js';
+import type { OfferTarget } from '../resend/offer-machine.js';
+import type { OfferMessages, Preview, PreviewTarget, ShowResult } from '../resend/offer-messages.js';
+import type { OfferDoc } from '../resend/offers.js';
+import type { Clock } from '../shared/clock.js';
+import type { ChatStore } from './chats.js';
+import { translatorFor } from './i18n.js';
+import { renderOfferConfirmation } from './render/offer-confirmation.js';
+import { renderOfferState } from './render/offer-state.js';
+import type { Delivery, Messenger, OutgoingText } from './telegram/messenger.js';
+
+const TRANSIENT_RETRY_MS = 5_000;
+/** How long a closed confirmation is remembered (a fill-in arriving later than this is very unlikely). */
+const CLOSED_MEMORY_MS = 60 * 60_000;
+
+/**
+ * Telegram side of the offer port: edits a confirmation message to show the offer's state or its
+ * filled-in data. Failures become "try again at" (429, network) or "nothing more to do" (chat gone,
+ * message refused), never an exception.
+ */
+export class TelegramOfferMessages implements OfferMessages {
+  /** Edits of one message run one after another, in the order they were asked for. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  /** Confirmations a press closed (Confirm, Cancel): a late fill-in must not bring them back. */
+  private readonly closed = new Map<string, number>();
+
+  constructor(
+    private readonly opts: {
+      /** Lazy: the messenger wraps the bot's Api, and the bot is built with this object. */
+      messenger: () => Messenger;
+      chats: ChatStore;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      i18n: I18n<any>; // any context type: only i18n.t (no update) is used here
+      defaultLocale: Locale;
+      clock: Clock;
+    },
+  ) {}
+
+  async showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult> {
+    const locale = this.localeOf(target.locale);
+    const rendered = renderOfferState(translatorFor(this.opts.i18n, locale), offer, locale, new Date(this.opts.clock.now()));
+    return this.edit(target, { html: rendered.html, keyboard: rendered.keyboard });
+  }
+
+  async showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult> {
+    const locale = this.localeOf(target.locale);
+    const rendered = renderOfferConfirmation(translatorFor(this.opts.i18n, locale), preview, locale);
+    return this.inOrder(target, () =>
+      this.closed.has(keyOf(target))
+        ? Promise.resolve({ ok: true } as const)
+        : this.edit(target, { html: rendered.html, keyboard: rendered.keyboard }),
+    );
+  }
+
+  /**
+   * A press closes a confirmation (Confirm shows "sending…", Cancel "cancelled"): the edit is queued
+   * after any fill-in already under way, and no later fill-in touches the message again.
+   */
+  async close(target: { chatId: number; messageId: number }, html: string): Promise<void> {
+    const now = this.opts.clock.now();
+    this.closed.set(keyOf(target), now);
+    if (this.closed.size > 1_000) for (const [key, at] of this.closed) if (now - at > CLOSED_MEMORY_MS) this.closed.delete(key);
+    await this.inOrder(target, () => this.edit(target, { html }));
+  }
+
+  private inOrder<T>(target: { chatId: number; messageId: number }, task: () => Promise<T>): Promise<T> {
+    const key = keyOf(target);
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(task, task);
+    const tail = run.catch(() => undefined);
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return run;
+  }
+
+  private async edit(target: { chatId: number; messageId: number }, text: OutgoingText): Promise<ShowResult> {
+    if (await this.opts.chats.isUnreachable(target.chatId)) return { ok: false };
+    const result: Delivery = await this.opts.messenger().edit(target.chatId, target.messageId, text);
+    if (result.ok) return { ok: true };
+    const now = this.opts.clock.now();
+    switch (result.failure.kind) {
+      case 'rate_limited':
+        return { ok: false, retryAt: now + result.failure.retryAfterMs };
+      case 'transient':
+        return { ok: false, retryAt: now + TRANSIENT_RETRY_MS };
+      case 'chat_unreachable':
+        await this.opts.chats.markUnreachable(target.chatId, result.failure.description);
+        return { ok: false };
+      default:
+        return { ok: false };
+    }
+  }
+
+  private localeOf(locale: string): Locale {
+    return (SUPPORTED_LOCALES as readonly string[]).includes(locale) ? (locale as Locale) : this.opts.defaultLocale;
+  }
+}
+
+const keyOf = (target: { chatId: number; messageId: number }) => `${target.chatId}:${target.messageId}`;

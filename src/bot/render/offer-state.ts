@@ -1,0 +1,63 @@
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Locale } from '../../config.js';
+import type { OfferDoc } from '../../resend/offers.js';
+import type { Translate } from '../i18n.js';
+import { formatAmount, formatCheckTime, formatDuration } from './format.js';
+import { confirmRow } from './offer-confirmation.js';
+
+/**
+ * A confirmation message once Confirm was pressed, by the offer's state. Each text says only what the
+ * provider said: "not confirmed yet" while the outcome is unknown, "not created" only after the
+ * provider did not know the ref for the whole check window. `sent` is not rendered here: the message
+ * becomes the order's live status message.
+ */
+export function renderOfferState(
+  t: Translate,
+  offer: OfferDoc,
+  locale: Locale,
+  now: Date,
+): { html: string; keyboard?: InlineKeyboardMarkup } {
+  const ref = offer.ref;
+  switch (offer.state) {
+    case 'uncertain':
+      return {
+        html: t('offer-uncertain', {
+          ref,
+          time: formatCheckTime(offer.uncertainUntil ?? now, locale, now),
+        }),
+      };
+    case 'not_created': {
+      const waited = offer.uncertainUntil && offer.uncertainSince ? offer.uncertainUntil.getTime() - offer.uncertainSince.getTime() : 0;
+      return {
+        html: t('offer-not-created', { ref, duration: formatDuration(t, waited) }),
+        keyboard: { inline_keyboard: [confirmRow(t, offer._id)] },
+      };
+    }
+    case 'refused': {
+      const refusal = offer.refusal;
+      switch (refusal?.reason) {
+        case 'insufficient_balance':
+          return {
+            html: t('offer-insufficient-balance', {
+              required: refusal.required === undefined ? '—' : formatAmount(refusal.required, locale),
+              available: refusal.available === undefined ? '—' : formatAmount(refusal.available, locale),
+            }),
+          };
+        case 'invalid':
+          return { html: t('offer-invalid', { field: refusal.field ?? '—' }) };
+        case 'key_rejected':
+          return { html: t('offer-key-rejected') };
+        case 'read_only':
+        default:
+          return { html: t('offer-read-only') };
+      }
+    }
+    case 'cancelled':
+    case 'offered':
+      return { html: t('offer-cancelled') };
+    case 'confirming':
+    case 'sending':
+    case 'sent':
+      return { html: t('offer-sending') };
+  }
+}

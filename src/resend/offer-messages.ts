@@ -1,0 +1,33 @@
+/**
+ * The port through which background offer work (previews, the send worker) shows things in chats.
+ * Implemented by the bot layer (Telegram) and wired in app.ts, like tracking's OrderDelivery.
+ */
+import type { OfferTarget } from './offer-machine.js';
+import type { OfferDoc } from './offers.js';
+import type { PlanRange } from './plan-catalog.js';
+
+/** A confirmation message to fill in, and the language it is written in. */
+export interface PreviewTarget {
+  chatId: number;
+  messageId: number;
+  locale: string;
+}
+
+/** Everything the confirmation shows once the provider answered. */
+export interface Preview {
+  offer: OfferDoc;
+  /** Undefined when the provider could not be asked right now. */
+  balance: number | undefined;
+  readOnly: boolean;
+  /** Set for plans that take a chosen amount: the range another amount must fall in. */
+  range: PlanRange | undefined;
+}
+
+export type ShowResult = { ok: true } | { ok: false; retryAt?: number | undefined };
+
+export interface OfferMessages {
+  /** Edits a confirmation to show the offer's current state (uncertain, refused, not created). */
+  showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult>;
+  /** Edits a confirmation that showed "loading…" to show the balance and plan data. */
+  showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult>;
+}

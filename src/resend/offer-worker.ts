@@ -1,0 +1,217 @@
+/**
+ * The offer worker: a due loop over the offers collection that carries out what Confirm presses
+ * recorded. It claims a due offer (offer-lease.ts), then by state:
+ *   confirming  checks the key's scope, records `sending`, POSTs the send with the offer's derived ref;
+ *               an unclear answer (timeout, network, 5xx, DUPLICATED_REF) is followed by a check by ref
+ *   sending     (a worker died mid-send) asks by ref first, never sends again
+ *   uncertain   asks by ref again, until the UNCONFIRMED_CHECK_FOR window is over
+ * and settles what the new state owes the chats: the confirmation becomes the order's live status
+ * (tracker.trackSent), or shows the state through the OfferMessages port. Every state change goes
+ * through the offer machine (offer-store.ts), conditioned on still holding the lease.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { isProviderError, ProviderError } from '../provider/errors.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { DueLoop } from '../tracking/due-loop.js';
+import type { OrderTracker } from '../tracking/tracker.js';
+import type { KeyScopes } from './key-scopes.js';
+import { claimDueOffer, nextDueOffer, releaseOffer, renewOffer, type OfferLease } from './offer-lease.js';
+import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
+import type { OfferMessages } from './offer-messages.js';
+import { applyOfferEvent, markShown } from './offer-store.js';
+import type { OfferDoc } from './offers.js';
+import type { TopupSender } from './topup-sender.js';
+
+export interface OfferWorkerOptions {
+  Offer: Model<OfferDoc>;
+  tracker: OrderTracker;
+  senders: (accountId: string) => TopupSender | undefined;
+  scopes: KeyScopes;
+  policy: OfferPolicy;
+  clock: Clock;
+  log: Logger;
+  /** Longer than a provider call's worst case; renewed every third of it while work runs. */
+  leaseMs?: number;
+  idleMs?: number;
+  concurrency?: number;
+}
+
+type Step = { offer: OfferDoc; nextDue: Date | null } | undefined;
+
+export class OfferWorker {
+  private readonly lease: OfferLease;
+  private readonly loop: DueLoop<OfferDoc>;
+  private messages: OfferMessages | undefined;
+  private abandoned = false;
+
+  constructor(private readonly opts: OfferWorkerOptions) {
+    this.lease = { owner: `offers-${randomBytes(6).toString('hex')}`, leaseMs: opts.leaseMs ?? 60_000 };
+    this.loop = new DueLoop<OfferDoc>({
+      name: 'offers',
+      claim: () => claimDueOffer(opts.Offer, this.lease, this.now()),
+      process: (offer) => this.process(offer),
+      nextDueAt: () => nextDueOffer(opts.Offer, this.now()),
+      concurrency: opts.concurrency ?? 8,
+      idleMs: opts.idleMs ?? 1_000,
+      clock: opts.clock,
+      log: opts.log,
+    });
+  }
+
+  private now(): Date {
+    return new Date(this.opts.clock.now());
+  }
+
+  start(messages: OfferMessages): void {
+    this.messages = messages;
+    this.loop.start();
+  }
+
+  kick(): void {
+    this.loop.kick();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Crash simulation: stop claiming and renewing; work in flight loses its lease and writes nothing. */
+  abandon(): void {
+    this.abandoned = true;
+    this.loop.abandon();
+  }
+
+  private async process(claimed: OfferDoc): Promise<void> {
+    const renewal = setInterval(
+      () => {
+        if (this.abandoned) return;
+        renewOffer(this.opts.Offer, claimed._id, this.lease, this.now()).catch(() => undefined);
+      },
+      Math.max(50, this.lease.leaseMs / 3),
+    );
+    try {
+      let step: Step;
+      if (claimed.state === 'confirming') step = await this.send(claimed);
+      else if (claimed.state === 'sending' || claimed.state === 'uncertain') step = await this.check(claimed);
+      else step = { offer: claimed, nextDue: null };
+      if (!step || this.abandoned) return; // the lease was lost: someone else owns the offer now
+      const retryAt = await this.settle(step.offer);
+      const due = [step.nextDue?.getTime(), retryAt].filter((t): t is number => t !== undefined);
+      await releaseOffer(this.opts.Offer, step.offer, this.lease, due.length > 0 ? new Date(Math.min(...due)) : null);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async apply(offer: OfferDoc, event: OfferEvent): Promise<Step> {
+    const now = this.now();
+    const applied = await applyOfferEvent(this.opts.Offer, offer._id, event, {
+      now,
+      policy: this.opts.policy,
+      lease: this.lease,
+      current: offer,
+    });
+    if (!applied.ok) {
+      if (applied.offer === null)
+        this.opts.log.warn({ offer: offer._id, event: event.type }, 'offer lease lost; leaving the offer to its new owner');
+      return undefined;
+    }
+    return { offer: applied.offer, nextDue: applied.decision.change.set.dueAt ?? null };
+  }
+
+  private async send(offer: OfferDoc): Promise<Step> {
+    const sender = this.opts.senders(offer.accountId);
+    if (!sender) return this.apply(offer, { type: 'refused', refusal: { reason: 'key_rejected' } });
+    if (await this.opts.scopes.isReadOnly(offer.accountId, sender)) {
+      return this.apply(offer, { type: 'refused', refusal: { reason: 'read_only' } });
+    }
+    // Recorded before the POST: whoever finds this offer in `sending` asks by ref, never sends again.
+    const sending = await this.apply(offer, { type: 'send' });
+    if (!sending || this.abandoned) return undefined;
+    try {
+      const sent = await sender.sendMobile({ plan_code: offer.plan_code, MSSIDN: offer.MSSIDN, amount: offer.amount, ref: offer.ref });
+      this.opts.log.info({ offer: offer._id, ref: offer.ref, topupId: sent.topupId }, 'suggested offer sent');
+      return await this.apply(sending.offer, { type: 'accepted', topupId: sent.topupId });
+    } catch (err) {
+      const kind = err instanceof ProviderError ? err.kind : 'unexpected';
+      this.opts.log.warn({ offer: offer._id, ref: offer.ref, kind, code: (err as ProviderError).code }, 'suggested offer send failed');
+      const refusal = refusalOf(err);
+      if (refusal) return this.apply(sending.offer, { type: 'refused', refusal });
+      if (this.abandoned) return undefined;
+      // DUPLICATED_REF, or no clear answer: the order may exist. Ask by ref before anything else.
+      return this.check(sending.offer);
+    }
+  }
+
+  /** One check by ref: found means sent; a 404 or no answer keeps (or makes) the send uncertain. */
+  private async check(offer: OfferDoc): Promise<Step> {
+    const sender = this.opts.senders(offer.accountId);
+    let event: OfferEvent;
+    try {
+      if (!sender) throw new ProviderError('unauthorized', 'no provider account');
+      const found = await sender.checkMobileByRef(offer.ref);
+      event = { type: 'accepted', topupId: found.id };
+    } catch (err) {
+      event = isProviderError(err, 'not_found') ? { type: 'not_found' } : { type: 'no_answer' };
+    }
+    if (this.abandoned) return undefined;
+    this.opts.log.info({ offer: offer._id, ref: offer.ref, outcome: event.type, state: offer.state }, 'suggested offer checked by ref');
+    return this.apply(offer, event);
+  }
+
+  /**
+   * Does what the offer's state owes its target messages; returns when to try again for what Telegram
+   * could not take yet.
+   */
+  private async settle(offer: OfferDoc): Promise<number | undefined> {
+    const key = displayKey(offer);
+    if (key === null) return undefined;
+    let retryAt: number | undefined;
+    for (const effect of owedEffects(offer)) {
+      const done: OfferDoc['targets'] = [];
+      for (const target of effect.targets) {
+        if (this.abandoned) return undefined;
+        if (effect.type === 'track') {
+          await this.opts.tracker.trackSent({
+            accountId: offer.accountId,
+            kind: 'mobile',
+            providerId: effect.topupId,
+            ref: offer.ref,
+            chatId: target.chatId,
+            locale: target.locale,
+            messageId: target.messageId,
+          });
+          done.push(target);
+          continue;
+        }
+        const shown = this.messages ? await this.messages.showState(offer, target) : { ok: false, retryAt: this.opts.clock.now() + 1_000 };
+        // Without a time to retry (chat unreachable, message refused) there is nothing more to do for it.
+        if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+        else done.push(target);
+      }
+      await markShown(this.opts.Offer, offer, done, key, this.lease, this.now());
+    }
+    return retryAt;
+  }
+}
+
+/** A clear "no" from the provider (no order was created), or undefined when the outcome is unclear. */
+function refusalOf(err: unknown): Refusal | undefined {
+  if (isProviderError(err, 'insufficient_balance')) {
+    return { reason: 'insufficient_balance', required: numberDetail(err, 'required'), available: numberDetail(err, 'available') };
+  }
+  if (isProviderError(err, 'validation') || isProviderError(err, 'out_of_stock')) {
+    const field = err.details?.field;
+    return { reason: 'invalid', field: typeof field === 'string' ? field : undefined };
+  }
+  if (isProviderError(err, 'forbidden')) return { reason: 'read_only' };
+  if (isProviderError(err, 'unauthorized') || isProviderError(err, 'ip_blocked')) return { reason: 'key_rejected' };
+  return undefined;
+}
+
+function numberDetail(err: ProviderError, name: string): number | undefined {
+  const value = err.details?.[name];
+  return typeof value === 'number' ? value : undefined;
+}

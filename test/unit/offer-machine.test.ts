@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import {
+  displayKey,
+  owedEffects,
+  transition,
+  type OfferPolicy,
+  type OfferSnapshot,
+  type OfferState,
+  type OfferTarget,
+} from '../../src/resend/offer-machine.js';
+
+/** The offer state machine alone: no MongoDB, no provider, no Telegram. */
+
+const policy: OfferPolicy = { unconfirmedCheckForMs: 600_000, firstCheckAfterMs: 15_000, maxCheckEveryMs: 120_000 };
+const t0 = new Date('2026-01-01T10:00:00Z');
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const chatA = { chatId: 1, messageId: 10, locale: 'ar' };
+const chatB = { chatId: 2, messageId: 20, locale: 'fr' };
+
+function offer(state: OfferState, extra: Partial<OfferSnapshot> = {}): OfferSnapshot {
+  return { state, targets: [], sentTopupId: null, uncertainSince: null, checks: 0, ...extra };
+}
+const target = (t: typeof chatA, shown: string | null): OfferTarget => ({ ...t, shown });
+
+function ok(d: ReturnType<typeof transition>) {
+  if (!d.ok) throw new Error(`rejected in ${d.state}`);
+  return d;
+}
+
+describe('offer machine: presses', () => {
+  it('Confirm on a fresh offer records the intent for the pressing message, due now', () => {
+    const d = ok(transition(offer('offered'), { type: 'confirm', target: chatA }, t0, policy));
+    expect(d.change.state).toBe('confirming');
+    expect(d.change.set.targets).toEqual([target(chatA, 'sending')]);
+    expect(d.change.set.dueAt).toEqual(t0);
+    expect(d.effects).toEqual([]);
+  });
+
+  it.each(['cancelled', 'refused', 'not_created'] as const)('Confirm after %s starts a new send (same ref)', (state) => {
+    expect(ok(transition(offer(state), { type: 'confirm', target: chatA }, t0, policy)).change.state).toBe('confirming');
+  });
+
+  it.each(['confirming', 'sending'] as const)('a second Confirm while %s joins the send, nothing owed', (state) => {
+    const d = ok(transition(offer(state, { targets: [target(chatA, 'sending')] }), { type: 'confirm', target: chatB }, t0, policy));
+    expect(d.change.state).toBe(state);
+    expect(d.change.addTarget).toEqual(target(chatB, 'sending'));
+    expect(d.effects).toEqual([]);
+  });
+
+  it('a Confirm while uncertain joins and is owed the "not confirmed yet" text', () => {
+    const d = ok(transition(offer('uncertain', { targets: [target(chatA, 'uncertain')] }), { type: 'confirm', target: chatB }, t0, policy));
+    expect(d.change.state).toBe('uncertain');
+    expect(d.effects).toEqual([{ type: 'show', targets: [target(chatB, 'sending')] }]);
+  });
+
+  it('a Confirm on a sent offer makes that chat follow the order, never a second send', () => {
+    const d = ok(
+      transition(offer('sent', { sentTopupId: 'T1', targets: [target(chatA, 'sent:T1')] }), { type: 'confirm', target: chatB }, t0, policy),
+    );
+    expect(d.change.state).toBe('sent');
+    expect(d.effects).toEqual([{ type: 'track', topupId: 'T1', targets: [target(chatB, null)] }]);
+  });
+
+  it('Cancel closes an offer that is not being sent, and is refused once a send is under way or done', () => {
+    expect(ok(transition(offer('offered'), { type: 'cancel' }, t0, policy)).change.state).toBe('cancelled');
+    for (const state of ['confirming', 'sending', 'uncertain', 'sent'] as const) {
+      expect(transition(offer(state), { type: 'cancel' }, t0, policy)).toEqual({ ok: false, state });
+    }
+  });
+});
+
+describe('offer machine: the worker', () => {
+  it('send only from confirming; accepted hands every target to tracking', () => {
+    expect(ok(transition(offer('confirming'), { type: 'send' }, t0, policy)).change.state).toBe('sending');
+    expect(transition(offer('sending'), { type: 'send' }, t0, policy).ok).toBe(false);
+    expect(transition(offer('uncertain'), { type: 'send' }, t0, policy).ok).toBe(false);
+    const d = ok(
+      transition(
+        offer('sending', { targets: [target(chatA, 'sending'), target(chatB, 'sending')] }),
+        { type: 'accepted', topupId: 'T9' },
+        t0,
+        policy,
+      ),
+    );
+    expect(d.change).toMatchObject({ state: 'sent', set: { sentTopupId: 'T9', dueAt: null } });
+    expect(d.effects).toEqual([{ type: 'track', topupId: 'T9', targets: [target(chatA, 'sending'), target(chatB, 'sending')] }]);
+  });
+
+  it('a clear refusal shows it; no order exists', () => {
+    const d = ok(
+      transition(
+        offer('sending', { targets: [target(chatA, 'sending')] }),
+        { type: 'refused', refusal: { reason: 'insufficient_balance', required: 500, available: 100 } },
+        t0,
+        policy,
+      ),
+    );
+    expect(d.change.state).toBe('refused');
+    expect(d.effects).toEqual([{ type: 'show', targets: [target(chatA, 'sending')] }]);
+    expect(displayKey({ state: 'refused', sentTopupId: null, refusal: { reason: 'insufficient_balance' } })).toBe(
+      'refused:insufficient_balance',
+    );
+  });
+
+  it.each(['not_found', 'no_answer'] as const)(
+    'after a send, %s means uncertain: "not confirmed yet" and a check by ref scheduled',
+    (type) => {
+      const d = ok(transition(offer('sending', { targets: [target(chatA, 'sending')] }), { type }, t0, policy));
+      expect(d.change.state).toBe('uncertain');
+      expect(d.change.set).toMatchObject({ uncertainSince: t0, uncertainUntil: at(600_000), checks: 0, dueAt: at(15_000) });
+      expect(d.effects).toEqual([{ type: 'show', targets: [target(chatA, 'sending')] }]);
+    },
+  );
+
+  it('a 404 inside the window keeps it uncertain (nothing new to show); checks back off and the last one falls on the window end', () => {
+    let o = offer('uncertain', { uncertainSince: t0, targets: [target(chatA, 'uncertain')] });
+    const dues: number[] = [];
+    let now = t0;
+    for (let i = 0; i < 30; i++) {
+      const d = ok(transition(o, { type: 'not_found' }, now, policy));
+      if (d.change.state !== 'uncertain') break;
+      expect(d.effects).toEqual([]);
+      now = d.change.set.dueAt!;
+      dues.push(now.getTime() - t0.getTime());
+      o = { ...o, checks: d.change.set.checks! };
+    }
+    expect(dues.slice(0, 4)).toEqual([22_500, 22_500 + 33_750, 22_500 + 33_750 + 50_625, 182_812]);
+    expect(dues.at(-1)).toBe(600_000);
+    const gaps = dues.map((d, i) => d - (dues[i - 1] ?? 0));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(120_000);
+  });
+
+  it('"not created" only on a 404 once the whole window has passed; no answer never says it', () => {
+    const o = offer('uncertain', { uncertainSince: t0, targets: [target(chatA, 'uncertain')] });
+    expect(ok(transition(o, { type: 'not_found' }, at(599_999), policy)).change.state).toBe('uncertain');
+    const late = ok(transition(o, { type: 'no_answer' }, at(3_600_000), policy));
+    expect(late.change.state).toBe('uncertain');
+    expect(late.change.set.dueAt!.getTime()).toBeGreaterThan(at(3_600_000).getTime());
+    const d = ok(transition(o, { type: 'not_found' }, at(600_000), policy));
+    expect(d.change.state).toBe('not_created');
+    expect(d.effects).toEqual([{ type: 'show', targets: [target(chatA, 'uncertain')] }]);
+  });
+
+  it('the ref found while uncertain: sent, and the messages become its live status', () => {
+    const d = ok(
+      transition(
+        offer('uncertain', { uncertainSince: t0, targets: [target(chatA, 'uncertain')] }),
+        { type: 'accepted', topupId: 'T2' },
+        at(60_000),
+        policy,
+      ),
+    );
+    expect(d.change.state).toBe('sent');
+    expect(d.effects).toEqual([{ type: 'track', topupId: 'T2', targets: [target(chatA, 'uncertain')] }]);
+  });
+
+  it('events that do not apply change nothing', () => {
+    expect(transition(offer('offered'), { type: 'accepted', topupId: 'x' }, t0, policy).ok).toBe(false);
+    expect(transition(offer('sent', { sentTopupId: 'x' }), { type: 'not_found' }, t0, policy).ok).toBe(false);
+    expect(transition(offer('refused'), { type: 'no_answer' }, t0, policy).ok).toBe(false);
+    expect(transition(offer('not_created'), { type: 'refused', refusal: { reason: 'read_only' } }, t0, policy).ok).toBe(false);
+  });
+
+  it('owed effects leave out targets that already show the state (settling twice changes nothing)', () => {
+    expect(owedEffects({ state: 'sent', sentTopupId: 'T1', targets: [target(chatA, 'sent:T1')] })).toEqual([]);
+    expect(owedEffects({ state: 'sending', sentTopupId: null, targets: [target(chatA, null)] })).toEqual([]);
+    expect(
+      owedEffects({ state: 'not_created', sentTopupId: null, targets: [target(chatA, 'uncertain'), target(chatB, 'not_created')] }),
+    ).toEqual([{ type: 'show', targets: [target(chatA, 'uncertain')] }]);
+  });
+});
