@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
+import type { CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 import { inject } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig, type Config, type Locale } from '../../src/config.js';
@@ -46,6 +47,11 @@ export class Harness {
   private readonly dbName = `flexy_test_${randomBytes(6).toString('hex')}`;
   readonly log: Logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
   private readonly apps: App[] = [];
+  /**
+   * Every command the apps sent to MongoDB (driver command monitoring), oldest first; tests may clear
+   * it. `matched`: documents a write touched (a claim that found nothing is 0).
+   */
+  readonly mongoCommands: Array<{ name: string; collection: string; matched?: number }> = [];
 
   constructor(private readonly opts: HarnessOptions = {}) {
     this.emulator = new OneClickEmulator({ ...opts.emulator, apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
@@ -55,7 +61,24 @@ export class Harness {
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
     const h = new Harness(opts);
     await Promise.all([h.emulator.start(), h.telegram.start()]);
-    h.connection = await mongoose.createConnection(inject('mongoUri'), { dbName: h.dbName }).asPromise();
+    h.connection = await mongoose.createConnection(inject('mongoUri'), { dbName: h.dbName, monitorCommands: true }).asPromise();
+    const started = new Map<number, { name: string; collection: string; matched?: number }>();
+    h.connection.getClient().on('commandStarted', (e: CommandStartedEvent) => {
+      const collection = (e.command as Record<string, unknown>)[e.commandName];
+      const entry = { name: e.commandName, collection: typeof collection === 'string' ? collection : '' };
+      h.mongoCommands.push(entry);
+      started.set(e.requestId, entry);
+    });
+    h.connection.getClient().on('commandSucceeded', (e: CommandSucceededEvent) => {
+      const entry = started.get(e.requestId);
+      started.delete(e.requestId);
+      if (!entry) return;
+      const reply = e.reply as { value?: unknown; n?: number };
+      // Documents a write touched: findAndModify returns the document (or null), updates return n.
+      if (entry.name === 'findAndModify') entry.matched = reply.value ? 1 : 0;
+      else if (typeof reply.n === 'number') entry.matched = reply.n;
+    });
+    h.connection.getClient().on('commandFailed', (e: { requestId: number }) => started.delete(e.requestId));
     h.config = loadConfig({
       BOT_TOKEN: h.telegram.token,
       TELEGRAM_API_ROOT: h.telegram.apiRoot,
