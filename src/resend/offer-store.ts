@@ -1,12 +1,12 @@
 /**
  * Stores the offer machine's decisions in MongoDB. Every write is conditioned on the state the
  * decision was taken from, so two presses, or a press and the worker, never both win; the worker's
- * writes are also conditioned on still holding its lease (offer-lease.ts), so a worker whose lease
- * expired (a hung call, a long pause) changes nothing.
+ * writes are also conditioned on still holding its claim (tracking/leases.ts), so a worker whose
+ * claim expired and was taken over (a hung call, a long pause) changes nothing.
  */
 import type { Model } from 'mongoose';
+import type { Claim } from '../tracking/leases.js';
 import { transition, type OfferDecision, type OfferEvent, type OfferPolicy } from './offer-machine.js';
-import { ownedBy, type OfferLease } from './offer-lease.js';
 import type { OfferDoc } from './offers.js';
 
 export type Applied = { ok: true; offer: OfferDoc; decision: Extract<OfferDecision, { ok: true }> } | { ok: false; offer: OfferDoc | null };
@@ -14,33 +14,30 @@ export type Applied = { ok: true; offer: OfferDoc; decision: Extract<OfferDecisi
 /**
  * Applies `event` to the offer as stored now: decides on a fresh read and writes conditioned on that
  * state; a press that loses a race to another writer decides again on the newer state (a few times).
- * With `lease`, the write also requires the caller to still hold the worker lease.
+ * With `claim`, the write also requires the caller to still hold the worker's claim.
  */
 export async function applyOfferEvent(
   Offer: Model<OfferDoc>,
   key: string,
   event: OfferEvent,
-  opts: { now: Date; policy: OfferPolicy; lease?: OfferLease; current?: OfferDoc },
+  opts: { now: Date; policy: OfferPolicy; claim?: Claim<OfferDoc>; current?: OfferDoc },
 ): Promise<Applied> {
   let current: OfferDoc | null = opts.current ?? (await Offer.findById(key).lean<OfferDoc>());
   for (let attempt = 0; attempt < 5 && current; attempt++) {
     const decision = transition(current, event, opts.now, opts.policy);
     if (!decision.ok) return { ok: false, offer: current };
     const { change } = decision;
-    const filter: Record<string, unknown> = {
-      _id: key,
-      state: current.state,
-      ...(opts.lease ? ownedBy(opts.lease, opts.now) : {}),
-    };
+    const filter = opts.claim ? opts.claim.filter({ state: current.state }) : { _id: key, state: current.state };
     // Effects owed (messages to edit, chats to hand over to tracking) make the offer due at once: if the
     // caller dies before settling them, the worker does it. The caller sets the real next time after.
     const set = { state: change.state, ...change.set, ...(decision.effects.length > 0 ? { dueAt: opts.now } : {}) };
     const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
     if (change.addTarget) update.$push = { targets: change.addTarget };
-    const written = await Offer.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean<OfferDoc>();
+    const written = await Offer.findOneAndUpdate(filter, update, { returnDocument: 'after', strict: false }).lean<OfferDoc>();
     if (written) return { ok: true, offer: written, decision };
-    // A worker holding a lease it lost must not retry on someone else's newer state.
-    if (opts.lease) return { ok: false, offer: null };
+    // The worker's state only changes under its claim: no match means the claim was lost, and it must
+    // not decide again on someone else's newer state.
+    if (opts.claim) return { ok: false, offer: null };
     current = await Offer.findById(key).lean<OfferDoc>();
   }
   return { ok: false, offer: current };
@@ -49,15 +46,14 @@ export async function applyOfferEvent(
 /** Records that these target messages now show `key` (as long as the offer is still in `state`). */
 export async function markShown(
   Offer: Model<OfferDoc>,
-  offer: Pick<OfferDoc, '_id' | 'state'>,
+  offer: Pick<OfferDoc, 'state'>,
   targets: Array<{ chatId: number; messageId: number }>,
   key: string,
-  lease: OfferLease,
-  now: Date,
+  claim: Claim<OfferDoc>,
 ): Promise<void> {
   if (targets.length === 0) return;
   await Offer.updateOne(
-    { _id: offer._id, state: offer.state, ...ownedBy(lease, now) },
+    claim.filter({ state: offer.state }),
     { $set: { 'targets.$[t].shown': key } },
     { arrayFilters: [{ $or: targets.map((t) => ({ 't.chatId': t.chatId, 't.messageId': t.messageId })) }] },
   );

@@ -1,6 +1,7 @@
 /**
  * The offer worker: a due loop over the offers collection that carries out what Confirm presses
- * recorded. It claims a due offer (offer-lease.ts), then by state:
+ * recorded. It claims a due offer (the shared claim helper, tracking/leases.ts: owner, token, expiry,
+ * renewed while the work runs), then by state:
  *   confirming  checks the key's scope, records `sending`, POSTs the send with the offer's derived ref;
  *               an unclear answer (timeout, network, 5xx, DUPLICATED_REF) is followed by a check by ref
  *   sending     (a worker died mid-send) asks by ref first, never sends again
@@ -9,15 +10,14 @@
  * (tracker.trackSent), or shows the state through the OfferMessages port. Every state change goes
  * through the offer machine (offer-store.ts), conditioned on still holding the lease.
  */
-import { randomBytes } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isProviderError, ProviderError } from '../provider/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { DueLoop } from '../tracking/due-loop.js';
+import { Lease, newOwnerId, type Claim, type KeepAlive } from '../tracking/leases.js';
 import type { OrderTracker } from '../tracking/tracker.js';
 import type { KeyScopes } from './key-scopes.js';
-import { claimDueOffer, nextDueOffer, releaseOffer, renewOffer, type OfferLease } from './offer-lease.js';
 import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
 import type { OfferMessages } from './offer-messages.js';
 import { applyOfferEvent, markShown } from './offer-store.js';
@@ -40,19 +40,23 @@ export interface OfferWorkerOptions {
 
 type Step = { offer: OfferDoc; nextDue: Date | null } | undefined;
 
+/** The claim on an offer: `sendLease` fields (an old offer's `sendLeaseUntil` is honoured until it expires). */
+export const OFFER_LEASE = 'sendLease';
+
 export class OfferWorker {
-  private readonly lease: OfferLease;
-  private readonly loop: DueLoop<OfferDoc>;
+  private readonly lease: Lease<OfferDoc>;
+  private readonly loop: DueLoop<Claim<OfferDoc>>;
+  private readonly alive = new Set<KeepAlive>();
   private messages: OfferMessages | undefined;
   private abandoned = false;
 
   constructor(private readonly opts: OfferWorkerOptions) {
-    this.lease = { owner: `offers-${randomBytes(6).toString('hex')}`, leaseMs: opts.leaseMs ?? 60_000 };
-    this.loop = new DueLoop<OfferDoc>({
+    this.lease = new Lease(opts.Offer, OFFER_LEASE, { owner: newOwnerId('offers'), clock: opts.clock, leaseMs: opts.leaseMs ?? 60_000 });
+    this.loop = new DueLoop<Claim<OfferDoc>>({
       name: 'offers',
-      claim: () => claimDueOffer(opts.Offer, this.lease, this.now()),
-      process: (offer) => this.process(offer),
-      nextDueAt: () => nextDueOffer(opts.Offer, this.now()),
+      claim: () => this.lease.claimOne({ dueAt: { $ne: null, $lte: this.now() } }, { sort: { dueAt: 1 } }),
+      process: (claim) => this.process(claim),
+      nextDueAt: () => this.nextDueAt(),
       concurrency: opts.concurrency ?? 8,
       idleMs: opts.idleMs ?? 1_000,
       clock: opts.clock,
@@ -77,76 +81,81 @@ export class OfferWorker {
     return this.loop.stop();
   }
 
-  /** Crash simulation: stop claiming and renewing; work in flight loses its lease and writes nothing. */
+  /** Crash simulation: stop claiming and renewing; work in flight loses its claim and writes nothing. */
   abandon(): void {
     this.abandoned = true;
+    for (const keepAlive of this.alive) keepAlive.stop();
     this.loop.abandon();
   }
 
-  private async process(claimed: OfferDoc): Promise<void> {
-    const renewal = setInterval(
-      () => {
-        if (this.abandoned) return;
-        renewOffer(this.opts.Offer, claimed._id, this.lease, this.now()).catch(() => undefined);
-      },
-      Math.max(50, this.lease.leaseMs / 3),
-    );
+  private async nextDueAt(): Promise<number | null> {
+    const doc = await this.opts.Offer.findOne({ dueAt: { $ne: null }, ...this.lease.freeFilter() })
+      .sort({ dueAt: 1 })
+      .select({ dueAt: 1 })
+      .lean<Pick<OfferDoc, 'dueAt'>>();
+    return doc?.dueAt ? doc.dueAt.getTime() : null;
+  }
+
+  private async process(claim: Claim<OfferDoc>): Promise<void> {
+    const keepAlive = claim.keepAlive();
+    this.alive.add(keepAlive);
     try {
+      const claimed = claim.doc;
       let step: Step;
-      if (claimed.state === 'confirming') step = await this.send(claimed);
-      else if (claimed.state === 'sending' || claimed.state === 'uncertain') step = await this.check(claimed);
+      if (claimed.state === 'confirming') step = await this.send(claim, claimed);
+      else if (claimed.state === 'sending' || claimed.state === 'uncertain') step = await this.check(claim, claimed);
       else step = { offer: claimed, nextDue: null };
-      if (!step || this.abandoned) return; // the lease was lost: someone else owns the offer now
-      const retryAt = await this.settle(step.offer);
+      if (!step || this.abandoned) return; // the claim was lost: someone else owns the offer now
+      const retryAt = await this.settle(claim, step.offer);
       const due = [step.nextDue?.getTime(), retryAt].filter((t): t is number => t !== undefined);
-      await releaseOffer(this.opts.Offer, step.offer, this.lease, due.length > 0 ? new Date(Math.min(...due)) : null);
+      const dueAt = due.length > 0 ? new Date(Math.min(...due)) : null;
+      // The next due time only if no press changed the offer since this run's last write (every press
+      // bumps `version`): a press that joined or re-confirmed set its own due time, which must stand.
+      if (!(await claim.release({ $set: { dueAt } }, { version: step.offer.version }))) await claim.release();
     } finally {
-      clearInterval(renewal);
+      keepAlive.stop();
+      this.alive.delete(keepAlive);
     }
   }
 
-  private async apply(offer: OfferDoc, event: OfferEvent): Promise<Step> {
+  private async apply(claim: Claim<OfferDoc>, offer: OfferDoc, event: OfferEvent): Promise<Step> {
     const now = this.now();
-    const applied = await applyOfferEvent(this.opts.Offer, offer._id, event, {
-      now,
-      policy: this.opts.policy,
-      lease: this.lease,
-      current: offer,
-    });
+    const applied = await applyOfferEvent(this.opts.Offer, offer._id, event, { now, policy: this.opts.policy, claim, current: offer });
     if (!applied.ok) {
-      if (applied.offer === null)
-        this.opts.log.warn({ offer: offer._id, event: event.type }, 'offer lease lost; leaving the offer to its new owner');
+      if (applied.offer === null) {
+        this.opts.log.warn({ offer: offer._id, event: event.type }, 'offer claim lost; leaving the offer to its new owner');
+      }
       return undefined;
     }
     return { offer: applied.offer, nextDue: applied.decision.change.set.dueAt ?? null };
   }
 
-  private async send(offer: OfferDoc): Promise<Step> {
+  private async send(claim: Claim<OfferDoc>, offer: OfferDoc): Promise<Step> {
     const sender = this.opts.senders(offer.accountId);
-    if (!sender) return this.apply(offer, { type: 'refused', refusal: { reason: 'key_rejected' } });
+    if (!sender) return this.apply(claim, offer, { type: 'refused', refusal: { reason: 'key_rejected' } });
     if (await this.opts.scopes.isReadOnly(offer.accountId, sender)) {
-      return this.apply(offer, { type: 'refused', refusal: { reason: 'read_only' } });
+      return this.apply(claim, offer, { type: 'refused', refusal: { reason: 'read_only' } });
     }
     // Recorded before the POST: whoever finds this offer in `sending` asks by ref, never sends again.
-    const sending = await this.apply(offer, { type: 'send' });
+    const sending = await this.apply(claim, offer, { type: 'send' });
     if (!sending || this.abandoned) return undefined;
     try {
       const sent = await sender.sendMobile({ plan_code: offer.plan_code, MSSIDN: offer.MSSIDN, amount: offer.amount, ref: offer.ref });
       this.opts.log.info({ offer: offer._id, ref: offer.ref, topupId: sent.topupId }, 'suggested offer sent');
-      return await this.apply(sending.offer, { type: 'accepted', topupId: sent.topupId });
+      return await this.apply(claim, sending.offer, { type: 'accepted', topupId: sent.topupId });
     } catch (err) {
       const kind = err instanceof ProviderError ? err.kind : 'unexpected';
       this.opts.log.warn({ offer: offer._id, ref: offer.ref, kind, code: (err as ProviderError).code }, 'suggested offer send failed');
       const refusal = refusalOf(err);
-      if (refusal) return this.apply(sending.offer, { type: 'refused', refusal });
+      if (refusal) return this.apply(claim, sending.offer, { type: 'refused', refusal });
       if (this.abandoned) return undefined;
       // DUPLICATED_REF, or no clear answer: the order may exist. Ask by ref before anything else.
-      return this.check(sending.offer);
+      return this.check(claim, sending.offer);
     }
   }
 
   /** One check by ref: found means sent; a 404 or no answer keeps (or makes) the send uncertain. */
-  private async check(offer: OfferDoc): Promise<Step> {
+  private async check(claim: Claim<OfferDoc>, offer: OfferDoc): Promise<Step> {
     const sender = this.opts.senders(offer.accountId);
     let event: OfferEvent;
     try {
@@ -158,14 +167,14 @@ export class OfferWorker {
     }
     if (this.abandoned) return undefined;
     this.opts.log.info({ offer: offer._id, ref: offer.ref, outcome: event.type, state: offer.state }, 'suggested offer checked by ref');
-    return this.apply(offer, event);
+    return this.apply(claim, offer, event);
   }
 
   /**
    * Does what the offer's state owes its target messages; returns when to try again for what Telegram
    * could not take yet.
    */
-  private async settle(offer: OfferDoc): Promise<number | undefined> {
+  private async settle(claim: Claim<OfferDoc>, offer: OfferDoc): Promise<number | undefined> {
     const key = displayKey(offer);
     if (key === null) return undefined;
     let retryAt: number | undefined;
@@ -191,7 +200,7 @@ export class OfferWorker {
         if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
         else done.push(target);
       }
-      await markShown(this.opts.Offer, offer, done, key, this.lease, this.now());
+      await markShown(this.opts.Offer, offer, done, key, claim);
     }
     return retryAt;
   }

@@ -32,9 +32,10 @@ export interface OfferDoc {
   checks: number;
   /** When the offer worker should act on it next; null when nothing is owed. */
   dueAt: Date | null;
-  /** The worker holding the offer (see offer-store.ts claimDueOffer) and until when. */
-  leaseOwner: string | null;
-  leaseUntil: Date | null;
+  /** The offer worker's claim (tracking/leases.ts, lease `sendLease`). */
+  sendLeaseUntil: Date | null;
+  sendLeaseOwner: string | null;
+  sendLeaseToken: string | null;
   /** Bumped by every press that changes the offer: a worker clears `dueAt` only if it is unchanged. */
   version: number;
   expiresAt: Date;
@@ -60,8 +61,9 @@ const offerSchema = new Schema<OfferDoc>(
     uncertainUntil: { type: Date, default: null },
     checks: { type: Number, default: 0 },
     dueAt: { type: Date, default: null },
-    leaseOwner: { type: String, default: null },
-    leaseUntil: { type: Date, default: null },
+    sendLeaseUntil: { type: Date, default: null },
+    sendLeaseOwner: { type: String, default: null },
+    sendLeaseToken: { type: String, default: null },
     version: { type: Number, default: 0 },
     expiresAt: { type: Date, required: true },
   },
@@ -109,8 +111,9 @@ export function freshOfferFields(): Pick<
   | 'uncertainUntil'
   | 'checks'
   | 'dueAt'
-  | 'leaseOwner'
-  | 'leaseUntil'
+  | 'sendLeaseUntil'
+  | 'sendLeaseOwner'
+  | 'sendLeaseToken'
   | 'version'
 > {
   return {
@@ -122,8 +125,9 @@ export function freshOfferFields(): Pick<
     uncertainUntil: null,
     checks: 0,
     dueAt: null,
-    leaseOwner: null,
-    leaseUntil: null,
+    sendLeaseUntil: null,
+    sendLeaseOwner: null,
+    sendLeaseToken: null,
     version: 0,
   };
 }
@@ -167,10 +171,11 @@ export async function ensureOffers(Offer: Model<OfferDoc>, order: OrderDoc, now:
 export async function migrateOffers(Offer: Model<OfferDoc>, now: Date, policy: { unconfirmedCheckForMs: number }): Promise<void> {
   const old = { version: { $exists: false } };
   const offers = Offer.collection; // the driver: old states are not valid schema values any more
-  const base = { targets: [], refusal: null, checks: 0, leaseOwner: null, leaseUntil: null, version: 0 };
+  // The old `sendLeaseUntil` was a press's claim on the send: freed, the worker claims it afresh.
+  const base = { targets: [], refusal: null, checks: 0, sendLeaseUntil: null, sendLeaseOwner: null, sendLeaseToken: null, version: 0 };
   await offers.updateMany(
     { ...old, state: 'idle' },
-    { $set: { ...base, state: 'offered', dueAt: null, uncertainSince: null, uncertainUntil: null }, $unset: { sendLeaseUntil: 1 } },
+    { $set: { ...base, state: 'offered', dueAt: null, uncertainSince: null, uncertainUntil: null } },
   );
   await offers.updateMany(
     { ...old, state: { $in: ['sending', 'uncertain'] } },
@@ -182,11 +187,9 @@ export async function migrateOffers(Offer: Model<OfferDoc>, now: Date, policy: {
         uncertainSince: now,
         uncertainUntil: new Date(now.getTime() + policy.unconfirmedCheckForMs),
       },
-      $unset: { sendLeaseUntil: 1 },
     },
   );
   await offers.updateMany(old, {
     $set: { ...base, dueAt: null, uncertainSince: null, uncertainUntil: null },
-    $unset: { sendLeaseUntil: 1 },
   });
 }

@@ -65,7 +65,8 @@ export interface LeaseOptions {
 }
 
 type Filter = Record<string, unknown>;
-type WithId = { _id: Types.ObjectId };
+/** Documents keyed by an ObjectId (orders, watchers) or a string (offers: their short button key). */
+type WithId = { _id: Types.ObjectId | string };
 
 /** Adds `extra` to an update's `$set`, keeping the rest of the update as it is. */
 function withSet(update: UpdateQuery<unknown> | undefined, extra: Record<string, unknown>): UpdateQuery<unknown> {
@@ -139,7 +140,7 @@ export class Lease<T extends WithId> {
    * Claims every free document matching `filter` with one updateMany (one token for the batch) and
    * reads them back with one find. `ids` bounds the batch (pick candidates first, then claim them).
    */
-  async claimMany(filter: Filter, opts: { ids?: Types.ObjectId[]; sort?: Record<string, 1 | -1> } = {}): Promise<ClaimBatch<T>> {
+  async claimMany(filter: Filter, opts: { ids?: Array<T['_id']>; sort?: Record<string, 1 | -1> } = {}): Promise<ClaimBatch<T>> {
     const now = this.now();
     const token = newToken(this.opts.owner);
     const scope = opts.ids ? { _id: { $in: opts.ids } } : {};
@@ -190,7 +191,7 @@ export class Claim<T extends WithId> {
     public until: Date,
   ) {}
 
-  get id(): Types.ObjectId {
+  get id(): T['_id'] {
     return this.doc._id;
   }
 
@@ -276,7 +277,7 @@ export class ClaimBatch<T extends WithId> {
    * is conditioned on this batch's owner and token, so a document another worker took over is left
    * alone. Returns how many writes applied (bulkWrite reports counts, not which operation matched).
    */
-  async releaseAll(updates: Array<{ id: Types.ObjectId; update?: UpdateQuery<T> }>): Promise<number> {
+  async releaseAll(updates: Array<{ id: T['_id']; update?: UpdateQuery<T> }>): Promise<number> {
     if (updates.length === 0) return 0;
     const ops = updates.map(({ id, update }) => ({
       updateOne: {
