@@ -41,7 +41,8 @@ status-looking-up =
 status-not-found =
     OneClickDz does not know this ref or id on your account (yet):
     <code>{ $query }</code>
-    An order sent moments ago can take a little while to appear. Check the ref, and send the same /status again in a minute to look again.
+    An order sent moments ago can take a little while to appear. Check the ref, then look again in a minute with:
+    <code>/status { $query }</code>
 
 status-provider-down =
     Could not reach OneClickDz to check:

@@ -41,7 +41,8 @@ status-looking-up =
 status-not-found =
     OneClickDz ne connaît pas (encore) cette référence ou cet identifiant sur votre compte :
     <code>{ $query }</code>
-    Une commande envoyée il y a un instant peut mettre un peu de temps à apparaître. Vérifiez la référence, et renvoyez le même /status dans une minute pour chercher à nouveau.
+    Une commande envoyée il y a un instant peut mettre un peu de temps à apparaître. Vérifiez la référence, puis cherchez à nouveau dans une minute avec :
+    <code>/status { $query }</code>
 
 status-provider-down =
     Impossible de joindre OneClickDz pour vérifier :

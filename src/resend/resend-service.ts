@@ -151,6 +151,9 @@ export class ResendService {
     );
     if (!applied.offer) return { type: 'expired' };
     if (applied.ok) {
+      // The offer must outlive the send and its checks by ref (the TTL index would delete it mid-way).
+      const keepUntil = new Date(this.opts.clock.now() + OFFER_TTL_MS);
+      await this.opts.Offer.updateOne({ _id: applied.offer._id, expiresAt: { $lt: keepUntil } }, { $set: { expiresAt: keepUntil } });
       this.opts.log.info({ offer: applied.offer._id, ref: applied.offer.ref, state: applied.offer.state }, 'suggested offer confirmed');
       this.opts.worker.kick();
     }

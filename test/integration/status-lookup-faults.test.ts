@@ -11,7 +11,7 @@ async function start(opts: HarnessOptions = {}): Promise<void> {
 }
 
 const FAILURE = /فشل|❌/;
-const NOT_FOUND = 'لا يوجد في حسابك طلب';
+const NOT_FOUND = 'لا يعرف OneClickDz (حتى الآن)';
 const trouble = () => h.app.translatorFor('ar')('order-provider-trouble');
 
 /** No version of any status message in the chat ever told the reseller the order failed. */
