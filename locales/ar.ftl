@@ -223,6 +223,9 @@ offer-insufficient-balance =
     المتاح: { $available }
 offer-invalid = رفض OneClickDz الطلب لأن أحد الحقول غير صالح: <code>{ $field }</code>. لم يُنشأ أي طلب.
 offer-key-rejected = رفض OneClickDz مفتاح API الخاص بالبوت، فلم يستلم أي طلب. يُرجى إبلاغ مسؤول البوت.
+offer-forbidden =
+    رفض OneClickDz الإرسال بالرمز <code>{ $code }</code>. تحقّق بـ /status مع هذا المرجع قبل إعادة الإرسال:
+    <code>{ $ref }</code>
 offer-uncertain =
     <b>لم يُؤكَّد بعد.</b> لم يُجب OneClickDz عن الإرسال بوضوح، وقد يظهر الطلب لاحقًا.
     لا تُعِد إرسال هذا الشحن من مكان آخر. يواصل البوت التحقق بالمرجع حتى { $time } وسيحدّث هذه الرسالة.

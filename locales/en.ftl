@@ -209,6 +209,9 @@ offer-insufficient-balance =
     Available: { $available }
 offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. No order was created.
 offer-key-rejected = OneClickDz rejected the bot's API key, so it took no order. Please tell the bot administrator.
+offer-forbidden =
+    OneClickDz refused the send with the code <code>{ $code }</code>. Check with /status and this ref before sending it again:
+    <code>{ $ref }</code>
 offer-uncertain =
     <b>Not confirmed yet.</b> OneClickDz did not answer the send clearly, and the order may still appear.
     Do not send this top-up again elsewhere. The bot keeps checking by its ref until { $time } and will update this message.

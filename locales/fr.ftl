@@ -209,6 +209,9 @@ offer-insufficient-balance =
     Disponible : { $available }
 offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Aucune commande n'a été créée.
 offer-key-rejected = OneClickDz a refusé la clé API du bot et n'a donc pris aucune commande. Prévenez l'administrateur du bot.
+offer-forbidden =
+    OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de la renvoyer :
+    <code>{ $ref }</code>
 offer-uncertain =
     <b>Pas encore confirmée.</b> OneClickDz n'a pas répondu clairement à l'envoi, et la commande peut encore apparaître.
     Ne renvoyez pas cette recharge ailleurs. Le bot continue de vérifier par sa référence jusqu'à { $time } et mettra ce message à jour.

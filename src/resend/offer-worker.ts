@@ -215,7 +215,7 @@ function refusalOf(err: unknown): Refusal | undefined {
     const field = err.details?.field;
     return { reason: 'invalid', field: typeof field === 'string' ? field : undefined };
   }
-  if (isProviderError(err, 'forbidden')) return { reason: 'read_only' };
+  if (isProviderError(err, 'forbidden')) return { reason: 'forbidden', code: err.code };
   if (isProviderError(err, 'unauthorized') || isProviderError(err, 'ip_blocked')) return { reason: 'key_rejected' };
   return undefined;
 }

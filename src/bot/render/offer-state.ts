@@ -47,6 +47,8 @@ export function renderOfferState(
           return { html: t('offer-invalid', { field: refusal.field ?? '—' }) };
         case 'key_rejected':
           return { html: t('offer-key-rejected') };
+        case 'forbidden':
+          return { html: t('offer-forbidden', { code: refusal.code ?? '403', ref }) };
         case 'read_only':
         default:
           return { html: t('offer-read-only') };
