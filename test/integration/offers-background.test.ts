@@ -125,4 +125,21 @@ describe('a crash in the middle of a send', () => {
     expect(offer).toMatchObject({ state: 'sent', sentTopupId: order!.providerId });
     expect(await h.app.models.Watcher.countDocuments({ orderId: order!._id })).toBe(1);
   });
+
+  it('a Confirm recorded just before a crash is sent once after the restart (by the new worker)', async () => {
+    h = await Harness.start();
+    const sourceId = refundedWithOffers(h, 'crash-2');
+    const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
+    const confirmation = await filledIn(h, await pressOfferNow(h, await statusWithOffers(h, 'crash-2')));
+    h.app.crash(); // the background work dies; the intent recorded next is all that is left of the press
+    await pressConfirm(h, confirmation);
+    expect(await Offers(h).findOne({ ref }).lean()).toMatchObject({ state: 'confirming' });
+    await sleep(300);
+    expect(sendCount(h)).toBe(0);
+
+    await h.boot();
+    await waitUntilShows(h, confirmation, '✅', 'sent by the restarted worker, live');
+    expect(sendCount(h)).toBe(1);
+    expect((await h.order({ ref }))?.phase).toBe('final');
+  });
 });
