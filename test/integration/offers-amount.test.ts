@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatAmount } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
-import { Harness, RESELLER } from '../support/harness.js';
+import { Harness, RESELLER, sleep } from '../support/harness.js';
 import {
   answers,
   button,
@@ -98,5 +98,28 @@ describe('another amount', () => {
     await waitUntilShows(h, confirmation, '✅', 'fulfilled 800');
     expect(sendCount(h)).toBe(1);
     expect(await h.order({ ref: resendRef(sourceId, 'FACTURE_DJEZZY', 800) })).not.toBeNull();
+  });
+
+  it('with no plan list cached it does not wait for the provider: "try again in a moment", and the next press asks', async () => {
+    refundedWithOffers(h, 'amount-5');
+    const confirmation = await pressOffer(h, await statusWithOffers(h, 'amount-5'));
+    await h.db.collection('plans').deleteMany({}); // as if the plan list was never fetched
+    const plans = h.emulator.hold(/mobile\/plans/);
+    try {
+      await h.press(confirmation.message_id, button(confirmation, 'oa:').callback_data); // returns while the plans call hangs
+      expect(h.telegram.lastMessage(RESELLER)!.html).toBe(t('amount-plans-loading'));
+      await h.telegram.waitFor(() => plans.held === 1, { what: 'the plan list asked in the background' });
+    } finally {
+      plans.release();
+    }
+    for (let i = 0; (await h.db.collection('plans').countDocuments()) === 0; i++) {
+      if (i > 500) throw new Error('the plan list was never cached');
+      await sleep(10);
+    }
+
+    await h.press(confirmation.message_id, button(confirmation, 'oa:').callback_data);
+    const range = { min: formatAmount(100, 'ar'), max: formatAmount(50_000, 'ar') };
+    expect(h.telegram.lastMessage(RESELLER)!.html).toBe(t('amount-ask', { name: FACTURE_500.typename, ...range }));
+    expect(sendCount(h)).toBe(0);
   });
 });
