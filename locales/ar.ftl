@@ -51,7 +51,9 @@ status-provider-down =
     <code>{ $query }</code>
     أعد المحاولة بعد بضع دقائق.
 
-status-provider-auth = رفضت OneClickDz مفتاح API الخاص بالبوت. يُرجى إبلاغ مسؤول البوت.
+status-provider-auth =
+    رفضت OneClickDz مفتاح API الخاص بحساب البوت، فلا يمكن التحقق من الطلبات الآن.
+    على مسؤول البوت إصلاح المفتاح؛ يعيد البوت فحصه تلقائيًا ثم يستأنف المتابعة.
 
 status-no-account = لم يُضبط أي حساب OneClickDz لهذا البوت. يُرجى إبلاغ مسؤول البوت.
 

@@ -49,7 +49,9 @@ status-provider-down =
     <code>{ $query }</code>
     Try again in a few minutes.
 
-status-provider-auth = OneClickDz rejected the bot's API key. Please tell the bot administrator.
+status-provider-auth =
+    OneClickDz rejected the API key of the bot's account, so orders cannot be checked right now.
+    The bot administrator must fix the key; the bot rechecks it automatically and then carries on.
 
 status-no-account = No OneClickDz account is configured for this bot. Please tell the bot administrator.
 

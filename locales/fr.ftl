@@ -49,7 +49,9 @@ status-provider-down =
     <code>{ $query }</code>
     Réessayez dans quelques minutes.
 
-status-provider-auth = OneClickDz a refusé la clé API du bot. Prévenez l'administrateur du bot.
+status-provider-auth =
+    OneClickDz a refusé la clé API du compte du bot : impossible de vérifier les commandes pour l'instant.
+    L'administrateur du bot doit corriger la clé ; le bot la revérifie automatiquement puis reprend le suivi.
 
 status-no-account = Aucun compte OneClickDz n'est configuré pour ce bot. Prévenez l'administrateur du bot.
 

@@ -8,7 +8,9 @@ import { createBot } from './bot/create-bot.js';
 import { createI18n, translatorFor, type Translate } from './bot/i18n.js';
 import { StatusDelivery } from './bot/status-delivery.js';
 import { Messenger } from './bot/telegram/messenger.js';
-import { OneClickClient, type OneClickClientOptions } from './provider/client.js';
+import { createProviderAccounts } from './accounts/provider-accounts.js';
+import type { KeyGuard, KeyGuardOptions, KeyStateReport } from './accounts/key-guard.js';
+import type { OneClickClient, OneClickClientOptions } from './provider/client.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { newOwnerId } from './tracking/leases.js';
@@ -43,6 +45,8 @@ export interface AppOptions {
   provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
   /** Offer worker: lease (default 60 s, renewed while a send runs) and idle poll. */
   offers?: { leaseMs?: number; idleMs?: number };
+  /** Key guard timings (tests tick faster); production uses the defaults. */
+  keyGuard?: Partial<Pick<KeyGuardOptions, 'tickMs' | 'trustMs' | 'backoff' | 'transientBackoff' | 'minRetryAfterMs'>>;
   /** Agenda lock lifetime of the long-tail sweep (default 5 min): how long a killed worker's sweep blocks. */
   sweepLockLifetimeMs?: number;
   /** Prometheus metrics (ops/metrics.ts): provider and Telegram calls, order gauges. */
@@ -55,6 +59,10 @@ export interface App {
   models: TrackingModels;
   chats: ChatStore;
   provider: OneClickClient | undefined;
+  /** Provider key safety (undefined when ONECLICK_API_KEY is unset); `keys.settled()` follows the first validation. */
+  keys: KeyGuard | undefined;
+  /** Each provider key's state for /readyz (empty without a key): `ok`, `checking`, `rejected`, `paused`. */
+  keyStates(): KeyStateReport[];
   translatorFor: (locale: Locale) => Translate;
   /** Builds MongoDB indexes (unique keys guard concurrency, so they must exist before any work). */
   prepare(): Promise<void>;
@@ -78,9 +86,20 @@ export function createApp(opts: AppOptions): App {
 
   const { metrics } = opts;
   const onRequest = opts.provider?.onRequest ?? metrics?.observeProviderRequest;
-  const provider = config.oneclickApiKey
-    ? new OneClickClient({ baseUrl: config.oneclickApiUrl, apiKey: config.oneclickApiKey, ...opts.provider, onRequest })
+  // Every provider call goes through the key guard: a rejected key is never sent again until it
+  // revalidates, within the provider's attempt budget, and an IP block pauses every call.
+  const accounts = config.oneclickApiKey
+    ? createProviderAccounts({
+        connection,
+        baseUrl: config.oneclickApiUrl,
+        keys: [{ accountId: ENV_ACCOUNT_ID, apiKey: config.oneclickApiKey }],
+        clock,
+        log,
+        client: { ...opts.provider, onRequest },
+        guard: opts.keyGuard,
+      })
     : undefined;
+  const provider = accounts?.clientFor(ENV_ACCOUNT_ID);
   metrics?.setOrderStatsSource(orderStatsSource(models, clock));
   const accountId = provider ? ENV_ACCOUNT_ID : undefined;
 
@@ -96,6 +115,10 @@ export function createApp(opts: AppOptions): App {
     ...opts.tracker,
   };
   const tracker = new OrderTracker(trackerOptions);
+  // Orders parked while the key was suspended (or the IP blocked) resume as soon as it is usable.
+  accounts?.guard.onUsable((id) => {
+    tracker.resumeAccount(id).catch((err: unknown) => log.warn({ err, accountId: id }, 'could not resume parked orders'));
+  });
   const sweep = new LongTailSweep({
     models,
     tracker,
@@ -185,6 +208,8 @@ export function createApp(opts: AppOptions): App {
     models,
     chats,
     provider,
+    keys: accounts?.guard,
+    keyStates: () => accounts?.guard.keyStates() ?? [],
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
       await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init()]);
@@ -192,6 +217,8 @@ export function createApp(opts: AppOptions): App {
     },
     sweep,
     start: async () => {
+      // Before any provider call: a rejection or IP block recorded by an earlier run is honoured.
+      await accounts?.guard.start();
       tracker.start(delivery);
       offerWorker.start(offerMessages);
       scheduler = new JobScheduler({
@@ -208,12 +235,14 @@ export function createApp(opts: AppOptions): App {
       await Promise.all([previews.stop(), offerWorker.stop()]);
       await plans.settle();
       await tracker.stop();
+      await accounts?.guard.stop();
     },
     crash: () => {
       scheduler?.abandon();
       tracker.abandon();
       offerWorker.abandon();
       previews.abandon();
+      void accounts?.guard.stop();
     },
   };
 }

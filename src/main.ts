@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createApp } from './app.js';
+import { describeKeyState } from './accounts/key-guard.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
-import { isProviderError } from './provider/errors.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { setBotCommands } from './bot/commands.js';
 import { PollingLeadership } from './process/polling-leadership.js';
@@ -16,7 +16,7 @@ import { Metrics } from './ops/metrics.js';
 import { createWebhookHandler } from './ops/webhook.js';
 
 /**
- * Entry point: config, MongoDB, provider check, background work, then updates by BOT_MODE: long
+ * Entry point: config, MongoDB, background work (provider key guard included), then updates by BOT_MODE: long
  * polling (by whichever polling process holds the polling lease; the others work as workers),
  * webhook, or none (worker). SIGINT/SIGTERM stop taking updates, finish every update already taken
  * and the background work in flight, and close MongoDB; a stop that takes over 30 s exits anyway.
@@ -79,15 +79,21 @@ async function main(): Promise<void> {
       log,
       metrics,
       metricsToken: config.http.metricsToken,
-      readiness: new Readiness({ database: () => db?.connection, backgroundRunning: () => running }),
+      readiness: new Readiness({
+        database: () => db?.connection,
+        backgroundRunning: () => running,
+        // Shown in the body, never a reason to be unready: one rejected key must not take replicas out.
+        keyStates: () => Object.fromEntries((app?.keyStates() ?? []).map((k) => [k.accountId, describeKeyState(k)])),
+      }),
     });
     db = await connectDatabase(config.mongodbUri, log);
     if (stopping) return;
     const started = createApp({ config, connection: db.connection, log, metrics });
     app = started;
     await started.prepare();
-    await checkProviderKey(started.provider, log);
-    if (stopping) return;
+    // start() also starts the key guard: it validates ONECLICK_API_KEY in the background. A rejected
+    // key never stops the bot (a restart loop would spend the provider's 5 attempts and block the
+    // IP): users are told the key was rejected, and the guard revalidates it with backoff.
     await started.start();
     running = true;
     if (stopping) return;
@@ -120,26 +126,6 @@ async function main(): Promise<void> {
     // A shutdown during start-up closes what start-up is using: its errors are expected then.
     if (stopping) return;
     throw err;
-  }
-}
-
-/**
- * Validates the key once at start-up, as the provider recommends. A rejected key stops the bot (every
- * call would fail and each one counts towards the provider's IP block); an unreachable provider does
- * not (the bot keeps retrying and tells users).
- */
-async function checkProviderKey(provider: ReturnType<typeof createApp>['provider'], log: Logger): Promise<void> {
-  if (!provider) return;
-  try {
-    const info = await provider.validate();
-    log.info({ environment: info.type, scope: info.scope, enabled: info.isEnabled }, 'OneClickDz API key is valid');
-    if (!info.isEnabled) log.warn('the OneClickDz API key is disabled');
-  } catch (err) {
-    if (isProviderError(err, 'unauthorized') || isProviderError(err, 'ip_blocked')) {
-      process.stderr.write(`config error: ONECLICK_API_KEY was rejected by OneClickDz (${err.code ?? err.kind})\n`);
-      process.exit(1);
-    }
-    log.warn({ kind: isProviderError(err) ? err.kind : 'unexpected' }, 'could not validate the OneClickDz API key now; continuing');
   }
 }
 

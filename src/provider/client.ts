@@ -1,4 +1,4 @@
-import { HttpTransport, IpBlockGuard, type RequestInfo } from './http.js';
+import { HttpTransport, IpBlockGuard, type CallGate, type RequestInfo } from './http.js';
 import {
   parseAccountKeyInfo,
   parseBalance,
@@ -20,7 +20,7 @@ import type {
   SendMobileResult,
 } from './types.js';
 
-export { IpBlockGuard, IP_BLOCK_MS, type RequestInfo } from './http.js';
+export { IpBlockGuard, IP_BLOCK_MS, type CallGate, type RequestInfo } from './http.js';
 
 export interface OneClickClientOptions {
   /** e.g. https://api.oneclickdz.com (a trailing slash is tolerated); paths live under /v3/. */
@@ -39,6 +39,8 @@ export interface OneClickClientOptions {
   random?: () => number;
   /** The provider blocks the IP, not the key: pass one shared guard to all clients of a process. */
   ipBlock?: IpBlockGuard;
+  /** Admits or refuses each attempt with this key (the key guard); default: every attempt goes out. */
+  gate?: CallGate;
   /** Metrics hook, called once per HTTP attempt. The path never includes a query string or the key. */
   onRequest?: (info: RequestInfo) => void;
 }
@@ -69,6 +71,7 @@ export class OneClickClient {
       now: opts.now ?? Date.now,
       random: opts.random ?? Math.random,
       ipBlock: opts.ipBlock ?? new IpBlockGuard(),
+      gate: opts.gate,
       onRequest: opts.onRequest,
     });
   }

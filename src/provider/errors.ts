@@ -15,7 +15,10 @@ export type ProviderErrorKind =
   | 'server' // 5xx
   | 'network' // connection refused/reset, DNS
   | 'timeout' // no answer within the per-request timeout
-  | 'malformed'; // body is not JSON or does not match the schema
+  | 'malformed' // body is not JSON or does not match the schema
+  // Not called at all (no network): the provider rejected this account's key and the key guard
+  // (src/accounts/) suspended it; `retryAfterMs` is the time until the key is revalidated.
+  | 'key_suspended';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'malformed']);
 
@@ -27,7 +30,7 @@ export class ProviderError extends Error {
   readonly code: string | undefined;
   readonly details: Record<string, unknown> | undefined;
   readonly requestId: string | undefined;
-  /** From `Retry-After` on a 429, in ms. */
+  /** How long to wait before asking again, in ms: `Retry-After` on a 429, an IP block, a suspended key. */
   readonly retryAfterMs: number | undefined;
 
   constructor(

@@ -26,7 +26,17 @@ export const IP_BLOCK_MS = 15 * 60_000;
 export class IpBlockGuard {
   private blockedUntil = 0;
 
+  /** `onBlock` hears every new or longer block (the key guard persists it for other processes). */
+  constructor(private readonly onBlock?: (until: number) => void) {}
+
   block(until: number): void {
+    if (until <= this.blockedUntil) return;
+    this.blockedUntil = until;
+    this.onBlock?.(until);
+  }
+
+  /** Adopts a block learnt elsewhere (another process, a restart) without announcing it again. */
+  adopt(until: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, until);
   }
 
@@ -34,6 +44,19 @@ export class IpBlockGuard {
   remainingMs(now: number): number {
     return Math.max(0, this.blockedUntil - now);
   }
+}
+
+/**
+ * Decides, per HTTP attempt, whether the key may be used now, and hears how each attempt ended.
+ * The key guard (src/accounts/key-guard.ts) implements it: a rejected key is not sent again.
+ */
+export interface CallGate {
+  /**
+   * Resolves when the attempt may go out, or throws a ProviderError (`key_suspended`) so nothing is
+   * sent. The attempt then reports how it ended, exactly once, through the returned function:
+   * undefined on success, else the typed error (a 401 included).
+   */
+  admit(): Promise<(error: ProviderError | undefined) => void>;
 }
 
 export interface HttpTransportOptions {
@@ -48,6 +71,7 @@ export interface HttpTransportOptions {
   now: () => number;
   random: () => number;
   ipBlock: IpBlockGuard;
+  gate?: CallGate | undefined;
   onRequest?: ((info: RequestInfo) => void) | undefined;
 }
 
@@ -151,6 +175,28 @@ export class HttpTransport {
   }
 
   private async attempt<T>(
+    method: Method,
+    path: string,
+    query: URLSearchParams | undefined,
+    parse: DataParser<T>,
+    body: Record<string, unknown> | undefined,
+  ): Promise<T> {
+    const gate = this.o.gate;
+    if (!gate) return this.exchange(method, path, query, parse, body);
+    const settle = await gate.admit(); // may wait (an unverified key goes one call at a time) or refuse
+    try {
+      const result = await this.exchange(method, path, query, parse, body);
+      settle(undefined);
+      return result;
+    } catch (e) {
+      // A non-ProviderError here is our own bug after an HTTP answer: the key itself was accepted.
+      settle(e instanceof ProviderError ? e : undefined);
+      throw e;
+    }
+  }
+
+  /** One fetch, unless the provider has blocked this IP (then nothing is sent until the block ends). */
+  private async exchange<T>(
     method: Method,
     path: string,
     query: URLSearchParams | undefined,

@@ -63,7 +63,9 @@ describe('provider faults while looking an order up', () => {
     await start({ apiKey: 'not-the-right-key' });
     await h.send('/status order-123');
     await h.waitForMessage(RESELLER, (m) => m.text.includes('رفضت OneClickDz مفتاح API'), 'key-rejected answer');
-    expect(h.emulator.callCount()).toBe(1); // a rejected key is not retried (5 bad keys block the IP)
+    // The start-up validation was the one attempt; the lookup sends nothing (5 bad keys block the IP).
+    expect(h.startupRequests.map((r) => r.code)).toEqual(['INVALID_ACCESS_TOKEN']);
+    expect(h.emulator.callCount()).toBe(0);
   });
 
   it('says no provider account is configured when ONECLICK_API_KEY is unset, and calls nothing', async () => {

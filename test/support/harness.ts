@@ -8,7 +8,7 @@ import { silentLogger, createLogger, type Logger } from '../../src/shared/logger
 import type { Update } from 'grammy/types';
 import type { OrderDoc } from '../../src/tracking/models.js';
 import { FakeTelegram, type FakeCall, type FakeMessage, type TelegramLimits } from './fake-telegram.js';
-import { OneClickEmulator, type EmulatorOptions } from './oneclick-emulator.js';
+import { OneClickEmulator, type EmulatorOptions, type RecordedRequest } from './oneclick-emulator.js';
 import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
 
 export const TEST_API_KEY = 'sandbox-key-for-tests-0123456789';
@@ -52,6 +52,8 @@ export class Harness {
    * it. `matched`: documents a write touched (a claim that found nothing is 0).
    */
   readonly mongoCommands: Array<{ name: string; collection: string; matched?: number }> = [];
+  /** What the emulator received while the first app started (its key validation), before counting began. */
+  startupRequests: RecordedRequest[] = [];
 
   constructor(private readonly opts: HarnessOptions = {}) {
     this.emulator = new OneClickEmulator({ ...opts.emulator, apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
@@ -90,6 +92,9 @@ export class Harness {
       ...opts.env,
     });
     await h.boot();
+    // The first app validated the key (one GET /v3/validate): tests count calls from here.
+    h.startupRequests = [...h.emulator.requests];
+    h.emulator.resetCounters();
     return h;
   }
 
@@ -113,11 +118,13 @@ export class Harness {
       offers: { idleMs: 200, leaseMs: 2_000 },
       sweepLockLifetimeMs: 2_000,
       provider: { timeoutMs: 1_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } },
+      keyGuard: { tickMs: 50 },
       ...this.opts.app,
       ...overrides,
     });
     await app.prepare();
     await app.start();
+    await app.keys?.settled();
     this.apps.push(app);
     this.app = app;
     return app;

@@ -92,6 +92,8 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   status: number | 'timeout' | 'reset';
+  /** The error envelope's code (INVALID_ACCESS_TOKEN, IP_BLOCKED...), when the answer had one. */
+  code?: string;
   at: number;
 }
 
@@ -300,11 +302,16 @@ interface Route {
   handle: (ctx: RequestContext, params: string[]) => Reply;
 }
 
+function errorCode(reply: Reply): string | undefined {
+  const error = isPlainObject(reply.json) && isPlainObject(reply.json.error) ? reply.json.error : undefined;
+  return typeof error?.code === 'string' ? error.code : undefined;
+}
+
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class OneClickEmulator {
-  private readonly apiKey: string;
+  private apiKey: string;
   private readonly timeScale: number;
   private readonly now: () => number;
   private readonly username: string;
@@ -413,6 +420,19 @@ export class OneClickEmulator {
     return this.currentBalance();
   }
 
+  /**
+   * The account owner changed keys in the dashboard: from now on only `key` is accepted, and the old
+   * one gets 401 INVALID_ACCESS_TOKEN (counted towards the IP block like any invalid key).
+   */
+  setApiKey(key: string): void {
+    this.apiKey = key;
+  }
+
+  /** When the IP (any client of this emulator) is blocked until, in emulator time; 0 when it is not. */
+  ipBlockedUntil(): number {
+    return Math.max(0, ...[...this.authByIp.values()].map((s) => s.blockedUntil));
+  }
+
   injectFault(f: Fault): void {
     this.faults.push({ ...f, remaining: f.times ?? 1 });
   }
@@ -462,7 +482,8 @@ export class OneClickEmulator {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = parsed.pathname;
     const query = Object.fromEntries(parsed.searchParams);
-    const record = (status: RecordedRequest['status']) => this.recorded.push({ method, path, query, status, at: this.now() });
+    const record = (status: RecordedRequest['status'], code?: string) =>
+      this.recorded.push({ method, path, query, status, ...(code === undefined ? {} : { code }), at: this.now() });
 
     const rawBody = await readBody(req);
     const fault = this.takeFault(path);
@@ -482,7 +503,7 @@ export class OneClickEmulator {
     const reply = this.dispatch({ method, path, query, body, bodyError, ip: req.socket.remoteAddress ?? 'unknown', token });
 
     if (fault) return this.applyFault(fault, req, res, record);
-    record(reply.status);
+    record(reply.status, errorCode(reply));
     const hold = this.holds.find((h) => h.remaining > 0 && matches(h.path, path));
     if (hold) {
       hold.remaining -= 1;

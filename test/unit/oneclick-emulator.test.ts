@@ -394,6 +394,17 @@ describe('auth and routing', () => {
     expect(back.body.data.username).toBe('+213665983439');
   });
 
+  it('after setApiKey only the new key is accepted; the old one counts as an invalid attempt', async () => {
+    const { json, emu } = await setup();
+    expect((await json('/v3/validate')).status).toBe(200);
+    emu.setApiKey('rotated-key');
+    const old = await json('/v3/validate');
+    expect(old.status).toBe(401);
+    expect(old.body.error.details.attemptsLeft).toBe(4);
+    expect((await json('/v3/validate', { key: 'rotated-key' })).status).toBe(200);
+    expect(emu.ipBlockedUntil()).toBe(0);
+  });
+
   it('answers unknown routes with the gateway bare 404', async () => {
     const { json } = await setup();
     const res = await json('/v3/mobile/nope', { key: null });
@@ -500,8 +511,8 @@ describe('request log', () => {
     await api('/v3/validate', { key: 'wrong' });
     expect(emu.requests).toEqual([
       { method: 'GET', path: '/v3/mobile/list', query: { page: '2', pageSize: '5' }, status: 200, at: START },
-      { method: 'GET', path: '/v3/mobile/check-id/000000000000000000000000', query: {}, status: 404, at: START + 1000 },
-      { method: 'GET', path: '/v3/validate', query: {}, status: 401, at: START + 1000 },
+      { method: 'GET', path: '/v3/mobile/check-id/000000000000000000000000', query: {}, status: 404, code: 'NOT_FOUND', at: START + 1000 },
+      { method: 'GET', path: '/v3/validate', query: {}, status: 401, code: 'INVALID_ACCESS_TOKEN', at: START + 1000 },
     ]);
     expect(emu.callCount()).toBe(3);
     expect(emu.callCount(/^\/v3\/mobile\//)).toBe(2);

@@ -1,0 +1,188 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { Harness, RESELLER, TEST_API_KEY, sleep, type HarnessOptions } from '../support/harness.js';
+import type { RecordedRequest } from '../support/oneclick-emulator.js';
+
+/**
+ * Provider key safety (issue 7, item 4): the provider blocks the server's IP for 15 minutes after 5
+ * invalid-key attempts within 15 minutes. The emulator enforces exactly that; these tests drive the
+ * provider's time with a clock shared by the emulator and the apps (real time still flows).
+ */
+
+const MINUTE = 60_000;
+const WINDOW_MS = 15 * MINUTE;
+const REJECTED_TEXT = 'رفضت OneClickDz مفتاح API';
+
+/** Wall time plus a skew the test moves forward: the emulator and the apps read the same clock. */
+function skewedClock(): { now: () => number; advance: (ms: number) => void } {
+  let skew = 0;
+  return { now: () => Date.now() + skew, advance: (ms) => void (skew += ms) };
+}
+
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+async function start(clock: ReturnType<typeof skewedClock>, opts: HarnessOptions = {}): Promise<void> {
+  h = await Harness.start({ ...opts, app: { clock, ...opts.app }, emulator: { now: clock.now, ...opts.emulator } });
+}
+
+/** Every request the emulator received, start-up validation included. */
+function allRequests(): RecordedRequest[] {
+  return [...h.startupRequests, ...h.emulator.requests];
+}
+
+/** The most invalid-key answers the emulator gave within any 15-minute window. */
+function worstWindow(): number {
+  const times = allRequests()
+    .filter((r) => r.code === 'INVALID_ACCESS_TOKEN')
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
+  return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + WINDOW_MS).length));
+}
+
+const invalidAttempts = () => allRequests().filter((r) => r.code === 'INVALID_ACCESS_TOKEN').length;
+const ipBlockedAnswers = () => allRequests().filter((r) => r.code === 'IP_BLOCKED').length;
+
+/** Gives the apps' key guards (ticking every 50 ms) time to act on what the clock now says. */
+const settle = () => sleep(150);
+
+describe('provider key safety', () => {
+  it('a rejected key, restarted again and again and by two processes at once, never reaches the IP block', async () => {
+    const clock = skewedClock();
+    await start(clock, { apiKey: 'revoked-key-0123456789abcdef' });
+    expect(h.app.keyStates()).toEqual([expect.objectContaining({ accountId: 'env', state: 'rejected', reason: 'INVALID_ACCESS_TOKEN' })]);
+
+    // 45 minutes of a crash-looping container: a restart every minute, two replicas booting together
+    // every tenth minute, and the running apps' own revalidations in between.
+    let alive: App[] = [h.app];
+    for (let minute = 1; minute <= 45; minute++) {
+      for (const app of alive) app.crash();
+      const replicas = minute % 10 === 0 ? 2 : 1;
+      alive = await Promise.all(Array.from({ length: replicas }, () => h.boot()));
+      for (let part = 0; part < 3; part++) {
+        clock.advance(20_000);
+        await settle();
+      }
+    }
+
+    expect(ipBlockedAnswers()).toBe(0);
+    expect(h.emulator.ipBlockedUntil()).toBe(0);
+    expect(worstWindow()).toBeLessThanOrEqual(3);
+    // Not "never again" either: the key keeps being revalidated with backoff.
+    expect(invalidAttempts()).toBeGreaterThanOrEqual(4);
+    // Only the validation endpoint ever saw the bad key.
+    expect(allRequests().every((r) => r.path === '/v3/validate')).toBe(true);
+
+    // Users are told the key was rejected, and no call is made for them.
+    const before = h.emulator.callCount();
+    await h.send('/status order-77');
+    const answer = await h.waitForMessage(RESELLER, (m) => m.text.includes(REJECTED_TEXT), 'key-rejected answer');
+    expect(answer.text).toContain('مسؤول البوت');
+    expect(h.emulator.callCount()).toBe(before);
+
+    // The account owner re-enables the key at the provider: the next revalidation finds it and the
+    // bot works again, without a restart.
+    h.emulator.setApiKey('revoked-key-0123456789abcdef');
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037350', amount: 500, ref: 'key-back-1' });
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    for (let minute = 0; minute < 31 && h.app.keyStates()[0]?.state !== 'ok'; minute++) {
+      clock.advance(MINUTE);
+      await settle();
+    }
+    expect(h.app.keyStates()).toEqual([{ accountId: 'env', state: 'ok' }]);
+    await h.send('/status key-back-1');
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status once the key is back');
+    expect(worstWindow()).toBeLessThanOrEqual(3);
+  }, 120_000);
+
+  it('a key revoked at runtime suspends calls at the first 401, parks orders, and resumes them once the key is valid again', async () => {
+    const clock = skewedClock();
+    await start(clock);
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037351', amount: 500, ref: 'key-rt-1' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status key-rt-1');
+    await h.telegram.waitFor(() => h.emulator.callCount(/check-id/) > 0 || undefined, { what: 'the order polled' });
+
+    h.emulator.setApiKey('a-new-key-the-bot-does-not-have');
+    const first401 = await h.telegram.waitFor(() => h.emulator.requests.find((r) => r.code === 'INVALID_ACCESS_TOKEN'), {
+      what: 'the runtime 401',
+    });
+    await sleep(1_000); // ~30 fast-poll intervals at TIME_SCALE 0.01: a retry storm would show here
+    expect(h.emulator.requests.filter((r) => r.at > first401.at)).toEqual([]);
+    expect(h.app.keyStates()).toEqual([expect.objectContaining({ state: 'rejected', reason: 'INVALID_ACCESS_TOKEN' })]);
+    const parked = (await h.order({ providerId: topupId }))!;
+    expect(parked.consecutiveFailures).toBeLessThanOrEqual(2); // the 401, then one refusal without network
+    expect(parked.nextCheckAt!.getTime()).toBeGreaterThan(clock.now() + 30_000); // parked, not spun
+
+    // The key works again at the provider: the next revalidation (1 min later) resumes tracking.
+    h.emulator.setApiKey(TEST_API_KEY);
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    clock.advance(MINUTE + 1_000);
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status after the key came back');
+    expect(h.app.keyStates()).toEqual([{ accountId: 'env', state: 'ok' }]);
+    expect(invalidAttempts()).toBe(1);
+  }, 60_000);
+
+  it('IP_BLOCKED pauses every call, across a restart, until the block ends; then tracking resumes', async () => {
+    const clock = skewedClock();
+    await start(clock);
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037352', amount: 500, ref: 'key-ip-1' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status key-ip-1');
+    await h.telegram.waitFor(() => h.emulator.callCount(/check-id/) > 0 || undefined, { what: 'the order polled' });
+
+    // Another program on the same server burns the IP's 5 attempts.
+    for (let i = 0; i < 5; i++) await fetch(`${h.emulator.url}/v3/validate`, { headers: { 'X-Access-Token': `someone-else-${i}` } });
+    const blocked = await h.telegram.waitFor(() => h.emulator.requests.find((r) => r.code === 'IP_BLOCKED'), { what: 'IP_BLOCKED answer' });
+    await sleep(1_000);
+    expect(h.emulator.requests.filter((r) => r.at > blocked.at)).toEqual([]);
+    expect(h.app.keyStates()).toEqual([expect.objectContaining({ state: 'paused', reason: 'IP_BLOCKED' })]);
+
+    // A restart remembers the block (MongoDB) and does not knock on the door either.
+    await h.crashAndRestart();
+    await sleep(500);
+    expect(h.emulator.requests.filter((r) => r.at > blocked.at)).toEqual([]);
+    expect(h.app.keyStates()[0]?.state).toBe('paused');
+
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    clock.advance(WINDOW_MS + 1_000);
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status after the block');
+    expect(h.app.keyStates()[0]?.state).toBe('ok');
+    expect(ipBlockedAnswers()).toBe(1);
+  }, 60_000);
+
+  it('no call with a key the provider says is nearly spent: after its attemptsLeft, the bot waits for the window', async () => {
+    const clock = skewedClock();
+    await start(clock);
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037353', amount: 500, ref: 'key-left-1' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status key-left-1');
+    await h.telegram.waitFor(() => h.emulator.callCount(/check-id/) > 0 || undefined, { what: 'the order polled' });
+
+    // Another program on this IP spends 3 of the 5 attempts; then the bot's key is revoked.
+    for (let i = 0; i < 3; i++) await fetch(`${h.emulator.url}/v3/validate`, { headers: { 'X-Access-Token': `someone-else-${i}` } });
+    h.emulator.setApiKey('a-new-key-the-bot-does-not-have');
+    const ours = await h.telegram.waitFor(
+      () => h.emulator.requests.find((r) => r.code === 'INVALID_ACCESS_TOKEN' && r.path !== '/v3/validate'),
+      {
+        what: "the bot's 401 (attemptsLeft 1)",
+      },
+    );
+
+    // The bot's own budget would allow a revalidation after 1 min; the provider's count says no.
+    for (let minute = 1; minute < 15; minute++) {
+      clock.advance(MINUTE);
+      await settle();
+    }
+    expect(h.emulator.requests.filter((r) => r.at > ours.at)).toEqual([]);
+    expect(ipBlockedAnswers()).toBe(0);
+
+    // Once the provider's window has passed, it revalidates (and the key works again).
+    h.emulator.setApiKey(TEST_API_KEY);
+    clock.advance(2 * MINUTE);
+    await h.telegram.waitFor(() => h.app.keyStates()[0]?.state === 'ok' || undefined, { what: 'the key revalidated' });
+    expect(ipBlockedAnswers()).toBe(0);
+  }, 60_000);
+});
