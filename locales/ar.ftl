@@ -192,7 +192,6 @@ pending-age = أُنشئ منذ { $age }
 pending-next-check = الفحص القادم: { $time }
 
 order-line-last-checked = آخر تحقق: { $time }
-order-line-next-check = التحقق التالي: { $time }
 order-provider-trouble = تعذّر الاتصال بـ OneClickDz عند آخر تحقق، فقد لا تكون هذه الحالة محدّثة. ستُعاد المحاولة تلقائيًا.
 
 ## Suggested offers: buttons, confirmation, re-send

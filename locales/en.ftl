@@ -178,7 +178,6 @@ pending-age = Created { $age } ago
 pending-next-check = Next check: { $time }
 
 order-line-last-checked = Last checked: { $time }
-order-line-next-check = Next check: { $time }
 order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.
 
 ## Suggested offers: buttons, confirmation, re-send

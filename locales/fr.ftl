@@ -178,7 +178,6 @@ pending-age = Créée il y a { $age }
 pending-next-check = Prochaine vérification : { $time }
 
 order-line-last-checked = Dernière vérification : { $time }
-order-line-next-check = Prochaine vérification : { $time }
 order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Nouvel essai automatique.
 
 ## Suggested offers: buttons, confirmation, re-send

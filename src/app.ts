@@ -1,16 +1,18 @@
 import type { Connection } from 'mongoose';
-import type { Bot } from 'grammy';
+import { Api, type Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config, Locale } from './config.js';
 import { ChatStore } from './bot/chats.js';
 import type { BotContext } from './bot/context.js';
 import { createBot } from './bot/create-bot.js';
 import { createI18n, translatorFor, type Translate } from './bot/i18n.js';
-import { StatusDelivery } from './bot/status-delivery.js';
 import { Messenger } from './bot/telegram/messenger.js';
 import { createProviderAccounts } from './accounts/provider-accounts.js';
 import type { KeyGuard, KeyGuardOptions, KeyStateReport } from './accounts/key-guard.js';
 import type { OneClickClient, OneClickClientOptions } from './provider/client.js';
+import { installPacing, type PacingHooks } from './bot/telegram/pacing.js';
+import { StatusDelivery, type ShownInfo } from './bot/status-delivery.js';
+import { ChatPacer, type PacerEvents } from './outbox/chat-pacer.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { newOwnerId } from './tracking/leases.js';
@@ -41,6 +43,10 @@ export interface AppOptions {
   botInfo?: UserFromGetMe;
   /** Tests shorten these; production uses the defaults. */
   editIntervalMs?: number;
+  /** How long a brand-new lookup may take before its first status message shows "looking up" (700 ms). */
+  firstAnswerWaitMs?: number;
+  /** Observers of Telegram traffic (metrics): every paced call, every status message shown, 429s. */
+  telegramHooks?: TelegramHooks;
   tracker?: Partial<Pick<TrackerOptions, 'idleMs' | 'pollLeaseMs' | 'deliveryLeaseMs' | 'lookupGiveUpMs' | 'random'>>;
   provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
   /** Offer worker: lease (default 60 s, renewed while a send runs) and idle poll. */
@@ -53,8 +59,16 @@ export interface AppOptions {
   metrics?: Metrics;
 }
 
+/** Hook points for metrics: plain callbacks, called synchronously; they must not throw. */
+export interface TelegramHooks extends PacingHooks, PacerEvents {
+  /** A status message was sent or edited, or a resolution announced (resolution-to-message latency). */
+  onShown?: (info: ShownInfo) => void;
+}
+
 export interface App {
   bot: Bot<BotContext>;
+  /** Paces every message per chat (src/outbox); shared by update handlers and background deliveries. */
+  pacer: ChatPacer;
   tracker: OrderTracker;
   models: TrackingModels;
   chats: ChatStore;
@@ -170,6 +184,9 @@ export function createApp(opts: AppOptions): App {
   const previews = new OfferPreviews({ Offer, senders: sources, scopes, plans, messages: offerMessages, log: resendLog });
   const resend = new ResendService({ Offer, plans, scopes, previews, worker: offerWorker, policy: offerPolicy, clock, log: resendLog });
 
+  const hooks = opts.telegramHooks ?? {};
+  // One pacer for the whole process: handlers' replies and background deliveries share each chat's turns.
+  const pacer = new ChatPacer({ clock, events: hooks });
   const bot = createBot(
     config.botToken,
     {
@@ -185,13 +202,31 @@ export function createApp(opts: AppOptions): App {
       clock,
       log: log.child({ module: 'bot' }),
     },
-    { apiRoot: config.telegramApiRoot, botInfo: opts.botInfo, apiTransformers: metrics ? [metrics.telegramTransformer()] : [] },
+    {
+      apiRoot: config.telegramApiRoot,
+      botInfo: opts.botInfo,
+      apiTransformers: metrics ? [metrics.telegramTransformer()] : [],
+      pacer,
+      telegramHooks: hooks,
+    },
   );
+  // Update handlers and the background offer work share the bot's Api (replies kept until accepted).
   const messenger = new Messenger(bot.api, log.child({ module: 'messenger' }));
   built.messenger = messenger;
+  // Status deliveries get their own Api: paced, one attempt per turn, a 429 or failure comes back to
+  // StatusDelivery, which records in MongoDB when to try again (no in-place retries holding a slot).
+  const deliveryApi = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 30 });
+  if (metrics) deliveryApi.config.use(metrics.telegramTransformer());
+  installPacing(deliveryApi, { pacer, retryUntilAccepted: false, hooks });
   const delivery = new StatusDelivery({
     Offer,
-    messenger,
+    messenger: new Messenger(deliveryApi, log.child({ module: 'messenger' })),
+    pacer,
+    onShown: (info) => {
+      hooks.onShown?.(info);
+      if (metrics && info.resolved && info.statusSince) metrics.observeResolutionToMessage(clock.now() - info.statusSince.getTime());
+    },
+    ...(opts.firstAnswerWaitMs !== undefined ? { firstAnswerWaitMs: opts.firstAnswerWaitMs } : {}),
     chats,
     models,
     i18n,
@@ -204,6 +239,7 @@ export function createApp(opts: AppOptions): App {
 
   return {
     bot,
+    pacer,
     tracker,
     models,
     chats,

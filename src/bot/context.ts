@@ -1,6 +1,7 @@
 import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
+import type { AnswerOrderFlavor } from './telegram/pacing.js';
 
 /** Set by the access gate for users allowed on an account; absent for everyone else. */
 export interface AccountAccess {
@@ -8,4 +9,4 @@ export interface AccountAccess {
   accountId: string | undefined;
 }
 
-export type BotContext = ConversationFlavor<Context & I18nFlavor & { access?: AccountAccess }>;
+export type BotContext = ConversationFlavor<Context & I18nFlavor & AnswerOrderFlavor & { access?: AccountAccess }>;

@@ -22,6 +22,8 @@ import { mongoConversationStorage } from './conversations/mongo-storage.js';
 import { offersFeature } from './features/offers.js';
 import { oncePerUpdate } from './once-per-update.js';
 import type { TelegramOfferMessages } from './offer-messages.js';
+import { ChatPacer } from '../outbox/chat-pacer.js';
+import { answerOrder, installPacing, type PacingHooks } from './telegram/pacing.js';
 
 export interface BotDeps {
   tracker: OrderTracker;
@@ -46,6 +48,10 @@ export interface BotOptions {
   botInfo?: UserFromGetMe | undefined;
   /** Installed before auto-retry, on bot.api and inside conversations, so they see every attempt (metrics). */
   apiTransformers?: Transformer[] | undefined;
+  /** Paces every message per chat (shared with the background messenger); a private one by default. */
+  pacer?: ChatPacer;
+  /** Observes Telegram calls made by update handlers (metrics). */
+  telegramHooks?: PacingHooks;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface BotOptions {
  *   0. sequentialize  updates of one chat are handled one after another, in order; different chats
  *                  run concurrently (long polling uses @grammyjs/runner, which does not wait)
  *   0b. once       an update_id delivered again (webhook retry, another replica) is skipped
+ *   0c. answer order  each update takes its place in its chat's answer order (src/outbox): replies,
+ *                  and status messages that answer a /status, go out in the order the updates came
  *   1. i18n        every later step (refusals included) answers in the chat's language
  *   2. access      only allowed users go further; everyone else is refused with their id
  *   2b. conversations  the "other amount" question (state in MongoDB)
@@ -66,21 +74,30 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
     client: { apiRoot: options.apiRoot, timeoutSeconds: 30 },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
+  // Order, innermost first: the given transformers (metrics) see every attempt; pacing makes every
+  // send or edit wait for its chat's turn and keeps a handler's reply until Telegram accepts it;
+  // auto-retry then only sees the other methods' 429s and errors.
   const transformers = options.apiTransformers ?? [];
   bot.api.config.use(...transformers);
+  const pacer = options.pacer ?? new ChatPacer();
+  const pacing = { pacer, retryUntilAccepted: true, ...(options.telegramHooks ? { hooks: options.telegramHooks } : {}) };
+  installPacing(bot.api, pacing);
   installAutoRetry(bot.api);
 
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
   bot.use(oncePerUpdate({ connection: deps.connection, clock: deps.clock, log: deps.log }));
+  bot.use(answerOrder(pacer));
   bot.use(deps.i18n);
   bot.use(accessGate({ allowedUserIds: deps.allowedUserIds, accountId: deps.accountId, chats: deps.chats }));
-  // Conversations v2 build their own Api: auto-retry and i18n must be installed inside them too.
+  // Conversations v2 build their own Api: pacing, auto-retry and i18n must be installed inside them too.
   bot.use(
     conversations<BotContext, BotContext>({
       storage: { type: 'key', adapter: mongoConversationStorage(deps.connection), getStorageKey: (ctx) => ctx.chatId?.toString() },
       plugins: [
         async (ctx, next) => {
-          ctx.api.config.use(...transformers, createAutoRetry());
+          ctx.api.config.use(...transformers);
+          installPacing(ctx.api, pacing);
+          ctx.api.config.use(createAutoRetry());
           await next();
         },
         deps.i18n,

@@ -1,4 +1,3 @@
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 import type { I18n } from '@grammyjs/i18n';
 import { SUPPORTED_LOCALES, type Locale } from '../config.js';
 import type { Clock } from '../shared/clock.js';
@@ -10,12 +9,36 @@ import { ensureOffers, type OfferDoc } from '../resend/offers.js';
 import type { Model } from 'mongoose';
 import type { ChatStore } from './chats.js';
 import { translatorFor } from './i18n.js';
-import { renderAnnouncement, renderTrackedMessage } from './render/tracked-message.js';
+import { renderAnnouncement, renderTrackedMessage, type RenderedMessage } from './render/tracked-message.js';
+import type { ChatPacer, Priority } from '../outbox/chat-pacer.js';
 import type { TelegramFailure } from './telegram/errors.js';
 import type { Messenger } from './telegram/messenger.js';
 
 /** How long a claimed new message blocks others; only matters if the sender dies mid-send. */
 const SEND_CLAIM_MS = 60_000;
+/** A new message waits in its chat's line at most this long; a longer wait is rescheduled instead. */
+const SEND_MAX_WAIT_MS = 1_500;
+/** An edit goes only when its chat's turn is (about) now; otherwise the delivery comes back then. */
+const EDIT_MAX_WAIT_MS = 100;
+
+/**
+ * What a watcher's message shows, as stored in `shownHash`: "<statusKey>~<hash>" (see RenderedMessage).
+ * A bare hash (written before status keys existed) has no status key: any difference is then urgent.
+ */
+function parseShown(shownHash: string | null): { statusKey: string | undefined; hash: string | null } {
+  if (shownHash === null) return { statusKey: undefined, hash: null };
+  const at = shownHash.indexOf('~');
+  return at < 0 ? { statusKey: undefined, hash: shownHash } : { statusKey: shownHash.slice(0, at), hash: shownHash.slice(at + 1) };
+}
+
+function shownOf(message: RenderedMessage): string {
+  return `${message.statusKey}~${message.hash}`;
+}
+
+/** When the order's current status was first seen (its last history entry). */
+function statusSince(order: OrderDoc): Date | undefined {
+  return order.history[order.history.length - 1]?.at;
+}
 
 function announcementKey(order: OrderDoc): string {
   return `${order.phase}:${order.status ?? ''}`;
@@ -37,22 +60,53 @@ export interface StatusDeliveryOptions {
   Offer: Model<OfferDoc>;
   chats: ChatStore;
   models: TrackingModels;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   i18n: I18n<any>; // any context type: only i18n.t (no update) is used here
   defaultLocale: Locale;
   clock: Clock;
   log: Logger;
   /** This worker's lease owner id (tracking/leases.ts); the app shares one between its loops. */
   owner?: string;
-  /** At most one edit per status message per this interval (Telegram limits are never scaled). */
+  /**
+   * Edits that only move time forward (the elapsed-time counter of a fast-phase order) are at most
+   * this far apart per message; a status change is shown at once.
+   */
   editIntervalMs?: number;
+  /** Long-tail and expired orders: a time-only edit ("last checked") at most this often (1 h). */
+  timeRefreshMs?: number;
+  /**
+   * A brand-new lookup gets this long to answer before its first status message is sent, so a quick
+   * answer shows the result at once instead of "looking up…" followed by an edit. Not scaled: it is a
+   * latency budget for the reader, like Telegram's limits.
+   */
+  firstAnswerWaitMs?: number;
+  /** The per-chat pacer (src/outbox): deliveries come back when their chat's turn is due instead of waiting. */
+  pacer?: ChatPacer;
   /** Wait after a network error or a Telegram 5xx before trying again. */
   transientRetryMs?: number;
+  /** Observes every status message sent or edited and every announcement (metrics). */
+  onShown?: (info: ShownInfo) => void;
+}
+
+export interface ShownInfo {
+  kind: 'first' | 'edit' | 'announcement';
+  /** When the order's shown status began (the provider status change), for resolution-to-message latency. */
+  statusSince: Date | undefined;
+  /** Whether the shown status changed (false: only time moved). */
+  statusChanged: boolean;
+  /**
+   * The chat was just shown the order's resolution (an announcement, or an edit to a final state of a
+   * message already on screen): `statusSince` to now is the resolution-to-message latency.
+   */
+  resolved: boolean;
 }
 
 /**
  * Keeps every watcher's status message equal to the order's current state: sends it when missing,
- * edits it when (and only when) the rendered text changed, at most once per `editIntervalMs`, and
- * reports when to come back for what could not be done yet. What a message shows is recorded per
+ * edits it when (and only when) the rendered text changed, and reports when to come back for what
+ * could not be done yet. A status change is edited in as soon as the chat's turn comes (the pacer);
+ * a change of time alone (elapsed time, last check) at most every `editIntervalMs`, or hourly in the
+ * long tail, so thousands of rechecked orders do not crowd out replies. What a message shows is recorded per
  * watcher in MongoDB, so a restart neither repeats nor skips an update.
  */
 export class StatusDelivery implements OrderDelivery {
@@ -61,8 +115,13 @@ export class StatusDelivery implements OrderDelivery {
   /** Claims on new messages (`sendClaim*` fields of watchers): nobody else sends the same message. */
   private readonly sendClaims: Lease<WatcherDoc>;
 
+  private readonly timeRefreshMs: number;
+  private readonly firstAnswerWaitMs: number;
+
   constructor(private readonly opts: StatusDeliveryOptions) {
     this.editIntervalMs = opts.editIntervalMs ?? 2_500;
+    this.timeRefreshMs = opts.timeRefreshMs ?? 3_600_000;
+    this.firstAnswerWaitMs = opts.firstAnswerWaitMs ?? 700;
     this.transientRetryMs = opts.transientRetryMs ?? 5_000;
     this.sendClaims = new Lease(opts.models.Watcher, 'sendClaim', {
       owner: opts.owner ?? newOwnerId(),
@@ -100,13 +159,24 @@ export class StatusDelivery implements OrderDelivery {
     }
 
     const message = renderTrackedMessage(t, order, locale, { muted: watcher.muted });
-    if (watcher.messageId !== null && message.hash === watcher.shownHash) return undefined;
+    const shown = parseShown(watcher.shownHash);
+    if (watcher.messageId !== null && message.hash === shown.hash) return undefined;
 
     const now = clock.now();
-    if (watcher.messageId !== null && watcher.lastEditAt) {
-      const allowedAt = watcher.lastEditAt.getTime() + this.editIntervalMs;
-      if (now < allowedAt) return allowedAt;
+    const statusChanged = watcher.messageId === null || message.statusKey !== shown.statusKey;
+    if (watcher.messageId === null) {
+      // Fast first answer: a lookup that just started usually answers within a few hundred ms.
+      const waitUntil = this.firstAnswerDeadline(order);
+      if (now < waitUntil) return waitUntil;
+    } else if (!statusChanged && watcher.lastEditAt) {
+      // Only time moved: a repeated edit, spaced per message. In the long tail it waits for a later
+      // recheck (each one brings a delivery) rather than keeping a delivery scheduled for an hour.
+      const longTail = order.phase === 'long' || order.phase === 'expired';
+      const allowedAt = watcher.lastEditAt.getTime() + (longTail ? this.timeRefreshMs : this.editIntervalMs);
+      if (now < allowedAt) return longTail ? undefined : allowedAt;
     }
+    const turnAt = this.turnAt(watcher.chatId, watcher.messageId === null ? 'reply' : 'edit');
+    if (turnAt !== undefined) return turnAt;
     const outgoing = { html: message.html, keyboard: message.keyboard, replyTo: watcher.replyTo ?? undefined };
     // The first status message is a new message: claimed first, so no other worker sends it too.
     let sendClaim: Claim<WatcherDoc> | undefined;
@@ -123,13 +193,35 @@ export class StatusDelivery implements OrderDelivery {
       // A fresh message notifies the chat like a push does: a final state sent fresh is announced.
       const announced =
         result.fresh && (order.phase === 'final' || order.phase === 'expired') ? { announcedStatus: announcementKey(order) } : {};
-      const shown = { $set: { messageId: result.messageId, shownHash: message.hash, lastEditAt: new Date(clock.now()), ...announced } };
-      if (!sendClaim) await models.Watcher.updateOne({ _id: watcher._id }, shown);
-      else if (!(await sendClaim.release(shown))) this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while sending');
+      const record = {
+        $set: { messageId: result.messageId, shownHash: shownOf(message), lastEditAt: new Date(clock.now()), ...announced },
+      };
+      if (!sendClaim) await models.Watcher.updateOne({ _id: watcher._id }, record);
+      else if (!(await sendClaim.release(record))) this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while sending');
+      const kind = watcher.messageId === null ? 'first' : 'edit';
+      const resolved = kind === 'edit' && statusChanged && (order.phase === 'final' || order.phase === 'expired');
+      this.opts.onShown?.({ kind, statusSince: statusSince(order), statusChanged, resolved });
       return undefined;
     }
     if (sendClaim) await sendClaim.release();
-    return this.handleFailure(watcher, result.failure, message.hash);
+    return this.handleFailure(watcher, result.failure, shownOf(message));
+  }
+
+  /**
+   * When a brand-new lookup's first message may go: up to `firstAnswerWaitMs` after it started, unless
+   * it already answered. Only a lookup still searching waits; a known order is shown as it is.
+   */
+  private firstAnswerDeadline(order: OrderDoc): number {
+    if (order.phase !== 'lookup' || (order.lookupOutcome ?? 'searching') !== 'searching') return 0;
+    return order.trackingSince.getTime() + this.firstAnswerWaitMs;
+  }
+
+  /** When this chat's turn is too far away to wait for in line: come back then. */
+  private turnAt(chatId: number, priority: Priority): number | undefined {
+    const pacer = this.opts.pacer;
+    if (!pacer) return undefined;
+    const at = pacer.readyAt(chatId, priority);
+    return at > this.opts.clock.now() + (priority === 'reply' ? SEND_MAX_WAIT_MS : EDIT_MAX_WAIT_MS) ? at : undefined;
   }
 
   /**
@@ -163,6 +255,8 @@ export class StatusDelivery implements OrderDelivery {
   ): Promise<number | undefined> {
     const { models, messenger } = this.opts;
     const key = announcementKey(order);
+    const turnAt = this.turnAt(watcher.chatId, 'reply');
+    if (turnAt !== undefined) return turnAt;
     const claimed = await this.claimSend(watcher, { announcedStatus: { $ne: key } });
     if (!claimed.claimed) return claimed.retryAt;
     const claim = claimed.claim;
@@ -176,6 +270,7 @@ export class StatusDelivery implements OrderDelivery {
       if (!(await claim.release({ $set: { announcedStatus: key } })))
         this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while announcing');
       this.opts.log.info({ chatId: watcher.chatId, orderId: order._id.toString(), outcome: key }, 'resolution announced');
+      this.opts.onShown?.({ kind: 'announcement', statusSince: statusSince(order), statusChanged: true, resolved: true });
       return undefined;
     }
     await claim.release();

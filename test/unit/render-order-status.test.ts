@@ -228,17 +228,28 @@ describe('renderOrderStatus, what each state shows', () => {
     expect(html).toContain('<code>WEIRD&lt;X&gt;</code>');
   });
 
-  it.each(SUPPORTED_LOCALES)('long phase: still processing, last and next check in Algiers time (%s)', (locale) => {
-    const view = viewOf(mobileOrder('processing'), 'processing', {
-      phase: 'long',
-      lastCheckedAt: new Date('2025-10-29T09:30:00Z'),
-      nextCheckAt: new Date('2025-10-30T09:30:00Z'),
-    });
-    const html = render(view, locale);
-    expect(html).toContain(tr[locale]('order-still-processing'));
-    expect(html).toContain(tr[locale]('order-line-last-checked', { time: '10:30' }));
-    const next = html.split('\n').find((l) => l.startsWith(tr[locale]('order-line-next-check', { time: '' })));
-    expect(next).toMatch(/30\/10\/2025.*10:30/);
+  it.each(SUPPORTED_LOCALES)(
+    'long phase: still processing, last check in Algiers time, no next check that would go stale (%s)',
+    (locale) => {
+      const view = viewOf(mobileOrder('processing'), 'processing', {
+        phase: 'long',
+        lastCheckedAt: new Date('2025-10-29T09:30:00Z'),
+        nextCheckAt: new Date('2025-10-30T09:30:00Z'),
+      });
+      const html = render(view, locale);
+      expect(html).toContain(tr[locale]('order-still-processing'));
+      expect(html).toContain(tr[locale]('order-line-last-checked', { time: '10:30' }));
+      expect(html).not.toMatch(/30\/10\/2025/); // the next check's date
+    },
+  );
+
+  it.each(SUPPORTED_LOCALES)('timeless rendering drops only what time alone changes (%s)', (locale) => {
+    const view = viewOf(mobileOrder('processing'), 'processing', { phase: 'long', lastCheckedAt: new Date('2025-10-29T09:30:00Z') });
+    const full = render(view, locale);
+    const timeless = renderOrderStatus(tr[locale], view, { now: NOW, locale, timeless: true });
+    expect(timeless).toContain(tr[locale]('order-still-processing'));
+    expect(timeless).not.toContain(tr[locale]('order-line-last-checked', { time: '10:30' }));
+    expect(full.length).toBeGreaterThan(timeless.length);
   });
 
   it.each(SUPPORTED_LOCALES)('fast phase does not claim a long wait (%s)', (locale) => {

@@ -35,7 +35,7 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
       await ctx.reply(ctx.t('status-no-account'), { parse_mode: 'HTML' });
       return;
     }
-    await deps.tracker.watch({
+    const watched = await deps.tracker.watch({
       accountId,
       chatId,
       locale: (await ctx.i18n.getLocale()) as Locale,
@@ -43,6 +43,8 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
       requestKey: `${chatId}:${message.message_id}`,
       replyTo: message.message_id,
     });
+    // The status message (a reply to this message) is this command's answer: later answers wait for it.
+    if (!watched.duplicate) ctx.answerOrder?.answerFollows();
   };
 
   composer.command('status', async (ctx) => {

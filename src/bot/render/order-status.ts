@@ -9,6 +9,11 @@ import { clipForHtml, codeHtml, escapeHtml } from './html.js';
 export interface RenderOptions {
   now: Date;
   locale: Locale;
+  /**
+   * Leave out what only time changes (elapsed time, last check): what is left is what a reader cares
+   * about, and a change there is shown at once, while time-only changes are edited in sparingly.
+   */
+  timeless?: boolean;
 }
 
 /** Telegram rejects longer messages. */
@@ -85,7 +90,7 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
 
   // 5. Tracking: how long, what the bot is doing about it.
   const tracking: string[] = [];
-  if (OPEN_CLASSES.has(statusClass)) {
+  if (OPEN_CLASSES.has(statusClass) && !opts.timeless) {
     tracking.push(t('order-line-elapsed', { duration: formatDuration(t, coarseElapsed(opts.now.getTime() - createdAt(view).getTime())) }));
   }
   if (view.phase === 'long' && PROCESSING_CLASSES.has(statusClass)) tracking.push(t('order-still-processing'));
@@ -96,13 +101,11 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
       t('order-expired-support', { created: formatDateTime(createdAt(view), opts.locale) }),
     );
   }
-  if (view.phase === 'long' || view.phase === 'expired') {
-    if (view.lastCheckedAt) {
-      tracking.push(t('order-line-last-checked', { time: formatCheckTime(view.lastCheckedAt, opts.locale, opts.now) }));
-    }
-    if (view.phase === 'long' && view.nextCheckAt) {
-      tracking.push(t('order-line-next-check', { time: formatCheckTime(view.nextCheckAt, opts.locale, opts.now) }));
-    }
+  // The long tail's message is refreshed for time alone at most hourly (status changes at once), so it
+  // says when the order was last checked (true however old) and not when the next check is due (which
+  // would go stale between refreshes; /pending shows it).
+  if ((view.phase === 'long' || view.phase === 'expired') && view.lastCheckedAt && !opts.timeless) {
+    tracking.push(t('order-line-last-checked', { time: formatCheckTime(view.lastCheckedAt, opts.locale, opts.now) }));
   }
   if (view.providerTrouble) tracking.push(t('order-provider-trouble'));
   sections.push(tracking);

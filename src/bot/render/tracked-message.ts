@@ -15,6 +15,11 @@ export interface RenderedMessage {
   keyboard?: InlineKeyboardMarkup | undefined;
   /** Identity of what the message shows: equal hashes never cause an edit. */
   hash: string;
+  /**
+   * Identity of what a reader cares about (status, amounts, buttons), without what time alone changes
+   * (elapsed time, last check): when only `hash` differs, the edit is not urgent.
+   */
+  statusKey: string;
 }
 
 /**
@@ -22,10 +27,13 @@ export interface RenderedMessage {
  */
 export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Locale, opts: { muted?: boolean } = {}): RenderedMessage {
   const tracked = describeOrder(order);
-  const html =
-    tracked.type === 'lookup' ? renderLookupStatus(t, tracked.view) : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale });
+  const render = (timeless: boolean): string =>
+    tracked.type === 'lookup'
+      ? renderLookupStatus(t, tracked.view)
+      : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale, timeless });
+  const html = render(false);
   const keyboard = trackedKeyboard(t, order, locale, opts);
-  return { html, keyboard, hash: hashMessage(html, keyboard) };
+  return { html, keyboard, hash: hashMessage(html, keyboard), statusKey: hashMessage(render(true), keyboard) };
 }
 
 /**
