@@ -152,6 +152,16 @@ export class KeyAttemptBudget {
 
   /** Forgets attempts that left the window (creating the document on first use). */
   private async prune(now: number): Promise<void> {
+    try {
+      await this.pruneOnce(now);
+    } catch (err) {
+      // Two first uses at once: one upsert created the document, the other may lose the race once.
+      if ((err as { code?: unknown }).code !== 11000) throw err;
+      await this.pruneOnce(now);
+    }
+  }
+
+  private async pruneOnce(now: number): Promise<void> {
     await this.Attempts.updateOne(
       { _id: DOC_ID },
       {

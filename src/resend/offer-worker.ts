@@ -216,7 +216,10 @@ function refusalOf(err: unknown): Refusal | undefined {
     return { reason: 'invalid', field: typeof field === 'string' ? field : undefined };
   }
   if (isProviderError(err, 'forbidden')) return { reason: 'forbidden', code: err.code };
-  if (isProviderError(err, 'unauthorized') || isProviderError(err, 'ip_blocked')) return { reason: 'key_rejected' };
+  // key_suspended: the key guard refused the send before any network, so no order can exist.
+  if (isProviderError(err, 'unauthorized') || isProviderError(err, 'key_suspended') || isProviderError(err, 'ip_blocked')) {
+    return { reason: 'key_rejected' };
+  }
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { Harness, RESELLER, TEST_API_KEY, sleep, type HarnessOptions } from '../support/harness.js';
 import type { RecordedRequest } from '../support/oneclick-emulator.js';
+import { current, pressConfirm, pressOffer, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
 
 /**
  * Provider key safety (issue 7, item 4): the provider blocks the server's IP for 15 minutes after 5
@@ -121,6 +122,27 @@ describe('provider key safety', () => {
     clock.advance(MINUTE + 1_000);
     await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status after the key came back');
     expect(h.app.keyStates()).toEqual([{ accountId: 'env', state: 'ok' }]);
+    expect(invalidAttempts()).toBe(1);
+  }, 60_000);
+
+  it('a Confirm pressed while the key is suspended sends nothing and says the key was rejected', async () => {
+    const clock = skewedClock();
+    await start(clock);
+    refundedWithOffers(h, 'key-offer-1');
+    const status = await statusWithOffers(h, 'key-offer-1');
+    const confirmation = await pressOffer(h, status);
+
+    // The key is revoked; a lookup in the meantime meets the 401 and the guard suspends the key.
+    h.emulator.setApiKey('a-new-key-the-bot-does-not-have');
+    await h.send('/status key-offer-unknown');
+    await h.waitForMessage(RESELLER, (m) => m.text.includes(REJECTED_TEXT), 'key-rejected answer');
+
+    await pressConfirm(h, confirmation);
+    const keyRejected = h.app.translatorFor('ar')('offer-key-rejected');
+    await h.telegram.waitFor(() => current(h, confirmation).text.includes(keyRejected) || undefined, {
+      what: 'the confirmation saying the key was rejected',
+    });
+    expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send')).toEqual([]);
     expect(invalidAttempts()).toBe(1);
   }, 60_000);
 
