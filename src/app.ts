@@ -181,7 +181,17 @@ export function createApp(opts: AppOptions): App {
     defaultLocale: config.defaultLocale,
     clock,
   });
-  const previews = new OfferPreviews({ Offer, senders: sources, scopes, plans, messages: offerMessages, log: resendLog });
+  const previews = new OfferPreviews({
+    Offer,
+    senders: sources,
+    scopes,
+    plans,
+    messages: offerMessages,
+    clock,
+    log: resendLog,
+    ...(opts.offers?.leaseMs !== undefined ? { leaseMs: opts.offers.leaseMs } : {}),
+    ...(opts.offers?.idleMs !== undefined ? { idleMs: opts.offers.idleMs } : {}),
+  });
   const resend = new ResendService({ Offer, plans, scopes, previews, worker: offerWorker, policy: offerPolicy, clock, log: resendLog });
 
   const hooks = opts.telegramHooks ?? {};
@@ -257,6 +267,7 @@ export function createApp(opts: AppOptions): App {
       await accounts?.guard.start();
       tracker.start(delivery);
       offerWorker.start(offerMessages);
+      previews.start();
       scheduler = new JobScheduler({
         connection,
         sweep,

@@ -1,65 +1,133 @@
 import type { Model } from 'mongoose';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { DueLoop } from '../tracking/due-loop.js';
+import { Lease, newOwnerId, type Claim, type KeepAlive } from '../tracking/leases.js';
 import type { KeyScopes } from './key-scopes.js';
 import type { OfferMessages, PreviewTarget } from './offer-messages.js';
-import type { OfferDoc } from './offers.js';
+import type { OfferDoc, PendingPreview } from './offers.js';
 import type { PlanCatalog } from './plan-catalog.js';
 import type { TopupSender } from './topup-sender.js';
 
+/** The claim on an offer's pending fill-ins (`previewLease` fields), separate from the send's. */
+export const PREVIEW_LEASE = 'previewLease';
+
+export interface OfferPreviewsOptions {
+  Offer: Model<OfferDoc>;
+  senders: (accountId: string) => TopupSender | undefined;
+  scopes: KeyScopes;
+  plans: PlanCatalog;
+  messages: OfferMessages;
+  clock: Clock;
+  log: Logger;
+  leaseMs?: number;
+  idleMs?: number;
+  concurrency?: number;
+}
+
 /**
- * Fills in a confirmation in the background: the press handler has already shown number, plan and
- * amount with the balance "loading…"; this asks the provider for the balance, the key's scope and the
- * plan's range, then edits the message. Not durable: after a crash the message keeps "loading…", and
- * Confirm works all the same (the worker checks the key before sending).
+ * Fills in confirmations in the background. The press handler shows number, plan and amount with the
+ * balance "loading…" and records the message as a pending fill-in on the offer (`previews`, due at
+ * once) in MongoDB; this loop claims offers with pending fill-ins, asks the provider for the balance,
+ * the key's scope and the plan's range, and edits the messages. A crash loses nothing: the next
+ * process fills them in. A confirmation a press closed meanwhile (Confirm, Cancel) is left alone.
  */
 export class OfferPreviews {
-  private readonly inflight = new Set<Promise<void>>();
-  private stopped = false;
+  private readonly lease: Lease<OfferDoc>;
+  private readonly loop: DueLoop<Claim<OfferDoc>>;
+  private readonly alive = new Set<KeepAlive>();
 
-  constructor(
-    private readonly opts: {
-      Offer: Model<OfferDoc>;
-      senders: (accountId: string) => TopupSender | undefined;
-      scopes: KeyScopes;
-      plans: PlanCatalog;
-      messages: OfferMessages;
-      log: Logger;
-    },
-  ) {}
-
-  start(offer: OfferDoc, target: PreviewTarget): void {
-    if (this.stopped) return;
-    const task = this.fill(offer, target)
-      .catch((err: unknown) => this.opts.log.warn({ err, offer: offer._id }, 'confirmation fill-in failed'))
-      .finally(() => this.inflight.delete(task));
-    this.inflight.add(task);
+  constructor(private readonly opts: OfferPreviewsOptions) {
+    this.lease = new Lease(opts.Offer, PREVIEW_LEASE, {
+      owner: newOwnerId('previews'),
+      clock: opts.clock,
+      leaseMs: opts.leaseMs ?? 60_000,
+    });
+    this.loop = new DueLoop<Claim<OfferDoc>>({
+      name: 'offer-previews',
+      claim: () => this.lease.claimOne({ previewDueAt: { $ne: null, $lte: this.now() } }, { sort: { previewDueAt: 1 } }),
+      process: (claim) => this.process(claim),
+      nextDueAt: () => this.nextDueAt(),
+      concurrency: opts.concurrency ?? 8,
+      idleMs: opts.idleMs ?? 1_000,
+      clock: opts.clock,
+      log: opts.log,
+    });
   }
 
-  private async fill(offer: OfferDoc, target: PreviewTarget): Promise<void> {
-    const sender = this.opts.senders(offer.accountId);
-    const [balance, readOnly, range] = await Promise.all([
-      sender?.balance().catch(() => undefined),
-      this.opts.scopes.isReadOnly(offer.accountId, sender),
-      this.opts.plans.dynamicRange(offer.accountId, offer.plan_code),
-    ]);
-    if (this.stopped) return;
-    // A press on this message meanwhile (Confirm made it a send's message, Cancel closed it) wins: the
-    // fill-in must not bring the confirmation back.
-    const now = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
-    if (!now) return;
-    const confirmedHere = now.targets.some((t) => t.chatId === target.chatId && t.messageId === target.messageId);
-    const cancelled = now.state === 'cancelled' && now.version !== offer.version;
-    if (confirmedHere || cancelled) return;
-    await this.opts.messages.showPreview(target, { offer: now, balance, readOnly, range });
+  private now(): Date {
+    return new Date(this.opts.clock.now());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.allSettled([...this.inflight]);
+  /** Records a confirmation to fill in (MongoDB) and wakes the loop. */
+  async request(offer: OfferDoc, target: PreviewTarget): Promise<void> {
+    const pending: PendingPreview = { ...target, version: offer.version };
+    await this.opts.Offer.updateOne({ _id: offer._id }, { $push: { previews: pending }, $set: { previewDueAt: this.now() } });
+    this.loop.kick();
   }
 
-  /** Crash simulation: forget the work in flight (it shows nothing more). */
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Crash simulation: stop claiming and renewing; fill-ins in flight show nothing more. */
   abandon(): void {
-    this.stopped = true;
+    for (const keepAlive of this.alive) keepAlive.stop();
+    this.loop.abandon();
+  }
+
+  private async nextDueAt(): Promise<number | null> {
+    const doc = await this.opts.Offer.findOne({ previewDueAt: { $ne: null }, ...this.lease.freeFilter() })
+      .sort({ previewDueAt: 1 })
+      .select({ previewDueAt: 1 })
+      .lean<Pick<OfferDoc, 'previewDueAt'>>();
+    return doc?.previewDueAt ? doc.previewDueAt.getTime() : null;
+  }
+
+  private async process(claim: Claim<OfferDoc>): Promise<void> {
+    const keepAlive = claim.keepAlive();
+    this.alive.add(keepAlive);
+    try {
+      const offer = claim.doc;
+      const pending = offer.previews ?? [];
+      const sender = this.opts.senders(offer.accountId);
+      const [balance, readOnly, range] = await Promise.all([
+        sender?.balance().catch(() => undefined),
+        this.opts.scopes.isReadOnly(offer.accountId, sender),
+        this.opts.plans.dynamicRange(offer.accountId, offer.plan_code).catch(() => undefined),
+      ]);
+      // Another process took the fill-in over while the provider was slow: it shows it, not this one.
+      if (keepAlive.lost || !(await claim.renew())) return;
+      // Presses meanwhile win: a Confirm made the message a send's message, a Cancel closed it.
+      const now = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
+      if (!now) return;
+      const done: PendingPreview[] = [];
+      let retryAt: number | undefined;
+      for (const target of pending) {
+        const confirmedHere = now.targets.some((t) => t.chatId === target.chatId && t.messageId === target.messageId);
+        const cancelled = now.state === 'cancelled' && now.version !== target.version;
+        if (!confirmedHere && !cancelled) {
+          const shown = await this.opts.messages.showPreview(target, { offer: now, balance, readOnly, range });
+          if (!shown.ok && shown.retryAt !== undefined) {
+            retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+            continue;
+          }
+        }
+        done.push(target);
+      }
+      const remaining = pending.length - done.length;
+      const pulled = done.map((p) => ({ chatId: p.chatId, messageId: p.messageId }));
+      if (pulled.length > 0) await claim.write({ $pull: { previews: { $or: pulled } } });
+      // Nothing more due unless a press added a fill-in meanwhile (then it stays due now).
+      const dueAt = remaining > 0 ? new Date(retryAt ?? this.opts.clock.now() + 5_000) : null;
+      if (!(await claim.release({ $set: { previewDueAt: dueAt } }, { previews: { $size: remaining } }))) await claim.release();
+    } finally {
+      keepAlive.stop();
+      this.alive.delete(keepAlive);
+    }
   }
 }

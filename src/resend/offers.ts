@@ -9,6 +9,15 @@ import { OFFER_STATES, type OfferState, type OfferTarget, type Refusal } from '.
  * (`callback_data` is limited to 64 bytes); everything else lives here, with an expiry, because old
  * buttons stay clickable for days while a line's accepted offers change.
  */
+/** A confirmation shown with "loading…", to fill in with the provider's data (see offer-previews.ts). */
+export interface PendingPreview {
+  chatId: number;
+  messageId: number;
+  locale: string;
+  /** The offer's version when it was shown: a Cancel after it closes this confirmation. */
+  version: number;
+}
+
 export interface OfferDoc {
   _id: string; // short key, also in the button
   accountId: string;
@@ -36,6 +45,9 @@ export interface OfferDoc {
   sendLeaseUntil: Date | null;
   sendLeaseOwner: string | null;
   sendLeaseToken: string | null;
+  /** Confirmations waiting for their fill-in, and when the fill-in loop should look at them. */
+  previews?: PendingPreview[];
+  previewDueAt?: Date | null;
   /** Bumped by every press that changes the offer: a worker clears `dueAt` only if it is unchanged. */
   version: number;
   expiresAt: Date;
@@ -65,6 +77,8 @@ const offerSchema = new Schema<OfferDoc>(
     sendLeaseOwner: { type: String, default: null },
     sendLeaseToken: { type: String, default: null },
     version: { type: Number, default: 0 },
+    previews: [{ _id: false, chatId: Number, messageId: Number, locale: String, version: Number }],
+    previewDueAt: { type: Date, default: null },
     expiresAt: { type: Date, required: true },
   },
   { collection: 'offers', timestamps: { createdAt: true, updatedAt: false }, _id: false },
@@ -73,6 +87,8 @@ const offerSchema = new Schema<OfferDoc>(
 offerSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 // The offer worker's due query.
 offerSchema.index({ dueAt: 1 }, { partialFilterExpression: { dueAt: { $type: 'date' } } });
+// The fill-in loop's due query.
+offerSchema.index({ previewDueAt: 1 }, { partialFilterExpression: { previewDueAt: { $type: 'date' } } });
 
 export function offerModel(connection: Connection): Model<OfferDoc> {
   return (connection.models.Offer as Model<OfferDoc> | undefined) ?? connection.model<OfferDoc>('Offer', offerSchema);

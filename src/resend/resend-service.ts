@@ -87,9 +87,9 @@ export class ResendService {
     return this.opts.scopes.known(accountId);
   }
 
-  /** A confirmation was shown with "loading…": fill in balance and plan data in the background. */
-  fillInConfirmation(offer: OfferDoc, target: PreviewTarget): void {
-    this.opts.previews.start(offer, target);
+  /** A confirmation was shown with "loading…": recorded, filled in with balance and plan data in the background. */
+  fillInConfirmation(offer: OfferDoc, target: PreviewTarget): Promise<void> {
+    return this.opts.previews.request(offer, target);
   }
 
   /** The plan's range from the cached plan list (a cold cache starts a refresh and answers `unknown`). */

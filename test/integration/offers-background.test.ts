@@ -142,4 +142,27 @@ describe('a crash in the middle of a send', () => {
     expect(sendCount(h)).toBe(1);
     expect((await h.order({ ref }))?.phase).toBe('final');
   });
+
+  it('a confirmation whose fill-in was under way when the process died is filled in after the restart', async () => {
+    h = await Harness.start(patientProvider);
+    const sourceId = refundedWithOffers(h, 'crash-3');
+    const status = await statusWithOffers(h, 'crash-3');
+    const balance = hold(/account\/balance/); // the first process's balance call never comes back
+    const confirmation = await pressOfferNow(h, status);
+    await h.telegram.waitFor(() => balance.held === 1, { what: 'the balance call held at the provider' });
+    expect(isLoading(h, confirmation)).toBe(true);
+
+    await h.crashAndRestart();
+    const filled = await filledIn(h, confirmation);
+    expect(filled.text).toContain(formatAmount(h.emulator.balance, 'ar'));
+    expect(button(filled, 'oc:').text).toBe(t('button-confirm'));
+    // Nothing left owed: the fill-in is recorded as done.
+    const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
+    for (let i = 0; ; i++) {
+      const offer = await Offers(h).findOne({ ref }).lean();
+      if (offer?.previews?.length === 0 && offer.previewDueAt === null) break;
+      if (i > 300) throw new Error(`fill-in still owed: ${JSON.stringify(offer?.previews)}`);
+      await sleep(10);
+    }
+  });
 });

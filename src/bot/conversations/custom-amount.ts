@@ -77,7 +77,8 @@ export function customAmountConversation(resend: ResendService) {
         if (newKey !== undefined) {
           await conversation.external(async () => {
             const found = await resend.find(newKey, accountId);
-            if (found.type === 'ok') resend.fillInConfirmation(found.offer, { chatId: sent.chat.id, messageId: sent.message_id, locale });
+            if (found.type === 'ok')
+              await resend.fillInConfirmation(found.offer, { chatId: sent.chat.id, messageId: sent.message_id, locale });
           });
         }
         return;

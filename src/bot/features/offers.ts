@@ -41,7 +41,7 @@ export function offersFeature(deps: {
     }
     const { html, keyboard } = renderOfferConfirmation(ctx.t, { offer, loading: true }, locale);
     const sent = await ctx.reply(html, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}), ...replyOptions });
-    resend.fillInConfirmation(offer, { chatId: ctx.chat.id, messageId: sent.message_id, locale });
+    await resend.fillInConfirmation(offer, { chatId: ctx.chat.id, messageId: sent.message_id, locale });
   });
 
   onCallback(composer, 'confirm', async (ctx, data) => {
