@@ -36,10 +36,15 @@ export interface MachinePolicy extends SchedulingPolicy {
   fastRefreshMs: number;
   /** A lookup that cannot reach the provider gives up after this long (already scaled). */
   lookupGiveUpMs: number;
+  /**
+   * In the long tail an unchanged order is re-rendered ("last checked") at most this often. Not
+   * scaled: it bounds the edits Telegram must carry for thousands of waiting orders, like its limits.
+   */
+  longRefreshMs: number;
 }
 
-/** Unscaled defaults of the machine's own durations (multiplied by TIME_SCALE). */
-export const MACHINE_DEFAULTS = { parkMs: 5 * 60_000, fastRefreshMs: 30_000, lookupGiveUpMs: 120_000 } as const;
+/** Unscaled defaults of the machine's own durations (multiplied by TIME_SCALE, longRefreshMs aside). */
+export const MACHINE_DEFAULTS = { parkMs: 5 * 60_000, fastRefreshMs: 30_000, lookupGiveUpMs: 120_000, longRefreshMs: 3_600_000 } as const;
 
 export function machinePolicy(
   scheduling: SchedulingPolicy,
@@ -51,6 +56,7 @@ export function machinePolicy(
     parkMs: (overrides.parkMs ?? MACHINE_DEFAULTS.parkMs) * s,
     fastRefreshMs: MACHINE_DEFAULTS.fastRefreshMs * s,
     lookupGiveUpMs: (overrides.lookupGiveUpMs ?? MACHINE_DEFAULTS.lookupGiveUpMs) * s,
+    longRefreshMs: MACHINE_DEFAULTS.longRefreshMs,
   };
 }
 
@@ -231,15 +237,18 @@ function checked(order: MachineOrder, fresh: ProviderOrder, calls: number, now: 
   const statusChanged = fresh.status !== order.status;
   const next = schedule(order, statusClass, now, policy);
   // Watchers are only re-rendered when something they see may have changed: a new status, phase or
-  // payload, the end of an outage, every long-tail check ("last checked"), and in the fast phase at
-  // most every `fastRefreshMs` (elapsed time). An unchanged 3-second check costs one write, no more.
+  // payload, the end of an outage, in the long tail at most every `longRefreshMs` ("last checked":
+  // thousands of rechecked orders must not crowd out replies), and in the fast phase at most every
+  // `fastRefreshMs` (elapsed time). An unchanged 3-second check costs one write, no more.
+  const sinceRefresh = now.getTime() - (order.refreshedAt?.getTime() ?? 0);
   const visible =
     statusChanged ||
     next.phase !== order.phase ||
     order.providerTrouble ||
-    next.phase !== 'fast' ||
+    (next.phase !== 'fast' && next.phase !== 'long') ||
+    (next.phase === 'long' && sinceRefresh >= policy.longRefreshMs) ||
     JSON.stringify(fresh.raw) !== JSON.stringify(order.payload?.raw) ||
-    now.getTime() - (order.refreshedAt?.getTime() ?? 0) >= policy.fastRefreshMs;
+    (next.phase === 'fast' && sinceRefresh >= policy.fastRefreshMs);
   return finish(order, next.phase, now, {
     set: {
       kind: fresh.kind,

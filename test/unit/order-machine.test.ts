@@ -273,6 +273,25 @@ describe('transition: the one place order phases change', () => {
     expect(refreshed.deliver).toBe(true);
   });
 
+  it('an unchanged long-tail recheck re-renders at most hourly; a status change at once', () => {
+    const since = at(10 * MIN);
+    const order = {
+      ...sentOrder(),
+      phase: 'long' as const,
+      status: 'UNKNOWN_ERROR',
+      statusClass: 'verifying' as const,
+      payload: mobile('UNKNOWN_ERROR'),
+      longTail: { reason: 'verifying' as const, since, until: at(72 * HOUR), checks: 1 },
+      refreshedAt: since,
+    };
+    const check = (status: string, when: number) => transition(order, { type: 'checked', fresh: mobile(status), calls: 1 }, at(when), mp);
+    const quiet = check('UNKNOWN_ERROR', 10 * MIN + 58 * MIN);
+    expect(quiet).toMatchObject({ phase: 'long', deliver: false, inc: { version: 0 } });
+    expect(quiet.set.lastCheckedAt).toEqual(at(68 * MIN)); // /pending still shows the real last check
+    expect(check('UNKNOWN_ERROR', 10 * MIN + HOUR).deliver).toBe(true);
+    expect(check('FULFILLED', 10 * MIN + 58 * MIN)).toMatchObject({ phase: 'final', deliver: true });
+  });
+
   it('asking again about an expired order reopens it in a fresh fast phase; about a final one keeps it final', () => {
     const expired = { ...sentOrder(), phase: 'expired' as const, nextCheckAt: null, closedAt: at(HOUR) };
     const again = transition(expired, { type: 'watched' }, at(2 * HOUR), mp);
