@@ -192,6 +192,7 @@ pending-age = أُنشئ منذ { $age }
 pending-next-check = الفحص القادم: { $time }
 
 order-line-last-checked = آخر تحقق: { $time }
+order-provider-parked = ترفض OneClickDz حساب البوت حاليًا (رُفض مفتاحه أو حُظر الوصول)، فتوقفت المتابعة مؤقتًا وقد لا تكون هذه الحالة محدّثة. على مسؤول البوت إصلاح ذلك؛ تُستأنف المتابعة تلقائيًا بعده.
 order-provider-trouble = تعذّر الاتصال بـ OneClickDz عند آخر تحقق، فقد لا تكون هذه الحالة محدّثة. ستُعاد المحاولة تلقائيًا.
 
 ## Suggested offers: buttons, confirmation, re-send

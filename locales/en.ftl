@@ -178,6 +178,7 @@ pending-age = Created { $age } ago
 pending-next-check = Next check: { $time }
 
 order-line-last-checked = Last checked: { $time }
+order-provider-parked = OneClickDz is refusing the bot's account (its key was rejected or access is blocked), so tracking is paused and this status may be out of date. The bot administrator must fix it; tracking resumes by itself afterwards.
 order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.
 
 ## Suggested offers: buttons, confirmation, re-send

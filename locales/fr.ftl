@@ -178,6 +178,7 @@ pending-age = Créée il y a { $age }
 pending-next-check = Prochaine vérification : { $time }
 
 order-line-last-checked = Dernière vérification : { $time }
+order-provider-parked = OneClickDz refuse le compte du bot (clé refusée ou accès bloqué) : le suivi est en pause et ce statut n'est peut-être plus à jour. L'administrateur du bot doit corriger cela ; le suivi reprend ensuite de lui-même.
 order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Nouvel essai automatique.
 
 ## Suggested offers: buttons, confirmation, re-send

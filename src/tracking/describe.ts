@@ -45,6 +45,7 @@ export function describeOrder(order: OrderDoc): TrackedView {
       lastCheckedAt: order.lastCheckedAt,
       nextCheckAt: order.nextCheckAt ?? undefined,
       providerTrouble: order.providerTrouble,
+      providerParked: order.parkedUntil != null,
     },
   };
 }

@@ -26,4 +26,9 @@ export interface OrderView {
   nextCheckAt?: Date | undefined;
   /** The last check failed for a transient reason (provider outage): the shown state may be stale. */
   providerTrouble?: boolean | undefined;
+  /**
+   * No usable provider for the order's account (the key was rejected and is suspended, or the IP is
+   * paused): checks wait until the key guard says it is usable again. Shown instead of an outage.
+   */
+  providerParked?: boolean | undefined;
 }

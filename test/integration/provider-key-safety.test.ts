@@ -115,12 +115,18 @@ describe('provider key safety', () => {
     expect(h.app.keyStates()).toEqual([expect.objectContaining({ state: 'rejected', reason: 'INVALID_ACCESS_TOKEN' })]);
     const parked = (await h.order({ providerId: topupId }))!;
     expect(parked.parkedUntil!.getTime()).toBeGreaterThan(clock.now()); // parked, not spun
+    // The status message says the account is refused (fix the key), not that OneClickDz is down.
+    const t = h.app.translatorFor('ar');
+    const paused = await h.waitForMessage(RESELLER, (m) => m.text.includes(t('order-provider-parked')), 'tracking-paused line');
+    expect(paused.text).not.toContain(t('order-provider-trouble'));
 
     // The key works again at the provider: the next revalidation (1 min later) resumes tracking.
     h.emulator.setApiKey(TEST_API_KEY);
     h.emulator.setStatus(topupId, 'FULFILLED');
     clock.advance(MINUTE + 1_000);
-    await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status after the key came back');
+    const fulfilled = await h.waitForMessage(RESELLER, (m) => m.text.includes('✅'), 'fulfilled status after the key came back');
+    expect(fulfilled.message_id).toBe(paused.message_id);
+    expect(fulfilled.text).not.toContain(t('order-provider-parked'));
     expect(h.app.keyStates()).toEqual([{ accountId: 'env', state: 'ok' }]);
     expect(invalidAttempts()).toBe(1);
   }, 60_000);

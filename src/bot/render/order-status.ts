@@ -107,7 +107,8 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
   if ((view.phase === 'long' || view.phase === 'expired') && view.lastCheckedAt && !opts.timeless) {
     tracking.push(t('order-line-last-checked', { time: formatCheckTime(view.lastCheckedAt, opts.locale, opts.now) }));
   }
-  if (view.providerTrouble) tracking.push(t('order-provider-trouble'));
+  if (view.providerParked) tracking.push(t('order-provider-parked'));
+  else if (view.providerTrouble) tracking.push(t('order-provider-trouble'));
   sections.push(tracking);
 
   return sections
