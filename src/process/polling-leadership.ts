@@ -100,8 +100,11 @@ export class PollingLeadership {
       // Two processes creating it at once: the unique index lets one insert win; the other is fine.
       if ((err as { code?: number }).code !== 11000) throw err;
     });
+    if (this.stopping) return;
     this.state = { kind: 'worker' };
-    await this.step();
+    // Kept as the current tick: a stop() during start-up waits for it instead of racing it.
+    this.tick = this.step().catch((err: unknown) => this.opts.log.warn({ err }, 'polling lease check failed; retrying'));
+    await this.tick;
     this.schedule();
   }
 
@@ -165,7 +168,7 @@ export class PollingLeadership {
       this.everLeader = true;
       await this.opts.onFirstLeadership?.().catch((err: unknown) => this.opts.log.warn({ err }, 'start-up call failed'));
     }
-    this.beginSession(this.state);
+    if (this.state.kind === 'leader') this.beginSession(this.state);
   }
 
   private beginSession(state: Extract<State, { kind: 'leader' }>): void {
@@ -205,7 +208,7 @@ export class PollingLeadership {
     if (!renewed) {
       if (this.state === state) this.state = { kind: 'worker' };
       this.opts.log.warn('lost the polling lease: stopping polling, running as a worker');
-      await state.session?.stop();
+      await state.session?.stop({ confirmOffset: false });
       return;
     }
     if (!state.session && this.opts.clock.now() >= state.pausedUntil) {

@@ -19,9 +19,11 @@ export interface PollingSession {
   readonly ended: Promise<PollingEnd>;
   /**
    * Stops fetching, waits until every update already fetched has been handled, then confirms their
-   * offset to Telegram so the next poller does not get them again. Idempotent.
+   * offset to Telegram so the next poller does not get them again (unless `confirmOffset` is false:
+   * a poller that lost its lease must not call getUpdates, which would end the new poller's call
+   * with 409). Idempotent.
    */
-  stop(): Promise<void>;
+  stop(opts?: { confirmOffset?: boolean }): Promise<void>;
 }
 
 /**
@@ -83,12 +85,12 @@ export function startPolling<C extends Context>(bot: Bot<C>, log: Logger): Polli
         : ({ kind: 'failed', description: describe(err) } as const),
   );
 
-  const stop = async (): Promise<void> => {
+  const stop = async (confirmOffset: boolean): Promise<void> => {
     await handle.stop();
     // handle.stop() ends fetching; the concurrent sink does not wait for running handlers. size() is the
     // runner's own count of updates still being handled.
     while (handle.size() > 0) await new Promise((r) => setTimeout(r, 20));
-    if (highestUpdateId !== undefined) {
+    if (confirmOffset && highestUpdateId !== undefined) {
       // Usually confirmed already by the runner's next getUpdates; this covers a stop in between.
       await bot.api.getUpdates({ offset: highestUpdateId + 1, limit: 1, timeout: 0 }).catch((err: unknown) => {
         log.debug({ err: describe(err) }, 'could not confirm the last update offset');
@@ -98,7 +100,7 @@ export function startPolling<C extends Context>(bot: Bot<C>, log: Logger): Polli
 
   return {
     ended,
-    stop: () => (stopping ??= stop()),
+    stop: (opts) => (stopping ??= stop(opts?.confirmOffset ?? true)),
   };
 }
 

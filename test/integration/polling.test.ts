@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { PollingLeadership } from '../../src/process/polling-leadership.js';
 import { startPolling, type PollingSession } from '../../src/process/polling.js';
-import { systemClock } from '../../src/shared/clock.js';
+import { systemClock, type Clock } from '../../src/shared/clock.js';
 import type { Logger } from '../../src/shared/logger.js';
 import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
 import { textMessageUpdate } from '../support/updates.js';
@@ -104,11 +104,11 @@ describe('long polling', () => {
 describe('the polling lease', () => {
   const LEASE_MS = 1_500;
 
-  function leadership(app: App, owner: string, log: Logger, conflictBackoffMs = 10_000): PollingLeadership {
+  function leadership(app: App, owner: string, log: Logger, conflictBackoffMs = 10_000, clock: Clock = systemClock): PollingLeadership {
     const l = new PollingLeadership({
       connection: h!.db,
       owner,
-      clock: systemClock,
+      clock,
       leaseMs: LEASE_MS,
       poll: () => startPolling(app.bot, log),
       log,
@@ -149,6 +149,30 @@ describe('the polling lease', () => {
     await h.telegram.waitFor(() => follower.isLeader, { what: 'the worker taking over polling' });
     userSays(RESELLER, '/pending');
     await h.telegram.waitFor(() => h!.telegram.messages(RESELLER).length === 2, { what: 'the /pending reply from the new poller' });
+  });
+
+  it('a poller whose lease ran out and was taken over (a long pause) stops polling: one poller again, updates answered once', async () => {
+    h = await Harness.start({ defaultLocale: 'en' });
+    const first = h.app;
+    const second = await h.boot();
+    const one = memoryLogger();
+    const two = memoryLogger();
+    // Process one's renewals land too late (as after a GC pause or a frozen VM): its clock lags a
+    // minute, so every expiry it writes is already past for process two.
+    const lagging = { now: () => Date.now() - 60_000 };
+    const a = leadership(first, 'process-one', one.log, 10_000, lagging);
+    await a.start();
+    expect(a.isLeader).toBe(true);
+    const b = leadership(second, 'process-two', two.log);
+    await b.start();
+    await h.telegram.waitFor(() => b.isLeader && !a.isLeader, { what: 'process two polling, process one a worker' });
+    expect(one.lines().some((l) => /lost the polling lease/.test(l.msg))).toBe(true);
+
+    userSays(RESELLER, '/help');
+    await h.waitForMessage(RESELLER, () => true, 'the /help reply');
+    await sleep(LEASE_MS);
+    expect(h.telegram.messages(RESELLER)).toHaveLength(1);
+    expect(b.isLeader && !a.isLeader).toBe(true);
   });
 
   it('treats 409 Conflict from a poller outside the database as "someone else polls": logs it once, pauses, and polls again', async () => {
