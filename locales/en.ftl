@@ -216,7 +216,7 @@ offer-forbidden =
     <code>{ $ref }</code>
 offer-uncertain =
     <b>Not confirmed yet.</b> OneClickDz did not answer the send clearly, and the order may still appear.
-    Do not send this top-up again elsewhere. The bot keeps checking by its ref until { $time } and will update this message.
+    Do not send this top-up again elsewhere. The bot keeps checking by its ref, at least until { $time }, and will update this message.
     <code>{ $ref }</code>
 offer-not-created =
     OneClickDz still does not know this ref after { $duration } of checks: the order was not created.

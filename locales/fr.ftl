@@ -216,7 +216,7 @@ offer-forbidden =
     <code>{ $ref }</code>
 offer-uncertain =
     <b>Pas encore confirmée.</b> OneClickDz n'a pas répondu clairement à l'envoi, et la commande peut encore apparaître.
-    Ne renvoyez pas cette recharge ailleurs. Le bot continue de vérifier par sa référence jusqu'à { $time } et mettra ce message à jour.
+    Ne renvoyez pas cette recharge ailleurs. Le bot continue de vérifier par sa référence, au moins jusqu'à { $time }, et mettra ce message à jour.
     <code>{ $ref }</code>
 offer-not-created =
     OneClickDz ne connaît toujours pas cette référence après { $duration } de vérifications : la commande n'a pas été créée.

@@ -24,9 +24,9 @@ export type Refusal =
   | { reason: 'insufficient_balance'; required?: number | undefined; available?: number | undefined }
   | { reason: 'invalid'; field?: string | undefined }
   | { reason: 'read_only' }
-  /** Another 403 (a disabled key, an IP not allowed, a code the bot does not know): shown with its code. */
+  /** Another 403 (IP blocked or not allowed, a disabled key, a code the bot does not know): shown with its code. */
   | { reason: 'forbidden'; code?: string | undefined }
-  /** The key was rejected (401) or the server's IP is blocked: the provider took no order. */
+  /** The key was rejected (401), or is suspended after that: the provider took no order. */
   | { reason: 'key_rejected' };
 
 /** A chat message that shows the offer's outcome (the confirmation a Confirm was pressed on). */

@@ -217,9 +217,9 @@ function refusalOf(err: unknown): Refusal | undefined {
   }
   if (isProviderError(err, 'forbidden')) return { reason: 'forbidden', code: err.code };
   // key_suspended: the key guard refused the send before any network, so no order can exist.
-  if (isProviderError(err, 'unauthorized') || isProviderError(err, 'key_suspended') || isProviderError(err, 'ip_blocked')) {
-    return { reason: 'key_rejected' };
-  }
+  if (isProviderError(err, 'unauthorized') || isProviderError(err, 'key_suspended')) return { reason: 'key_rejected' };
+  // The provider blocks the server's IP, not the key: say so, with its code.
+  if (isProviderError(err, 'ip_blocked')) return { reason: 'forbidden', code: err.code ?? 'IP_BLOCKED' };
   return undefined;
 }
 
