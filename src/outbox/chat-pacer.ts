@@ -288,9 +288,10 @@ export class ChatPacer {
     const now = this.clock.now();
     const waiter = this.next(chat, now);
     if (!waiter) {
+      chat.answeredAt = chat.answeredAt.filter((t) => now - t < 60_000);
       // Wake up when the earliest lingering place expires: answers held behind it may then go.
       const expiry = chat.places.reduce((m, p) => (p.state === 'lingering' ? Math.min(m, p.expiresAt) : m), Infinity);
-      if (chat.waiters.length > 0 && expiry !== Infinity) this.wakeAt(chatId, chat, expiry);
+      if (expiry !== Infinity) this.wakeAt(chatId, chat, expiry);
       else if (chat.waiters.length === 0 && chat.places.length === 0 && now >= chat.nextAt && chat.answeredAt.length === 0) {
         this.chats.delete(chatId); // idle: forget it
       } else if (chat.waiters.length === 0 && chat.places.length === 0) {

@@ -100,3 +100,14 @@ describe('ChatPacer', () => {
     pacer.release(7);
   });
 });
+
+describe('ChatPacer memory', () => {
+  it('forgets idle chats, and places whose answer never came', async () => {
+    const pacer = new ChatPacer({ limits: { privateIntervalMs: 20 }, placeTtlMs: 30 });
+    await pacer.acquire(1, 'reply');
+    pacer.release(1, { accepted: true });
+    pacer.lingerPlace(pacer.openPlace(2, 5)); // an answer that never comes
+    await new Promise((r) => setTimeout(r, 100));
+    expect((pacer as unknown as { chats: Map<number, unknown> }).chats.size).toBe(0);
+  });
+});
