@@ -56,13 +56,12 @@ export function createI18n<C extends Context = Context>(defaultLocale: Locale, e
   const fluent = i18n.fluent;
   const translate = fluent.translate.bind(fluent);
   // ctx.t (middleware) and i18n.t both end in fluent.translate, looked up on the instance at call time.
-  fluent.translate = ((locales, path, context) =>
-    translate(locales, path, escapeStringVars(context) as typeof context)) as typeof fluent.translate;
+  fluent.translate = (locales, path, context) => translate(locales, path, escapeStringVars(context) as typeof context);
   return i18n;
 }
 
 /** A translator bound to one locale, for code without an update context (jobs, renderers). */
-export function translatorFor<C extends Context>(i18n: I18n<C>, locale: Locale): Translate {
+export function translatorFor(i18n: Pick<I18n, 't'>, locale: Locale): Translate {
   return (key, vars) => i18n.t(locale, key, vars);
 }
 

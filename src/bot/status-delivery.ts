@@ -60,8 +60,8 @@ export interface StatusDeliveryOptions {
   Offer: Model<OfferDoc>;
   chats: ChatStore;
   models: TrackingModels;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  i18n: I18n<any>; // any context type: only i18n.t (no update) is used here
+  /** Only `t` (no update context) is used here, so any bot's I18n fits. */
+  i18n: Pick<I18n, 't'>;
   defaultLocale: Locale;
   clock: Clock;
   log: Logger;

@@ -301,15 +301,15 @@ export function parseListPage<T>(
   if (rawItems === undefined) throw malformed('list response', 'neither items nor topups is an array');
 
   const items: T[] = [];
-  let firstFailure: unknown;
+  let firstFailure: { error: unknown } | undefined;
   for (const raw of rawItems) {
     try {
       items.push(parseItem(raw));
-    } catch (e) {
-      firstFailure ??= e;
+    } catch (error) {
+      firstFailure ??= { error };
     }
   }
-  if (items.length === 0 && firstFailure !== undefined) throw firstFailure;
+  if (items.length === 0 && firstFailure) throw firstFailure.error;
 
   const pag = paginationSchema.safeParse(d.pagination ?? meta?.pagination);
   const p = pag.success ? pag.data : {};

@@ -40,7 +40,7 @@ export class LongTailSweep {
   constructor(private readonly opts: LongTailSweepOptions) {}
 
   /** One pass. `heartbeat` keeps the caller's job lock alive between groups. */
-  async run(heartbeat: () => Promise<unknown> = async () => undefined): Promise<{ checked: number; listCalls: number }> {
+  async run(heartbeat: () => Promise<unknown> = () => Promise.resolve()): Promise<{ checked: number; listCalls: number }> {
     const { models, clock } = this.opts;
     const now = new Date(clock.now());
     const horizon = new Date(now.getTime() + this.opts.coalesceMs);

@@ -31,15 +31,15 @@ export async function openLookup(models: TrackingModels, req: WatchRequest, now:
       { upsert: true, returnDocument: 'after' },
     ).lean<OrderDoc>(),
   );
-  if (doc!.phase === 'unresolved') {
+  if (doc.phase === 'unresolved') {
     // An earlier lookup ended (not found, outage): the user asks again, so search again.
     const reopened = toUpdate(transition(doc, { type: 'lookup_opened' }, now, policy));
-    const again = await Order.findOneAndUpdate({ _id: doc!._id, phase: 'unresolved' }, reopened, {
+    const again = await Order.findOneAndUpdate({ _id: doc._id, phase: 'unresolved' }, reopened, {
       returnDocument: 'after',
     }).lean<OrderDoc>();
-    return again ?? (await Order.findOne({ _id: doc!._id }).lean<OrderDoc>()) ?? doc!;
+    return again ?? (await Order.findOne({ _id: doc._id }).lean<OrderDoc>()) ?? doc;
   }
-  return doc!;
+  return doc;
 }
 
 export interface LookupResolverOptions {
@@ -112,7 +112,7 @@ export class LookupResolver {
       try {
         const found = transition(lookup, { type: 'lookup_found', fresh }, this.now(), this.opts.policy);
         if (!(await claim.write(toUpdate(found)))) return; // another worker took the lookup over; it finishes it
-        const doc = { ...lookup, ...found.set } as OrderDoc;
+        const doc = { ...lookup, ...found.set };
         return await this.opts.checks.applyFresh(claim.withDoc(doc), fresh, calls);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;

@@ -198,7 +198,7 @@ export class OrderTracker {
         { upsert: true, returnDocument: 'after' },
       ).lean<OrderDoc>(),
     );
-    await upsertWatcher(this.models, order!._id, {
+    await upsertWatcher(this.models, order._id, {
       accountId: input.accountId,
       chatId: input.chatId,
       locale: input.locale,
@@ -208,9 +208,9 @@ export class OrderTracker {
       shownHash: null,
       lastEditAt: null,
     });
-    await Order.updateOne({ _id: order!._id }, { $set: { deliverAt: now }, $inc: { version: 1 } });
+    await Order.updateOne({ _id: order._id }, { $set: { deliverAt: now }, $inc: { version: 1 } });
     this.kick();
-    return order!._id.toString();
+    return order._id.toString();
   }
 
   /** "Stop notifications" for one chat: no more edits or pushes for this order there; others unaffected. */

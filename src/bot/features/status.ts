@@ -1,5 +1,4 @@
 import { Composer } from 'grammy';
-import type { Locale } from '../../config.js';
 import { MAX_REF_LENGTH, parseOrderQuery, type OrderQueryProblem } from '../../tracking/order-query.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
 import type { BotContext } from '../context.js';
@@ -38,7 +37,7 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
     const watched = await deps.tracker.watch({
       accountId,
       chatId,
-      locale: (await ctx.i18n.getLocale()) as Locale,
+      locale: await ctx.i18n.getLocale(),
       query: parsed.query,
       requestKey: `${chatId}:${message.message_id}`,
       replyTo: message.message_id,
