@@ -34,7 +34,7 @@ export interface BenchApp {
   database: DatabaseMonitor;
   classify: Classifier;
   /** Feeds a text message from a private chat (chat id = user id); returns at once. */
-  send(chatId: number, text: string): void;
+  send: (chatId: number, text: string) => void;
   /** Waits until every update handed to send() so far was handled. */
   handled(): Promise<void>;
   /** Median real ms of a trivial MongoDB query while nothing else of this app runs (call before start()). */

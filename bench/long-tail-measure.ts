@@ -1,7 +1,7 @@
 import type { FakeCall } from '../test/support/fake-telegram.js';
 import { LONG_TAIL_CATEGORIES, LONG_TAIL_WINDOW_MS, type LongTailCategory } from './long-tail-mix.js';
 import type { LongTailSeeded, LongTailWorld } from './long-tail-world.js';
-import { stats, type Classifier, type DatabaseLoad, type MemoryPeak, type Stats } from './measure.js';
+import { stats, textOf, type Classifier, type DatabaseLoad, type MemoryPeak, type Stats } from './measure.js';
 
 /** What a contender knows about each order, by provider id, in real ms. */
 export type OrderTimeline = Map<string, { longTailSince: number | undefined; resolvedAt: number | undefined }>;
@@ -200,7 +200,7 @@ export function measureLongTail(run: LongTailRun): LongTailMetrics {
             c.at >= changeAt &&
             (c.method === 'sendMessage' || c.method === 'editMessageText') &&
             Number(c.params?.chat_id) === chatId &&
-            classify(String(c.params?.text ?? ''), o.kind) === o.finalClass,
+            classify(textOf(c), o.kind) === o.finalClass,
         )?.at;
       } else {
         ann.expected++;
@@ -212,7 +212,7 @@ export function measureLongTail(run: LongTailRun): LongTailMetrics {
         else if (after.length > 1) ann.duplicated++;
         const first = after[0];
         if (!first) continue;
-        if (classify(String(first.params?.text ?? ''), o.kind) !== o.finalClass) ann.wrongState++;
+        if (classify(textOf(first), o.kind) !== o.finalClass) ann.wrongState++;
         else if (after.length === 1) ann.exactlyOnce++;
         shownAt = first.at;
       }

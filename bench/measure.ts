@@ -252,6 +252,11 @@ function chatOf(call: FakeCall): number {
   return Number(paramsOf(call).chat_id);
 }
 
+/** The text a sendMessage or editMessageText call carried ('' when it carried none). */
+export function textOf(call: FakeCall): string {
+  return typeof call.params.text === 'string' ? call.params.text : '';
+}
+
 function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);

@@ -4,7 +4,7 @@
  */
 export async function provideMongo(): Promise<{ uri: string; embedded: boolean; stop: () => Promise<void> }> {
   const uri = process.env.MONGODB_URI?.trim();
-  if (uri) return { uri, embedded: false, stop: async () => undefined };
+  if (uri) return { uri, embedded: false, stop: () => Promise.resolve() };
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
   let server: InstanceType<typeof MongoMemoryServer>;
   try {
@@ -13,6 +13,7 @@ export async function provideMongo(): Promise<{ uri: string; embedded: boolean; 
     throw new Error(
       `MONGODB_URI is not set and mongodb-memory-server could not start (${err instanceof Error ? err.message : String(err)}). ` +
         'Set MONGODB_URI, e.g. with: eval "$(../shared/mongo/start.sh | tail -n 1)"',
+      { cause: err },
     );
   }
   return {

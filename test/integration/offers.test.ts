@@ -39,7 +39,7 @@ describe('suggested offers on a refunded order', () => {
 
     expect(status.text).toContain(SANDBOX_MESSAGES.planMismatch);
     expect(buttonsOf(status)).toEqual([
-      { text: `📋 FACTURE | فاتورة — ${formatAmount(700, 'ar')}`, callback_data: expect.stringMatching(/^of:/) },
+      { text: `📋 FACTURE | فاتورة — ${formatAmount(700, 'ar')}`, callback_data: expect.stringMatching(/^of:/) as unknown },
     ]);
     expect(h.badRequests()).toEqual([]);
   });
@@ -56,7 +56,9 @@ describe('suggested offers on a refunded order', () => {
 
     const firstPage = buttonsOf(status);
     const offerButtons = firstPage.filter((b) => b.callback_data.startsWith('of:'));
-    expect(offerButtons.map((b) => b.text)).toEqual(offers.slice(0, 5).map((o) => expect.stringContaining(formatAmount(o.amount, 'ar'))));
+    expect(offerButtons.map((b) => b.text)).toEqual(
+      offers.slice(0, 5).map((o): unknown => expect.stringContaining(formatAmount(o.amount, 'ar'))),
+    );
     expect(offerButtons[0]!.text.startsWith(longArabic.slice(0, 30))).toBe(true);
     expect(offerButtons[1]!.text).toBe(`📋 FACTURE | فاتورة 2 — ${formatAmount(200, 'ar')}`);
     for (const b of firstPage) expect(bytes(b.callback_data)).toBeLessThanOrEqual(64);

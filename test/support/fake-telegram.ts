@@ -40,7 +40,8 @@ export type InjectedFailure =
 
 export interface FakeCall {
   method: string;
-  params: any;
+  /** The call's parameters as sent (JSON, form or multipart), JSON-encoded fields decoded. */
+  params: Record<string, unknown>;
   at: number;
   ok: boolean;
   errorCode?: number;
@@ -93,8 +94,8 @@ interface FailureRule {
 }
 
 interface PollWaiter {
-  wake(): void;
-  conflict(): void;
+  wake: () => void;
+  conflict: () => void;
 }
 
 /** A Telegram error answer; thrown inside handlers. */
@@ -269,7 +270,7 @@ export class FakeTelegram {
       if (Date.now() >= deadline) {
         const recent = this.calls
           .slice(-8)
-          .map((c) => `${c.method}(chat ${String(c.params?.chat_id ?? '-')}) ${c.ok ? 'ok' : `failed ${c.errorCode ?? 'no answer'}`}`)
+          .map((c) => `${c.method}(chat ${chatLabel(c.params.chat_id)}) ${c.ok ? 'ok' : `failed ${c.errorCode ?? 'no answer'}`}`)
           .join('; ');
         throw new Error(
           `FakeTelegram.waitFor: timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'condition'}. ` +
@@ -350,7 +351,7 @@ export class FakeTelegram {
     if (!msg) return;
     this.knownChats.set(msg.chat.id, msg.chat);
     let byId = this.incoming.get(msg.chat.id);
-    if (!byId) this.incoming.set(msg.chat.id, (byId = new Map()));
+    if (!byId) this.incoming.set(msg.chat.id, (byId = new Map<number, Message>()));
     byId.set(msg.message_id, msg);
   }
 
@@ -801,6 +802,11 @@ function decodeFieldValue(v: string): unknown {
     }
   }
   return v;
+}
+
+/** A chat_id parameter as written in a diagnostic: the id or @username, '-' when absent. */
+function chatLabel(chatId: unknown): string {
+  return typeof chatId === 'number' || typeof chatId === 'string' ? String(chatId) : '-';
 }
 
 function toInt(v: unknown): number | undefined {

@@ -899,7 +899,10 @@ export class OneClickEmulator {
     const now = this.now();
     const applied = order.scripted.filter((s) => s.at <= now);
     const last = applied[applied.length - 1];
-    if (last) return { status: last.status, since: last.at, extra: Object.assign({}, ...applied.map((s) => s.extra)) };
+    if (last) {
+      const extra = applied.reduce<Record<string, unknown>>((merged, s) => ({ ...merged, ...s.extra }), {});
+      return { status: last.status, since: last.at, extra };
+    }
 
     const elapsed = now - order.createdAt;
     if (order.kind === 'mobile') {

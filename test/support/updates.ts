@@ -52,7 +52,7 @@ export function textMessageUpdate(opts: TextMessageOptions): Update {
     const entity: MessageEntity = { type: 'bot_command', offset: 0, length: command[0].length };
     message.entities = [entity];
   }
-  return { update_id: nextUpdateId++, message: message as unknown as Update['message'] } as Update;
+  return { update_id: nextUpdateId++, message: message as unknown as Update['message'] };
 }
 
 export function callbackQueryUpdate(opts: CallbackQueryOptions): Update {
@@ -74,7 +74,7 @@ export function callbackQueryUpdate(opts: CallbackQueryOptions): Update {
       chat_instance: String(-Math.abs(opts.chatId) * 7919),
       data: opts.data,
     },
-  } as Update;
+  };
 }
 
 function user(id: number, languageCode?: string, firstName = 'Test', username?: string): User {
@@ -96,7 +96,7 @@ function chat(id: number, type: ChatType, from: User): Chat {
   if (type === 'private') {
     return { id, type, first_name: from.first_name, ...(from.username ? { username: from.username } : {}) };
   }
-  return { id, type, title: 'Test Group' } as Chat;
+  return { id, type, title: 'Test Group' };
 }
 
 function nowSeconds(): number {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Bot, GrammyError, HttpError } from 'grammy';
+import type { Message, Update } from 'grammy/types';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { callbackQueryUpdate, textMessageUpdate } from '../support/updates.js';
 
@@ -16,18 +17,30 @@ afterEach(async () => {
   await fake.close();
 });
 
-/** A raw Bot API call, the way any HTTP client would make it. */
-async function call(method: string, params: Record<string, unknown> = {}, token = fake.token) {
+/**
+ * A Bot API answer as these tests read it. `result` is typed as the method returns it on success;
+ * a failed call has none (ok: false, error_code, description, parameters).
+ */
+interface ApiAnswer<R> {
+  ok: boolean;
+  result: R;
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number };
+}
+
+/** A raw Bot API call, the way any HTTP client would make it; R is what `result` holds on success. */
+async function call<R = unknown>(method: string, params: Record<string, unknown> = {}, token = fake.token) {
   const res = await fetch(`${fake.apiRoot}/bot${token}/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(params),
   });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as ApiAnswer<R> };
 }
 
 function send(text: string, extra: Record<string, unknown> = {}) {
-  return call('sendMessage', { chat_id: CHAT, text, parse_mode: 'HTML', ...extra });
+  return call<Message>('sendMessage', { chat_id: CHAT, text, parse_mode: 'HTML', ...extra });
 }
 
 function makeBot(timeoutSeconds?: number): Bot {
@@ -149,7 +162,7 @@ describe('FakeTelegram: sendMessage', () => {
   });
 
   it('replies only to messages that exist unless allow_sending_without_reply is set', async () => {
-    const original = (await send('status')).body.result.message_id as number;
+    const original = (await send('status')).body.result.message_id;
     const reply = await send('result', { reply_parameters: { message_id: original } });
     expect(reply.body.result.reply_to_message).toMatchObject({ message_id: original, text: 'status' });
 
@@ -191,13 +204,13 @@ describe('FakeTelegram: editing', () => {
         'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
     });
     // Same text without the keyboard is a change: Telegram removes the keyboard.
-    const noKeyboard = await call('editMessageText', { chat_id: CHAT, message_id: 1, text: '<b>Pending</b>', parse_mode: 'HTML' });
+    const noKeyboard = await call<Message>('editMessageText', { chat_id: CHAT, message_id: 1, text: '<b>Pending</b>', parse_mode: 'HTML' });
     expect(noKeyboard.status).toBe(200);
     expect(noKeyboard.body.result.edit_date).toEqual(expect.any(Number));
     expect(fake.message(CHAT, 1)).toMatchObject({ editCount: 1, history: ['<b>Pending</b>', '<b>Pending</b>'] });
     expect(fake.message(CHAT, 1)?.reply_markup).toBeUndefined();
 
-    const markupOnly = await call('editMessageReplyMarkup', { chat_id: CHAT, message_id: 1, reply_markup: keyboard });
+    const markupOnly = await call<Message>('editMessageReplyMarkup', { chat_id: CHAT, message_id: 1, reply_markup: keyboard });
     expect(markupOnly.body.result.reply_markup).toEqual(keyboard);
     const again = await call('editMessageReplyMarkup', { chat_id: CHAT, message_id: 1, reply_markup: keyboard });
     expect(again.body.description).toMatch(/^Bad Request: message is not modified/);
@@ -337,16 +350,16 @@ describe('FakeTelegram: getUpdates', () => {
     for (const u of updates) fake.pushUpdate(u);
     const ids = updates.map((u) => u.update_id);
 
-    const all = await call('getUpdates', { timeout: 0 });
-    expect(all.body.result.map((u: any) => u.update_id)).toEqual(ids);
-    const fromSecond = await call('getUpdates', { offset: ids[1] });
-    expect(fromSecond.body.result.map((u: any) => u.update_id)).toEqual(ids.slice(1));
+    const all = await call<Update[]>('getUpdates', { timeout: 0 });
+    expect(all.body.result.map((u) => u.update_id)).toEqual(ids);
+    const fromSecond = await call<Update[]>('getUpdates', { offset: ids[1] });
+    expect(fromSecond.body.result.map((u) => u.update_id)).toEqual(ids.slice(1));
     // The first one was confirmed by that offset: asking without an offset no longer returns it.
-    const again = await call('getUpdates', {});
-    expect(again.body.result.map((u: any) => u.update_id)).toEqual(ids.slice(1));
-    const limited = await call('getUpdates', { limit: 1 });
+    const again = await call<Update[]>('getUpdates', {});
+    expect(again.body.result.map((u) => u.update_id)).toEqual(ids.slice(1));
+    const limited = await call<Update[]>('getUpdates', { limit: 1 });
     expect(limited.body.result).toHaveLength(1);
-    const past = await call('getUpdates', { offset: ids[2]! + 1 });
+    const past = await call<Update[]>('getUpdates', { offset: ids[2]! + 1 });
     expect(past.body.result).toEqual([]);
   });
 
@@ -360,9 +373,9 @@ describe('FakeTelegram: getUpdates', () => {
 
   it('refuses getUpdates while a webhook is set', async () => {
     await call('setWebhook', { url: 'https://bot.example.com/hook' });
-    expect((await call('getUpdates')).body.error_code).toBe(409);
+    expect((await call<Update[]>('getUpdates')).body.error_code).toBe(409);
     await call('deleteWebhook', {});
-    expect((await call('getUpdates')).status).toBe(200);
+    expect((await call<Update[]>('getUpdates')).status).toBe(200);
   });
 
   it('drives a real polling grammY bot end to end', async () => {
@@ -375,6 +388,6 @@ describe('FakeTelegram: getUpdates', () => {
     expect(reply.text).toBe('Welcome Test');
     expect(fake.callCount('deleteWebhook')).toBe(1);
     // bot.stop() confirmed the handled update: it is not delivered again.
-    expect((await call('getUpdates')).body.result).toEqual([]);
+    expect((await call<Update[]>('getUpdates')).body.result).toEqual([]);
   });
 });

@@ -6,12 +6,57 @@ const START = Date.parse('2026-11-20T10:00:00.000Z');
 // timeScale 0.01: mobile PENDING until 50 ms, HANDLING until 150 ms; internet HANDLING until 100 ms.
 const SCALE = 0.01;
 
+// The emulator's JSON answers, as far as these tests read them.
+interface SentJson {
+  topupId: string;
+  topupRef: string;
+}
+interface TopupJson {
+  _id: string;
+  ref: string;
+  status: string;
+  type?: string;
+  card_code?: string;
+  num_trans?: string;
+  date_traitement?: string;
+  suggested_offers?: Array<{ typename: string; plan_code: string; amount: number }>;
+}
+interface ListJson {
+  items: TopupJson[];
+  pagination: { page: number; pageSize: number; totalPages: number; totalResults: number };
+}
+/** The envelope: `data` on success (typed by route), `error` on failure. */
+interface Answer<D> {
+  success: boolean;
+  requestId: string;
+  data: D;
+  error: { code: string; message: string; details: { field?: string; value?: unknown; attemptsLeft?: number } };
+}
+/** What `data` holds for a path, by route. */
+type DataOf<P extends string> = P extends `${string}/send`
+  ? SentJson
+  : P extends `${string}/check-${string}`
+    ? TopupJson
+    : P extends `${string}/list${string}`
+      ? ListJson
+      : P extends `${string}/balance`
+        ? { balance: number }
+        : P extends `${string}/validate`
+          ? { username: string; apiKey: unknown }
+          : P extends `${string}/plans`
+            ? { dynamicPlans: unknown[]; fixedPlans: unknown[] }
+            : P extends `${string}/products${string}`
+              ? { products: unknown[] }
+              : unknown;
+
+type ApiInit = RequestInit & { json?: unknown; key?: string | null };
+
 interface Env {
   emu: OneClickEmulator;
   advance: (ms: number) => void;
   setClock: (ms: number) => void;
-  api: (path: string, init?: RequestInit & { json?: unknown; key?: string | null }) => Promise<Response>;
-  json: (path: string, init?: RequestInit & { json?: unknown; key?: string | null }) => Promise<{ status: number; body: any }>;
+  api: (path: string, init?: ApiInit) => Promise<Response>;
+  json: <P extends string>(path: P, init?: ApiInit) => Promise<{ status: number; body: Answer<DataOf<P>> }>;
 }
 
 const running: OneClickEmulator[] = [];
@@ -45,9 +90,9 @@ async function setup(opts: EmulatorOptions = {}): Promise<Env> {
       clock = ms;
     },
     api,
-    json: async (path, init) => {
+    json: async <P extends string>(path: P, init?: ApiInit) => {
       const res = await api(path, init);
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Answer<DataOf<P>> };
     },
   };
 }
@@ -116,7 +161,7 @@ describe('mobile sandbox timeline', () => {
   it('keeps 0600000003 in UNKNOWN_ERROR until a scripted resolution takes effect', async () => {
     const { json, advance, emu } = await setup();
     const { body } = await json('/v3/mobile/send', { json: { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500 } });
-    const id = body.data.topupId as string;
+    const id = body.data.topupId;
     advance(24 * 3600_000);
     expect((await json(`/v3/mobile/check-id/${id}`)).body.data).toMatchObject({
       status: 'UNKNOWN_ERROR',
@@ -151,10 +196,11 @@ describe('mobile sandbox timeline', () => {
       advance(150);
       const data = (await json(`/v3/mobile/check-id/${body.data.topupId}`)).body.data;
       expect(data).toMatchObject({ status: 'REFUNDED', balance_amount: 0, refund_message: SANDBOX_MESSAGES.getMenu });
-      expect(data.suggested_offers.length).toBeGreaterThanOrEqual(4);
-      expect(data.suggested_offers.length).toBeLessThanOrEqual(12);
+      const offers = data.suggested_offers ?? [];
+      expect(offers.length).toBeGreaterThanOrEqual(4);
+      expect(offers.length).toBeLessThanOrEqual(12);
       // Every suggestion must be sendable as is: the bot resends plan_code + amount verbatim.
-      for (const offer of data.suggested_offers) {
+      for (const offer of offers) {
         expect(offer.typename).toEqual(expect.any(String));
         const resend = await json('/v3/mobile/send', { json: { plan_code: offer.plan_code, MSSIDN, amount: offer.amount } });
         expect(resend.status, JSON.stringify(offer)).toBe(200);
@@ -168,7 +214,7 @@ describe('internet sandbox timeline', () => {
     const { json, advance } = await setup();
     const sent = await json('/v3/internet/send', { json: { type: 'ADSL', number: '036362608', value: 1000, ref: 'net-1' } });
     expect(sent.status).toBe(200);
-    const id = sent.body.data.topupId as string;
+    const id = sent.body.data.topupId;
     advance(99);
     expect((await json(`/v3/internet/check-id/${id}`)).body.data).toMatchObject({
       status: 'HANDLING',
@@ -330,20 +376,20 @@ describe('lists', () => {
     emu.sendInternet({ type: 'ADSL', number: '036362608', value: 500 });
 
     const page1 = (await json('/v3/mobile/list?page=1&pageSize=2')).body.data;
-    expect(page1.items.map((o: any) => o.ref)).toEqual(['o-4', 'o-3']);
+    expect(page1.items.map((o) => o.ref)).toEqual(['o-4', 'o-3']);
     expect(page1.pagination).toEqual({ page: 1, pageSize: 2, totalPages: 3, totalResults: 5 });
     const page3 = (await json('/v3/mobile/list?page=3&pageSize=2')).body.data;
-    expect(page3.items.map((o: any) => o._id)).toEqual([ids[0]]);
+    expect(page3.items.map((o) => o._id)).toEqual([ids[0]]);
 
     const from = new Date(START + 60_000).toISOString();
     const to = new Date(START + 3 * 60_000).toISOString();
     const filtered = (await json(`/v3/mobile/list?from=${from}&to=${to}`)).body.data;
-    expect(filtered.items.map((o: any) => o.ref)).toEqual(['o-3', 'o-2', 'o-1']);
+    expect(filtered.items.map((o) => o.ref)).toEqual(['o-3', 'o-2', 'o-1']);
     expect(filtered.pagination).toMatchObject({ page: 1, pageSize: 20, totalResults: 3 });
 
     const internet = (await json('/v3/internet/list')).body.data;
     expect(internet.items).toHaveLength(1);
-    expect(internet.items[0].type).toBe('ADSL');
+    expect(internet.items[0]?.type).toBe('ADSL');
   });
 
   it('rejects a page size outside 1..100 and a lone from or to', async () => {
@@ -375,7 +421,7 @@ describe('auth and routing', () => {
 
   it('counts down attemptsLeft on wrong keys, then blocks the IP for 15 minutes even for the right key', async () => {
     const { json, advance } = await setup();
-    const left: number[] = [];
+    const left: Array<number | undefined> = [];
     for (let i = 0; i < 5; i++) {
       const res = await json('/v3/validate', { key: 'wrong' });
       expect(res.status).toBe(401);
@@ -432,12 +478,12 @@ describe('faults', () => {
     emu.injectFault({ kind: 429, retryAfterSeconds: 7 });
     const r500 = await api('/v3/account/balance');
     expect(r500.status).toBe(500);
-    expect(((await r500.json()) as any).success).toBe(false);
+    expect(((await r500.json()) as Answer<unknown>).success).toBe(false);
     expect((await api('/v3/account/balance')).status).toBe(503);
     const r429 = await api('/v3/account/balance');
     expect(r429.status).toBe(429);
     expect(r429.headers.get('retry-after')).toBe('7');
-    expect(((await r429.json()) as any).error.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(((await r429.json()) as Answer<unknown>).error.code).toBe('RATE_LIMIT_EXCEEDED');
     expect((await api('/v3/account/balance')).status).toBe(200);
   });
 

@@ -82,8 +82,9 @@ function client(overrides: Partial<OneClickClientOptions> = {}): OneClickClient 
   return new OneClickClient({
     baseUrl,
     apiKey: API_KEY,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       sleeps.push(ms);
+      return Promise.resolve();
     },
     now: () => clock,
     random: () => 0.5,
