@@ -243,9 +243,9 @@ export function measurePhase(input: MeasureInput): PhaseMetrics {
   };
 }
 
-/** The Bot API parameters the bench reads (the fake records them untyped). */
+/** The Bot API parameters the bench reads (as the fake recorded them; any may be missing). */
 export function paramsOf(call: FakeCall): { chat_id?: unknown; text?: unknown; message_id?: unknown } {
-  return (call.params ?? {}) as { chat_id?: unknown; text?: unknown; message_id?: unknown };
+  return call.params;
 }
 
 function chatOf(call: FakeCall): number {
