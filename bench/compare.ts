@@ -13,14 +13,15 @@ export function fewerOrMore(ours: number | null, theirs: number | null): string 
 }
 
 /**
- * `oursMs` against `theirsMs` as a latency: "0.4 s faster", "0.3 s slower" or "as fast", in the
- * unit `format` prints (the difference is formatted, then compared, so the word matches the text).
+ * `ours` against `theirs` as a latency, both rounded to `digits` first (as printed): "0.4 s faster",
+ * "0.3 s slower" or "as fast", so the word always matches the two printed figures.
  */
-export function fasterOrSlower(oursMs: number | null, theirsMs: number | null, format: (ms: number) => string): string {
-  if (oursMs === null || theirsMs === null) return '-';
-  const diff = format(Math.abs(oursMs - theirsMs));
-  if (!/[1-9]/.test(diff)) return 'as fast';
-  return oursMs < theirsMs ? `${diff} faster` : `${diff} slower`;
+export function fasterOrSlower(ours: number | null, theirs: number | null, digits: number, unit: string): string {
+  if (ours === null || theirs === null) return '-';
+  const r = (n: number) => Number(n.toFixed(digits));
+  const diff = r(r(ours) - r(theirs));
+  if (diff === 0) return 'as fast';
+  return `${Math.abs(diff).toFixed(digits)} ${unit} ${diff < 0 ? 'faster' : 'slower'}`;
 }
 
 /** True when `ours` is strictly lower than every baseline after rounding to `digits`. */

@@ -348,6 +348,11 @@ export class DatabaseMonitor {
     client.on('commandFailed', done);
   }
 
+  /** Commands completed since begin() (a running total, for counting over a window). */
+  get completed(): number {
+    return this.durations.length;
+  }
+
   begin(): void {
     this.counting = true;
     this.startedAt = Date.now();

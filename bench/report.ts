@@ -16,7 +16,7 @@ export type Row = [label: string, ...values: string[]];
 const PRODUCTION_EDIT_INTERVAL_TEXT = '2.5 s';
 
 /** The side-by-side table and the "what this means" footer, as printable text. */
-export function formatReport(settings: BenchSettings, plan: Plan, results: PhaseMetrics[]): string {
+export function formatReport(settings: BenchSettings, plan: Plan, results: PhaseMetrics[], rttLine: string): string {
   const ts = settings.timeScale;
   const num = (n: number | null, digits = 2) => (n === null ? '-' : n.toFixed(digits));
   const lat = (ms: number | null) => (ms === null ? '-' : `${Math.round(ms)} ms (${(ms / ts / 1000).toFixed(1)} s)`);
@@ -29,6 +29,7 @@ export function formatReport(settings: BenchSettings, plan: Plan, results: Phase
     `flexybot bench: ${plan.orders.length} orders (${counts}),`,
     `${plan.requests.length} /status requests (${doubleWatched} orders asked about from 2 chats), arriving over ${settings.spreadSeconds} s;`,
     `TIME_SCALE ${ts}, seed ${settings.seed}, edit spacing ${settings.editIntervalMs} ms real, MongoDB from ${settings.mongo}.`,
+    `${rttLine}.`,
     `Latencies: real ms (production-equivalent "scaled" seconds = ms / TIME_SCALE / 1000).`,
   ];
 
@@ -96,6 +97,7 @@ function footer(settings: BenchSettings, results: PhaseMetrics[]): string[] {
   if (!fb || guides.length === 0) return [];
   const ts = settings.timeScale;
   const s = (ms: number | null) => (ms === null ? '-' : `${(ms / ts / 1000).toFixed(1)} s`);
+  const sec = (ms: number | null) => (ms === null ? null : ms / ts / 1000);
   const one = (r: PhaseMetrics, w: number) => r.provider.byWatchers.find((b) => b.watchers === w)?.perOrder ?? null;
   const f2 = (n: number | null) => (n === null ? '-' : n.toFixed(2));
   const f0 = (n: number | null) => (n === null ? '-' : n.toFixed(0));
@@ -110,7 +112,7 @@ function footer(settings: BenchSettings, results: PhaseMetrics[]): string[] {
   const callsVs = (pick: (r: PhaseMetrics) => number | null) =>
     guides.map((g) => `${g.name} ${f2(pick(g))} (flexybot ${fewerOrMore(pick(fb), pick(g))})`).join('; ');
   const latencyVs = (pick: (r: PhaseMetrics) => number | null) =>
-    guides.map((g) => `${g.name} ${s(pick(g))} (flexybot ${fasterOrSlower(pick(fb), pick(g), (ms) => s(ms))})`).join('; ');
+    guides.map((g) => `${g.name} ${s(pick(g))} (flexybot ${fasterOrSlower(sec(pick(fb)), sec(pick(g)), 1, 's')})`).join('; ');
 
   // The issue's goal, checked on the printed (rounded) figures: fewer calls AND a lower median
   // status-change latency than every guide loop, for orders with one watcher and with two.

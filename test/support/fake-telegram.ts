@@ -333,6 +333,31 @@ export class FakeTelegram {
     return { arrived: arrivedPromise, release };
   }
 
+  /**
+   * A bot message sent before the scenario started (the bench seeds thousands of tracked orders):
+   * stored like a sendMessage, but not recorded in `calls` and not counted by flood control.
+   */
+  seedMessage(chatId: number, html: string): FakeMessage {
+    const parsed = parseText(html, 'HTML', undefined);
+    const id = this.nextMessageId.get(chatId) ?? 1;
+    this.nextMessageId.set(chatId, id + 1);
+    const stored: StoredMessage = {
+      chatId,
+      message_id: id,
+      html,
+      text: parsed.text,
+      entities: parsed.entities,
+      date: nowSeconds(),
+      editCount: 0,
+      history: [html],
+      deleted: false,
+    };
+    let list = this.chats.get(chatId);
+    if (!list) this.chats.set(chatId, (list = []));
+    list.push(stored);
+    return stored;
+  }
+
   // ---------------------------------------------------------------- incoming updates
 
   /** Queues an update for getUpdates (and records its user message, so replies to it resolve). */
