@@ -4,7 +4,7 @@ import { createApp } from './app.js';
 import { describeKeyState } from './accounts/key-guard.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
-import { createLogger, type Logger } from './shared/logger.js';
+import { createLogger, uriPassword, type Logger } from './shared/logger.js';
 import { setBotCommands } from './bot/commands.js';
 import { PollingLeadership } from './process/polling-leadership.js';
 import { ALLOWED_UPDATES, startPolling } from './process/polling.js';
@@ -34,7 +34,13 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel, [config.botToken, config.oneclickApiKey, config.webhook.secret, config.http.metricsToken]);
+  const log = createLogger(config.logLevel, [
+    config.botToken,
+    config.oneclickApiKey,
+    config.webhook.secret,
+    config.http.metricsToken,
+    ...uriPassword(config.mongodbUri),
+  ]);
   // A promise nobody awaited must never end the process (in webhook mode Telegram would redeliver the
   // update and the bot would crash-loop): log it and carry on.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));

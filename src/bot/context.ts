@@ -1,6 +1,7 @@
 import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
+import type { Logger } from '../shared/logger.js';
 import type { AnswerOrderFlavor } from './telegram/pacing.js';
 
 /** Set by the access gate for users allowed on an account; absent for everyone else. */
@@ -9,4 +10,9 @@ export interface AccountAccess {
   accountId: string | undefined;
 }
 
-export type BotContext = ConversationFlavor<Context & I18nFlavor & AnswerOrderFlavor & { access?: AccountAccess }>;
+/** Set by the first middleware (once-per-update.ts): every line it logs carries the update id. */
+export interface UpdateLogFlavor {
+  log: Logger;
+}
+
+export type BotContext = ConversationFlavor<Context & I18nFlavor & AnswerOrderFlavor & UpdateLogFlavor & { access?: AccountAccess }>;

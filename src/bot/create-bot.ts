@@ -115,7 +115,8 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.chatType('private').on('message', (ctx) => ctx.reply(ctx.t('help'), { parse_mode: 'HTML' }));
 
   bot.catch(async (err) => {
-    deps.log.error({ err: err.error, updateId: err.ctx.update.update_id }, 'update handling failed');
+    // ctx.log carries the update id; it is missing only when the first middleware itself failed.
+    (err.ctx.log ?? deps.log.child({ updateId: err.ctx.update.update_id })).error({ err: err.error }, 'update handling failed');
     try {
       if (err.ctx.callbackQuery) await err.ctx.answerCallbackQuery({ text: err.ctx.t('error-generic') });
       else if (err.ctx.chat) await err.ctx.reply(err.ctx.t('error-generic'), { parse_mode: 'HTML' });

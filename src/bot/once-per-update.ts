@@ -2,6 +2,7 @@ import type { Context, MiddlewareFn } from 'grammy';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { UpdateLogFlavor } from './context.js';
 
 /**
  * Telegram delivers an update again when it did not get our answer in time (webhook) or when offsets
@@ -50,8 +51,11 @@ export interface OncePerUpdateOptions {
   claimMs?: number;
 }
 
-/** Middleware: handles each update_id once across redeliveries, processes and restarts. */
-export function oncePerUpdate(opts: OncePerUpdateOptions): MiddlewareFn<Context> {
+/**
+ * Middleware: gives the update its own logger (`ctx.log`, every line carries `updateId`), then handles
+ * each update_id once across redeliveries, processes and restarts.
+ */
+export function oncePerUpdate(opts: OncePerUpdateOptions): MiddlewareFn<Context & UpdateLogFlavor> {
   const SeenUpdate = seenUpdateModel(opts.connection);
   const claimMs = opts.claimMs ?? 60_000;
 
@@ -73,17 +77,20 @@ export function oncePerUpdate(opts: OncePerUpdateOptions): MiddlewareFn<Context>
 
   return async (ctx, next) => {
     const updateId = ctx.update.update_id;
+    ctx.log = opts.log.child({ updateId });
     const id = `${ctx.me.id}:${updateId}`;
     if (!(await claim(id))) {
-      opts.log.info({ updateId }, 'update delivered again: already handled, skipped');
+      ctx.log.info('update delivered again: already handled, skipped');
       return;
     }
+    const started = opts.clock.now();
     try {
       await next();
     } finally {
+      ctx.log.debug({ ms: opts.clock.now() - started }, 'update handled');
       // Done even when a handler threw: the error was answered, and a redelivery would fail the same way.
       await SeenUpdate.updateOne({ _id: id }, { $set: { done: true } }).catch((err: unknown) =>
-        opts.log.warn({ err, updateId }, 'could not mark the update as handled'),
+        ctx.log.warn({ err }, 'could not mark the update as handled'),
       );
     }
   };
