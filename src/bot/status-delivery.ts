@@ -174,6 +174,9 @@ export class StatusDelivery implements OrderDelivery {
       const longTail = order.phase === 'long' || order.phase === 'expired';
       const allowedAt = watcher.lastEditAt.getTime() + (longTail ? this.timeRefreshMs : this.editIntervalMs);
       if (now < allowedAt) return longTail ? undefined : allowedAt;
+      // Nobody waits for it: only when the chat has room (a busy group's minute goes to status
+      // changes and replies); the order's next refresh brings another delivery.
+      if (this.opts.pacer && !this.opts.pacer.hasRoom(watcher.chatId)) return undefined;
     }
     const turnAt = this.turnAt(watcher.chatId, watcher.messageId === null ? 'reply' : 'edit');
     if (turnAt !== undefined) return turnAt;

@@ -206,6 +206,19 @@ export class ChatPacer {
     return at;
   }
 
+  /**
+   * Whether the chat has room for a message nobody waits for (a time-only edit): nothing in line or
+   * owed, its turn is due, and a group has used less than half of its minute. Such messages are skipped
+   * rather than queued when there is no room, so they never crowd out replies or status changes.
+   */
+  hasRoom(chatId: number): boolean {
+    const chat = this.chats.get(chatId);
+    if (!chat) return true;
+    const now = this.clock.now();
+    if (chat.busy || chat.waiters.length > 0 || this.openPlaces(chat, now) > 0 || this.chatReadyAt(chatId, chat, now) > now) return false;
+    return chatId > 0 || chat.answeredAt.length < this.limits.groupPerMinute / 2;
+  }
+
   /** Chats with queued messages, for metrics and tests. */
   queued(chatId?: number): number {
     if (chatId !== undefined) return this.chats.get(chatId)?.waiters.length ?? 0;

@@ -101,6 +101,23 @@ describe('ChatPacer', () => {
   });
 });
 
+describe('ChatPacer room for messages nobody waits for', () => {
+  it('has room in an idle chat, none while a reply waits or a place is owed, none in a group past half its minute', async () => {
+    const pacer = new ChatPacer({ limits: { privateIntervalMs: 0, groupPerMinute: 4 } });
+    expect(pacer.hasRoom(1)).toBe(true);
+    const place = pacer.openPlace(1, 9);
+    expect(pacer.hasRoom(1)).toBe(false);
+    pacer.closePlace(place);
+    expect(pacer.hasRoom(1)).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      await pacer.acquire(-7, 'reply');
+      pacer.release(-7, { accepted: true });
+    }
+    expect(pacer.hasRoom(-7)).toBe(false); // 2 of 4 used: the rest is kept for replies and status changes
+    expect(pacer.readyAt(-7, 'edit')).toBeLessThanOrEqual(Date.now());
+  });
+});
+
 describe('ChatPacer memory', () => {
   it('forgets idle chats, and places whose answer never came', async () => {
     const pacer = new ChatPacer({ limits: { privateIntervalMs: 20 }, placeTtlMs: 30 });
