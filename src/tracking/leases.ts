@@ -272,6 +272,11 @@ export class ClaimBatch<T extends WithId> {
     return res.matchedCount;
   }
 
+  /** Renews the batch every third of a lease while it is worked (one updateMany each time). Call `stop()` when done. */
+  keepAlive(): KeepAlive {
+    return keepAlive(async () => (await this.renew()) > 0 || this.claims.length === 0, this.lease.opts.leaseMs);
+  }
+
   /**
    * Writes each claimed document's update and frees its lease, all in one bulkWrite; every operation
    * is conditioned on this batch's owner and token, so a document another worker took over is left

@@ -3,9 +3,10 @@ import type { ListPage, OrderKind, ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { orderCreatedAt } from './describe.js';
+import type { Claim, ClaimBatch } from './leases.js';
 import type { OrderDoc, TrackingModels } from './models.js';
+import { toUpdate, type OrderEvent } from './order-machine.js';
 import type { OrderSourceFor } from './order-source.js';
-import type { Claim } from './leases.js';
 import type { OrderTracker } from './tracker.js';
 
 export interface LongTailSweepOptions {
@@ -16,8 +17,12 @@ export interface LongTailSweepOptions {
   log: Logger;
   /** Due orders of one account and kind from which list pages replace per-order checks. */
   listThreshold: number;
-  /** Most orders handled in one sweep; the rest wait for the next one. */
-  batchLimit?: number;
+  /** Orders read, claimed and written together (one page: a fixed number of MongoDB commands). */
+  pageSize?: number;
+  /** Most pages handled in one sweep; the rest wait for the next one. */
+  maxPages?: number;
+  /** Checked orders written together in one bulkWrite (at most; a group's end also writes). */
+  writeEvery?: number;
   /** Provider calls in flight at once for per-order checks. */
   concurrency?: number;
   /**
@@ -27,69 +32,126 @@ export interface LongTailSweepOptions {
   coalesceMs: number;
 }
 
-const PAGE_SIZE = 100;
+const LIST_PAGE_SIZE = 100;
+
+interface Result {
+  claim: Claim<OrderDoc>;
+  event: OrderEvent;
+}
 
 /**
  * Rechecks the long tail: orders in UNKNOWN_ERROR, QUEUED or still processing after the fast phase,
  * each on its own schedule (`nextCheckAt`). Run periodically by an Agenda job. When many orders of one
  * account are due together (or soon: see `coalesceMs`), date-filtered list pages answer for all of them
- * in a few calls; whatever the pages do not cover is checked one by one. Every order is leased while it is handled, so a second
- * worker, or a sweep that overlaps a crashed one, never checks it twice.
+ * in a few calls; whatever the pages do not cover is checked one by one.
+ *
+ * MongoDB work is per page, not per order: one find reads a page of candidates, one updateMany + one
+ * find claim them all (the poll lease, one token for the page, renewed while the page is worked), and
+ * the order machine's transitions are written back with one bulkWrite per group (or per `writeEvery`
+ * results), each operation conditioned on still holding the claim: a second worker, or a sweep that
+ * overlaps a crashed one, never checks an order twice nor overwrites the other's result.
  */
 export class LongTailSweep {
   constructor(private readonly opts: LongTailSweepOptions) {}
 
   /** One pass. `heartbeat` keeps the caller's job lock alive between groups. */
   async run(heartbeat: () => Promise<unknown> = () => Promise.resolve()): Promise<{ checked: number; listCalls: number }> {
-    const { models, clock } = this.opts;
-    const now = new Date(clock.now());
-    const horizon = new Date(now.getTime() + this.opts.coalesceMs);
-    const candidates = await models.Order.find({
-      phase: 'long',
-      nextCheckAt: { $lte: horizon },
-      ...this.opts.tracker.pollLease.freeFilter(now),
-    })
-      .sort({ nextCheckAt: 1 })
-      .limit(this.opts.batchLimit ?? 1_000)
-      .lean<OrderDoc[]>();
-
-    const groups = new Map<string, OrderDoc[]>();
-    for (const order of candidates) {
-      if (!order.kind) continue;
-      const key = `${order.accountId}\u0000${order.kind}`;
-      groups.set(key, [...(groups.get(key) ?? []), order]);
-    }
-
+    const pageSize = this.opts.pageSize ?? 500;
+    const seen: OrderDoc['_id'][] = [];
     let checked = 0;
     let listCalls = 0;
-    for (const group of groups.values()) {
-      const due = group.filter((o) => o.nextCheckAt !== null && o.nextCheckAt.getTime() <= now.getTime());
-      if (due.length === 0) continue;
-      const useList = group.length >= this.opts.listThreshold;
-      const batch = await this.opts.tracker.pollLease.claimMany(
-        { phase: 'long', nextCheckAt: { $ne: null, $lte: useList ? horizon : now } },
-        { ids: (useList ? group : due).map((o) => o._id), sort: { nextCheckAt: 1 } },
-      );
-      const claimed = batch.claims;
-      if (claimed.length === 0) continue;
-      let remaining = claimed;
-      if (useList) {
-        const result = await this.reconcileByList(claimed);
-        listCalls += result.calls;
-        remaining = result.uncovered;
-      }
-      await this.checkEach(remaining);
-      checked += claimed.length;
-      await heartbeat();
+    for (let page = 0; page < (this.opts.maxPages ?? 10); page++) {
+      const result = await this.runPage(pageSize, seen, heartbeat);
+      checked += result.checked;
+      listCalls += result.listCalls;
+      if (result.candidates < pageSize) break;
     }
     if (checked > 0) this.opts.log.info({ checked, listCalls }, 'long-tail sweep done');
     return { checked, listCalls };
   }
 
-  private async checkEach(orders: Claim<OrderDoc>[]): Promise<void> {
-    const queue = [...orders];
+  private async runPage(
+    pageSize: number,
+    seen: OrderDoc['_id'][],
+    heartbeat: () => Promise<unknown>,
+  ): Promise<{ candidates: number; checked: number; listCalls: number }> {
+    const { models, clock, tracker } = this.opts;
+    const now = new Date(clock.now());
+    const horizon = new Date(now.getTime() + this.opts.coalesceMs);
+    // Orders this run already handled are skipped (a recheck may land within the horizon again).
+    const candidates = await models.Order.find({
+      phase: 'long',
+      nextCheckAt: { $lte: horizon },
+      ...tracker.pollLease.freeFilter(now),
+      ...(seen.length > 0 ? { _id: { $nin: seen } } : {}),
+    })
+      .sort({ nextCheckAt: 1 })
+      .limit(pageSize)
+      .lean<OrderDoc[]>();
+    seen.push(...candidates.map((o) => o._id));
+
+    const toClaim: OrderDoc['_id'][] = [];
+    const listGroups = new Set<string>();
+    for (const [key, group] of groupByAccountAndKind(candidates)) {
+      const due = group.filter((o) => o.nextCheckAt !== null && o.nextCheckAt.getTime() <= now.getTime());
+      if (due.length === 0) continue;
+      const useList = group.length >= this.opts.listThreshold;
+      if (useList) listGroups.add(key);
+      toClaim.push(...(useList ? group : due).map((o) => o._id));
+    }
+    if (toClaim.length === 0) return { candidates: candidates.length, checked: 0, listCalls: 0 };
+
+    const batch = await tracker.pollLease.claimMany({ phase: 'long', nextCheckAt: { $ne: null, $lte: horizon } }, { ids: toClaim });
+    const alive = batch.keepAlive();
+    let checked = 0;
+    let listCalls = 0;
+    try {
+      const byKey = new Map<string, Claim<OrderDoc>[]>();
+      for (const claim of batch.claims) {
+        const key = groupKey(claim.doc);
+        byKey.set(key, [...(byKey.get(key) ?? []), claim]);
+      }
+      for (const [key, claims] of byKey) {
+        let remaining = claims;
+        const results: Result[] = [];
+        if (listGroups.has(key)) {
+          const listed = await this.reconcileByList(claims);
+          listCalls += listed.calls;
+          results.push(...listed.found);
+          remaining = listed.uncovered;
+        }
+        await this.checkEach(remaining, results, (done) => this.write(batch, done));
+        await this.write(batch, results.splice(0));
+        checked += claims.length;
+        await heartbeat();
+      }
+    } finally {
+      alive.stop();
+    }
+    return { candidates: candidates.length, checked, listCalls };
+  }
+
+  /** Writes the machine's transition for every result in one bulkWrite, then what must follow each. */
+  private async write(batch: ClaimBatch<OrderDoc>, results: Result[]): Promise<void> {
+    if (results.length === 0) return;
+    const { tracker } = this.opts;
+    const planned = results.map((r) => ({ ...r, t: tracker.planCheck(r.claim.doc, r.event) }));
+    const applied = await batch.releaseAll(planned.map((p) => ({ id: p.claim.id, update: toUpdate(p.t) })));
+    if (applied < planned.length) {
+      this.opts.log.warn({ written: applied, results: planned.length }, 'long-tail claims lost mid-sweep; their results were dropped');
+    }
+    for (const p of planned) await tracker.afterCheck(p.claim.doc, p.event, p.t);
+  }
+
+  /** Asks the provider about each order (a few at a time); results are written every `writeEvery`. */
+  private async checkEach(claims: Claim<OrderDoc>[], results: Result[], flush: (done: Result[]) => Promise<void>): Promise<void> {
+    const queue = [...claims];
+    const writeEvery = this.opts.writeEvery ?? 100;
     const worker = async () => {
-      for (let order = queue.shift(); order; order = queue.shift()) await this.opts.tracker.checkOrder(order);
+      for (let claim = queue.shift(); claim; claim = queue.shift()) {
+        results.push({ claim, event: await this.opts.tracker.probe(claim.doc) });
+        if (results.length >= writeEvery) await flush(results.splice(0));
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, queue.length) }, worker));
   }
@@ -99,11 +161,11 @@ export class LongTailSweep {
    * as every due order was seen, and gives up on the list (falling back to per-order checks) when it
    * would cost more calls than the checks it replaces.
    */
-  private async reconcileByList(claims: Claim<OrderDoc>[]): Promise<{ calls: number; uncovered: Claim<OrderDoc>[] }> {
+  private async reconcileByList(claims: Claim<OrderDoc>[]): Promise<{ calls: number; found: Result[]; uncovered: Claim<OrderDoc>[] }> {
     const orders = claims.map((c) => c.doc);
     const source = this.opts.sources(orders[0]!.accountId);
     const kind = orders[0]!.kind as OrderKind;
-    if (!source) return { calls: 0, uncovered: claims };
+    if (!source) return { calls: 0, found: [], uncovered: claims };
     const created = orders.map((o) => orderCreatedAt(o));
     const from = new Date(Math.min(...created.map((d) => d.getTime())));
     const to = new Date(Math.max(...created.map((d) => d.getTime())) + 1_000);
@@ -112,7 +174,7 @@ export class LongTailSweep {
     let calls = 0;
     try {
       for (let page = 1; ; page++) {
-        const query = { page, pageSize: PAGE_SIZE, from: from.toISOString(), to: to.toISOString() };
+        const query = { page, pageSize: LIST_PAGE_SIZE, from: from.toISOString(), to: to.toISOString() };
         const result: ListPage<ProviderOrder> = kind === 'mobile' ? await source.listMobile(query) : await source.listInternet(query);
         calls += 1;
         for (const item of result.items) if (byId.has(item.id)) found.set(item.id, item);
@@ -127,9 +189,23 @@ export class LongTailSweep {
       );
     }
     const share = found.size > 0 ? calls / found.size : 0;
-    for (const [id, fresh] of found) await this.opts.tracker.applyFresh(byId.get(id)!, fresh, share);
+    const results: Result[] = [...found].map(([id, fresh]) => ({ claim: byId.get(id)!, event: { type: 'checked', fresh, calls: share } }));
     const uncovered = claims.filter((c) => !found.has(c.doc.providerId));
     this.opts.log.debug({ kind, due: orders.length, covered: found.size, calls }, 'list reconciliation');
-    return { calls, uncovered };
+    return { calls, found: results, uncovered };
   }
+}
+
+function groupKey(order: OrderDoc): string {
+  return `${order.accountId}\u0000${order.kind ?? ''}`;
+}
+
+function groupByAccountAndKind(orders: OrderDoc[]): Map<string, OrderDoc[]> {
+  const groups = new Map<string, OrderDoc[]>();
+  for (const order of orders) {
+    if (!order.kind) continue;
+    const key = groupKey(order);
+    groups.set(key, [...(groups.get(key) ?? []), order]);
+  }
+  return groups;
 }

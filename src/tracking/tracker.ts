@@ -4,7 +4,7 @@
  * that do the work, so each stays small: the fast-poll loop (order-checks.ts for known orders,
  * lookups.ts for lookups) and the delivery loop (delivery-loop.ts), all on order-store.ts helpers.
  */
-import type { OrderKind, ProviderOrder } from '../provider/types.js';
+import type { OrderKind } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createDeliveryLoop, type OrderDelivery } from './delivery-loop.js';
@@ -16,7 +16,15 @@ import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
 import { claimDue, LEASE_NAME, nextDue, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
-import { machinePolicy, toUpdate, transition, unparkUpdate, type MachinePolicy } from './order-machine.js';
+import {
+  machinePolicy,
+  toUpdate,
+  transition,
+  unparkUpdate,
+  type MachinePolicy,
+  type OrderEvent,
+  type Transition,
+} from './order-machine.js';
 import { chatIdSchema, muteRequestSchema, unwatchRequestSchema, watchRequestSchema, type WatchRequest } from './requests.js';
 
 export type { OrderDelivery } from './delivery-loop.js';
@@ -245,17 +253,19 @@ export class OrderTracker {
     await this.models.Watcher.updateMany({ chatId }, { $set: { locale } });
   }
 
-  /**
-   * One provider check of a known order; used by the fast loop and by the long-tail jobs. `claim` is
-   * the order's poll lease (`pollLease`): the check's writes apply only while it is still held.
-   */
-  checkOrder(claim: Claim<OrderDoc>): Promise<void> {
-    return this.checks.checkOrder(claim);
+  /** Asks the provider about one order (no write): the answer, or why there is none, as a machine event. */
+  probe(order: OrderDoc): Promise<OrderEvent> {
+    return this.checks.probe(order);
   }
 
-  /** Stores a fresh provider answer and decides the next step; a delivery follows every check. */
-  applyFresh(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
-    return this.checks.applyFresh(claim, fresh, calls);
+  /** The transition a check's event makes on an order (pure); the long-tail sweep writes these in bulk. */
+  planCheck(order: OrderDoc, event: OrderEvent): Transition {
+    return this.checks.plan(order, event);
+  }
+
+  /** What follows a written check transition (linked orders, logs, waking the delivery loop). */
+  afterCheck(order: OrderDoc, event: OrderEvent, t: Transition): Promise<void> {
+    return this.checks.afterWrite(order, event, t);
   }
 
   private async findKnown(accountId: string, query: WatchRequest['query']): Promise<OrderDoc | null> {
