@@ -23,6 +23,11 @@ COPY locales ./locales
 # ./data, which must then be writable by the runtime user.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
+EXPOSE 8080
+# Liveness from /healthz (event loop turning); slim images have no curl, so node asks. Readiness
+# (/readyz: MongoDB and background work) is for load balancers and orchestrators, not for restarts.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Not `npm start`: its prestart step would try to compile again. node receives SIGTERM directly and
 # shuts down gracefully (stops polling, finishes in-flight work, closes MongoDB).
 CMD ["node", "dist/src/main.js"]
