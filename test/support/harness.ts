@@ -118,7 +118,7 @@ export class Harness {
       offers: { idleMs: 200, leaseMs: 2_000 },
       sweepLockLifetimeMs: 2_000,
       provider: { timeoutMs: 1_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } },
-      keyGuard: { tickMs: 50 },
+      keyGuard: { tickMs: 250 }, // key-safety tests tick faster
       ...this.opts.app,
       ...overrides,
     });
