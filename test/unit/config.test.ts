@@ -122,6 +122,14 @@ describe('loadConfig', () => {
     expect(problems[0]).not.toContain(secret);
   });
 
+  it('takes BOT_MODE polling (default), webhook or worker; the polling lease follows TIME_SCALE with a floor', () => {
+    expect(loadConfig(VALID)).toMatchObject({ mode: 'polling', pollingLeaseMs: 30_000 });
+    expect(loadConfig({ ...VALID, BOT_MODE: 'Worker' }).mode).toBe('worker');
+    expect(loadConfig({ ...VALID, TIME_SCALE: '0.1' }).pollingLeaseMs).toBe(3_000);
+    expect(loadConfig({ ...VALID, TIME_SCALE: '0.001' }).pollingLeaseMs).toBe(2_000);
+    expect(problemsOf({ ...VALID, BOT_MODE: 'leader' }).problems).toEqual(['BOT_MODE must be one of polling, webhook, worker']);
+  });
+
   it('serves HTTP on PORT (default 8080) in every mode, with an optional METRICS_TOKEN', () => {
     expect(loadConfig(VALID).http).toEqual({ port: 8080, metricsToken: undefined });
     expect(loadConfig({ ...VALID, PORT: '9100', METRICS_TOKEN: 'scrape-token-0123456789' }).http).toEqual({
