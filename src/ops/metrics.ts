@@ -22,7 +22,7 @@ export interface OrderStats {
   oldestOverdueRecheckMs: number;
 }
 
-export type WebhookOutcome = 'ok' | 'duplicate' | 'bad_request' | 'unauthorized' | 'too_large' | 'handler_error' | 'slow' | 'unavailable';
+export type WebhookOutcome = 'ok' | 'bad_request' | 'unauthorized' | 'too_large' | 'handler_error' | 'slow' | 'unavailable';
 
 const PROVIDER_ENDPOINTS = new Set([
   '/v3/validate',

@@ -154,6 +154,11 @@ describe('webhook (POST /telegram)', () => {
     expect(s.h.telegram.messages(RESELLER)).toHaveLength(1);
     expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
     expect(s.logs.raw.join('')).not.toContain(SECRET);
+
+    // Shutting down: new updates get 503 (Telegram or the proxy tries again elsewhere).
+    await s.server.detachWebhook();
+    expect((await postUpdate(s, textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }))).status).toBe(503);
+    expect(s.h.telegram.messages(RESELLER)).toHaveLength(1);
   });
 
   it('handles a redelivered update_id once, even when both deliveries arrive together', async () => {

@@ -146,6 +146,14 @@ describe('the bot as a process', () => {
     const polling = startBot();
     await polling.waitForLog(/bot started \(long polling\)/);
     await telegram.waitFor(() => telegram.callCount('getUpdates') > 0, { timeoutMs: 10_000, what: 'a getUpdates long poll' });
+    // Polling mode serves the ops endpoints too (no webhook route).
+    const base = `http://127.0.0.1:${await polling.httpPort()}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toMatchObject({ status: 'ready', mongodb: 'up', background: 'running' });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^flexybot_telegram_requests_total\{method="getMe",outcome="ok"\} 1$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect((await fetch(`${base}/telegram`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect(await polling.stop(10_000), polling.output).toEqual({ code: 0, signal: null });
     expect(polling.stdout).toMatch(/"msg":"bye"/);
   }, 30_000);
