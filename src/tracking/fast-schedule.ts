@@ -1,3 +1,6 @@
+import type { OrderKind } from '../provider/types.js';
+import type { StatusClass } from './view.js';
+
 /**
  * Fast-phase polling after a /status, after the provider's adaptive-polling guide: every 3 s for the
  * first 30 s, every 5 s until 1 min, every 10 s until 5 min. Every delay is multiplied by TIME_SCALE.
@@ -36,4 +39,59 @@ export function fastPhaseLengthMs(timeScale: number, schedule: readonly FastStep
 
 function lastBoundary(schedule: readonly FastStep[]): number {
   return schedule[schedule.length - 1]?.untilMs ?? 0;
+}
+
+/** What the fast phase knows about an order when it schedules its next check. */
+export interface FastCheckContext {
+  kind: OrderKind | undefined;
+  /** What the last answer said (undefined before any answer). */
+  statusClass: StatusClass | undefined;
+  /** Real ms since the fast phase started. */
+  elapsedMs: number;
+  /** Real ms since the current status was first seen (0 on the check that first saw it). */
+  inStatusMs: number;
+}
+
+/**
+ * Status-following timings, production ms, from the provider's mobile status table (PENDING "queued
+ * for processing" 2-15 s, HANDLING "being processed" 3-8 s). A PENDING order waits in a queue for a
+ * time nobody can predict: checking it often buys little. A HANDLING order is 3-8 s from its result:
+ * that is when checks pay off.
+ */
+export const STATUS_TIMINGS = {
+  /** Mobile PENDING: every 5 s. */
+  pendingEveryMs: 5_000,
+  /** Mobile HANDLING: first check 3 s after HANDLING was first seen (its documented minimum)... */
+  handlingFirstMs: 3_000,
+  /** ...then every 2 s while HANDLING is within its documented 8 s... */
+  handlingEveryMs: 2_000,
+  handlingUntilMs: 8_000,
+  /** ...then every 3 s, like the guide's first 30 s. */
+  lateEveryMs: 3_000,
+  /** Past this (elapsed), the order is late for any documented timing: the guide's 5 s / 10 s steps. */
+  followStatusUntilMs: 30_000,
+} as const;
+
+/**
+ * Delay before the next fast check following what the order's status says, or `null` when the fast
+ * phase is over (same 5-minute end as `nextFastDelay`). Internet orders (HANDLING 3-45 s, no
+ * PENDING) and unknown statuses keep the guide's schedule. A trade, not a free win: against the
+ * documented timings (simulated) it makes ~20 % fewer calls than the 3/5/10 s schedule for a
+ * somewhat later median; see README "Benchmark".
+ */
+export function nextFastCheckDelay(ctx: FastCheckContext, timeScale: number): number | null {
+  const guide = nextFastDelay(ctx.elapsedMs, timeScale);
+  if (guide === null) return null;
+  const elapsed = ctx.elapsedMs / timeScale;
+  if (ctx.kind !== 'mobile' || elapsed >= STATUS_TIMINGS.followStatusUntilMs) return guide;
+  const inStatus = ctx.inStatusMs / timeScale;
+  let delay: number;
+  if (ctx.statusClass === 'pending') delay = STATUS_TIMINGS.pendingEveryMs;
+  else if (ctx.statusClass === 'processing') {
+    if (inStatus < STATUS_TIMINGS.handlingFirstMs) delay = STATUS_TIMINGS.handlingFirstMs - inStatus;
+    else if (inStatus < STATUS_TIMINGS.handlingUntilMs) delay = STATUS_TIMINGS.handlingEveryMs;
+    else delay = STATUS_TIMINGS.lateEveryMs;
+  } else return guide;
+  // The phase still ends on its boundary.
+  return Math.min(delay, fastPhaseLengthMs(1) - elapsed) * timeScale;
 }
