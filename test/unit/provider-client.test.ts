@@ -394,3 +394,28 @@ describe('secrets and metrics', () => {
     expect(requests.every((r) => r.ms >= 0)).toBe(true);
   });
 });
+
+describe('call gate (the key guard plugs in here)', () => {
+  it('a GET answered 401 goes out once, even with retries allowed, and the gate hears the 401', async () => {
+    script = [json(401, errorBody('INVALID_ACCESS_TOKEN', 'The provided access token is invalid', { attemptsLeft: 4 }))];
+    const ended: Array<ProviderError | undefined> = [];
+    const gated = client({ retry: { attempts: 5 }, gate: { admit: () => Promise.resolve((err) => void ended.push(err)) } });
+    expect((await failure(gated.checkMobileById('6901616fe9e88196b4eb64b0'))).kind).toBe('unauthorized');
+    expect(seen).toHaveLength(1);
+    expect(ended.map((e) => e?.kind)).toEqual(['unauthorized']);
+  });
+
+  it('a refused admission sends nothing, and every retried attempt is admitted and reported on its own', async () => {
+    const refused = client({
+      gate: { admit: () => Promise.reject(new ProviderError('key_suspended', 'suspended', { retryAfterMs: 60_000 })) },
+    });
+    expect(await failure(refused.balance())).toMatchObject({ kind: 'key_suspended', retryAfterMs: 60_000 });
+    expect(seen).toHaveLength(0);
+
+    script = [json(503, errorBody('SERVICE_UNAVAILABLE', 'down')), json(200, ok({ balance: 12 }))];
+    const ended: Array<string> = [];
+    const gated = client({ retry: { attempts: 2 }, gate: { admit: () => Promise.resolve((err) => void ended.push(err?.kind ?? 'ok')) } });
+    expect(await gated.balance()).toBe(12);
+    expect(ended).toEqual(['server', 'ok']);
+  });
+});
