@@ -49,6 +49,8 @@ interface PlaceState extends AnswerPlace {
   /** 'open': its handler runs; 'lingering': background work owes its answer. */
   state: 'open' | 'lingering' | 'closed';
   expiresAt: number;
+  /** A reply to its message was already accepted (background work can be faster than the handler). */
+  answered: boolean;
 }
 
 interface Waiter {
@@ -110,7 +112,7 @@ export class ChatPacer {
 
   /** Opens the next place in a chat's answer order (an update arrived). */
   openPlace(chatId: number, key?: number): AnswerPlace {
-    const place: PlaceState = { chatId, seq: ++this.seq, key, state: 'open', expiresAt: Infinity };
+    const place: PlaceState = { chatId, seq: ++this.seq, key, state: 'open', expiresAt: Infinity, answered: false };
     this.chat(chatId).places.push(place);
     return place;
   }
@@ -128,15 +130,16 @@ export class ChatPacer {
   lingerPlace(place: AnswerPlace, ttlMs = this.placeTtlMs): void {
     const state = this.placeState(place);
     if (!state || state.state === 'closed' || state.key === undefined) return;
+    if (state.answered) return this.close(state); // its answer already went out
     state.state = 'lingering';
     state.expiresAt = this.clock.now() + ttlMs;
     this.pump(place.chatId);
   }
 
-  /** The lingering place a reply to user message `key` fills, if any. */
+  /** The place a reply to user message `key` fills, if any (its handler may still be running). */
   placeFor(chatId: number, key: number | undefined): AnswerPlace | undefined {
     if (key === undefined) return undefined;
-    return this.chats.get(chatId)?.places.find((p) => p.key === key && p.state === 'lingering');
+    return this.chats.get(chatId)?.places.find((p) => p.key === key && p.state !== 'closed');
   }
 
   // ------------------------------------------------------------------ turns
@@ -182,6 +185,7 @@ export class ChatPacer {
     if (outcome.accepted && outcome.place) {
       const state = this.placeState(outcome.place);
       if (state && state.state === 'lingering') this.close(state);
+      else if (state) state.answered = true;
     }
     this.pump(chatId);
     this.pumpAll();

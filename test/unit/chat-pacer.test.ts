@@ -63,6 +63,18 @@ describe('ChatPacer', () => {
     expect(log).toEqual(['announcement', 'status', 'help']);
   });
 
+  it('does not hold later answers for a place whose answer went out before its handler finished', async () => {
+    const pacer = new ChatPacer({ limits: { privateIntervalMs: 10 } });
+    const log: string[] = [];
+    const place = pacer.openPlace(1, 100);
+    await paced(pacer, log, 1, 'status', 'reply', pacer.placeFor(1, 100)); // the delivery was quicker
+    pacer.lingerPlace(place); // the handler says its answer follows: it already did
+    pacer.closePlace(place);
+    await paced(pacer, log, 1, 'help', 'reply', pacer.openPlace(1, 101));
+    expect(log).toEqual(['status', 'help']);
+    expect(pacer.placeFor(1, 100)).toBeUndefined();
+  });
+
   it('lets later answers pass a place whose answer never comes, once it expires', async () => {
     const pacer = new ChatPacer({ limits: { privateIntervalMs: 10 }, placeTtlMs: 100 });
     const log: string[] = [];

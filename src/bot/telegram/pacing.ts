@@ -164,7 +164,8 @@ export function answerOrder<C extends Context & AnswerOrderFlavor>(pacer: ChatPa
   return async (ctx, next) => {
     const chatId = ctx.chat?.id;
     if (chatId === undefined) return next();
-    const messageId = ctx.msg?.message_id;
+    // Only a user's message has an answer that background work may send (a button press has none).
+    const messageId = ctx.message?.message_id;
     const place = pacer.openPlace(chatId, messageId);
     ctx.api.config.use(((prev: Prev, method: string, payload: Payload, signal?: AbortSignal) => {
       if (payload && typeof payload === 'object') placeOfPayload.set(payload, place);
