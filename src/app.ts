@@ -16,6 +16,7 @@ import { ChatPacer, type PacerEvents } from './outbox/chat-pacer.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { newOwnerId } from './tracking/leases.js';
+import { applyRetention } from './tracking/retention.js';
 import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
 import { LongTailSweep } from './tracking/long-tail-sweep.js';
@@ -260,6 +261,8 @@ export function createApp(opts: AppOptions): App {
     prepare: async () => {
       await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init()]);
       await migrateOffers(Offer, new Date(clock.now()), offerPolicy);
+      // Orders closed longer than RETENTION_DAYS go, with their watchers (TTL indexes; old documents migrated).
+      await applyRetention(models, config.retentionDays, log.child({ module: 'retention' }));
     },
     sweep,
     start: async () => {

@@ -108,6 +108,12 @@ const envSchema = z
     RECHECK_TIMEOUT_FOR: duration(DEFAULT_LONG_TAIL_POLICY.timeout.forMs),
     RECHECK_SWEEP_EVERY: duration(60_000),
     UNCONFIRMED_CHECK_FOR: duration(DEFAULT_OFFER_POLICY.unconfirmedCheckForMs),
+    RETENTION_DAYS: z
+      .string()
+      .trim()
+      .default('90')
+      .transform(Number)
+      .pipe(z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(1).max(3650)),
     RECHECK_LIST_THRESHOLD: z
       .string()
       .trim()
@@ -187,6 +193,11 @@ export interface Config {
   webhook: { url: string | undefined; secret: string | undefined };
   /** The HTTP listener of every mode (ops/http-server.ts). */
   http: { port: number; metricsToken: string | undefined };
+  /**
+   * Orders closed (final, expired, unresolved) for longer than this are deleted with their watchers by
+   * TTL indexes (never scaled by TIME_SCALE: a retention period is the operator's policy).
+   */
+  retentionDays: number;
   offers: {
     /** How long a send without a clear answer is checked by ref before "not created" may be said (unscaled). */
     unconfirmedCheckForMs: number;
@@ -244,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webhook: { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET },
     http: { port: e.PORT, metricsToken: e.METRICS_TOKEN },
+    retentionDays: e.RETENTION_DAYS,
     offers: { unconfirmedCheckForMs: e.UNCONFIRMED_CHECK_FOR },
   };
 }

@@ -188,9 +188,10 @@ export class StatusDelivery implements OrderDelivery {
       if (!claim.claimed) return claim.retryAt;
       sendClaim = claim.claim;
     }
+    const alive = sendClaim?.keepAlive(); // a slow Telegram answer must not let another worker send it too
     const result =
       watcher.messageId === null
-        ? await messenger.send(watcher.chatId, outgoing)
+        ? await messenger.send(watcher.chatId, outgoing).finally(() => alive?.stop())
         : await messenger.edit(watcher.chatId, watcher.messageId, outgoing);
     if (result.ok) {
       // A fresh message notifies the chat like a push does: a final state sent fresh is announced.
@@ -264,11 +265,10 @@ export class StatusDelivery implements OrderDelivery {
     if (!claimed.claimed) return claimed.retryAt;
     const claim = claimed.claim;
     const announcement = renderAnnouncement(t, order, locale);
-    const result = await messenger.send(watcher.chatId, {
-      html: announcement.html,
-      keyboard: announcement.keyboard,
-      replyTo: watcher.messageId ?? undefined,
-    });
+    const alive = claim.keepAlive();
+    const result = await messenger
+      .send(watcher.chatId, { html: announcement.html, keyboard: announcement.keyboard, replyTo: watcher.messageId ?? undefined })
+      .finally(() => alive.stop());
     if (result.ok) {
       if (!(await claim.release({ $set: { announcedStatus: key } })))
         this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while announcing');

@@ -13,6 +13,7 @@ import type { LookupOutcome, OrderDoc, TrackingModels, WatcherDoc } from './mode
 import { meansNoUsableProvider, type OrderChecks } from './order-checks.js';
 import { toUpdate, transition, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { findByQuery, type OrderSourceFor } from './order-source.js';
+import { syncWatchersClosedAt } from './retention.js';
 import { isDuplicateKey, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
 import type { WatchRequest } from './requests.js';
 
@@ -33,10 +34,11 @@ export async function openLookup(models: TrackingModels, req: WatchRequest, now:
   );
   if (doc.phase === 'unresolved') {
     // An earlier lookup ended (not found, outage): the user asks again, so search again.
-    const reopened = toUpdate(transition(doc, { type: 'lookup_opened' }, now, policy));
-    const again = await Order.findOneAndUpdate({ _id: doc._id, phase: 'unresolved' }, reopened, {
+    const reopening = transition(doc, { type: 'lookup_opened' }, now, policy);
+    const again = await Order.findOneAndUpdate({ _id: doc._id, phase: 'unresolved' }, toUpdate(reopening), {
       returnDocument: 'after',
     }).lean<OrderDoc>();
+    if (again) await syncWatchersClosedAt(models, again._id, reopening);
     return again ?? (await Order.findOne({ _id: doc._id }).lean<OrderDoc>()) ?? doc;
   }
   return doc;
@@ -97,7 +99,9 @@ export class LookupResolver {
 
   private async commit(claim: Claim<OrderDoc>, event: OrderEvent): Promise<void> {
     const t = transition(claim.doc, event, this.now(), this.opts.policy);
-    if ((await claim.release(toUpdate(t))) && t.deliver) this.opts.kick();
+    if (!(await claim.release(toUpdate(t)))) return;
+    await syncWatchersClosedAt(this.opts.models, claim.doc._id, t);
+    if (t.deliver) this.opts.kick();
   }
 
   /**
@@ -126,7 +130,7 @@ export class LookupResolver {
       // Re-point the same watcher document (same _id): a delivery sending its first message right
       // now records the message id on it, so the message is neither lost nor sent a second time.
       try {
-        await Watcher.updateOne({ _id: w._id }, { $set: { orderId: existing._id } });
+        await Watcher.updateOne({ _id: w._id }, { $set: { orderId: existing._id, closedAt: existing.closedAt ?? null } });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         // The chat already follows that order (it asked by id and by ref): its newest request wins.

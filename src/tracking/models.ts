@@ -91,6 +91,8 @@ export interface WatcherDoc {
   sendClaimToken?: string | null | undefined;
   /** The chat pressed "stop notifications": no more pushes, no more edits. */
   muted: boolean;
+  /** Its order's `closedAt` (retention.ts): the watcher is deleted with the order. */
+  closedAt?: Date | null | undefined;
   createdAt: Date;
 }
 
@@ -156,6 +158,7 @@ const watcherSchema = new Schema<WatcherDoc>(
     sendClaimOwner: { type: String, default: null },
     sendClaimToken: { type: String, default: null },
     muted: { type: Boolean, default: false },
+    closedAt: { type: Date, default: null },
   },
   { collection: 'watchers', timestamps: { createdAt: true, updatedAt: false } },
 );

@@ -12,6 +12,7 @@ import type { Claim } from './leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { toUpdate, transition, type MachinePolicy, type OrderEvent, type Transition } from './order-machine.js';
 import { checkById, type OrderSourceFor } from './order-source.js';
+import { syncWatchersClosedAt } from './retention.js';
 import type { WatchRequest } from './requests.js';
 
 /**
@@ -97,6 +98,7 @@ export class OrderChecks {
 
   /** What follows a written transition: linked orders, logs, waking the delivery loop. */
   async afterWrite(order: OrderDoc, event: OrderEvent, t: Transition): Promise<void> {
+    await syncWatchersClosedAt(this.opts.models, order._id, t);
     if (event.type === 'checked') {
       await this.followLinkedOrders(order, event.fresh);
       if (t.statusChanged) {

@@ -25,6 +25,7 @@ import {
   type OrderEvent,
   type Transition,
 } from './order-machine.js';
+import { syncWatchersClosedAt } from './retention.js';
 import { chatIdSchema, muteRequestSchema, unwatchRequestSchema, watchRequestSchema, type WatchRequest } from './requests.js';
 
 export type { OrderDelivery } from './delivery-loop.js';
@@ -171,7 +172,9 @@ export class OrderTracker {
     });
 
     // Asking again about an order in the long tail (or past it) gets a fresh fast phase (the machine).
-    await Order.updateOne({ _id: order._id }, toUpdate(transition(order, { type: 'watched' }, now, this.policy)));
+    const watched = transition(order, { type: 'watched' }, now, this.policy);
+    await Order.updateOne({ _id: order._id }, toUpdate(watched));
+    await syncWatchersClosedAt(this.models, order._id, watched);
     this.kick();
     return { orderId: order._id.toString(), duplicate: false };
   }

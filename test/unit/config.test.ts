@@ -141,4 +141,12 @@ describe('loadConfig', () => {
       expect.stringMatching(/^METRICS_TOKEN must be at least 16/),
     ]);
   });
+
+  it('keeps closed orders RETENTION_DAYS days (default 90), whole days from 1', () => {
+    expect(loadConfig(VALID).retentionDays).toBe(90);
+    expect(loadConfig({ ...VALID, RETENTION_DAYS: '30', TIME_SCALE: '0.01' }).retentionDays).toBe(30); // never scaled
+    for (const bad of ['0', '1.5', 'ninety', '4000']) {
+      expect(problemsOf({ ...VALID, RETENTION_DAYS: bad }).problems).toEqual([expect.stringMatching(/^RETENTION_DAYS /)]);
+    }
+  });
 });
