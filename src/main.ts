@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { GrammyError } from 'grammy';
 import { createApp } from './app.js';
 import { describeKeyState } from './accounts/key-guard.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     if (stopping) return;
 
     if (config.mode === 'webhook') {
-      await startWebhook(started, http, metrics, config, log);
+      await startWebhook(started, http, metrics, config, log, () => stopping);
     } else if (config.mode === 'worker') {
       log.info('running as a worker (BOT_MODE=worker): background work only, no Telegram updates taken');
     } else {
@@ -142,17 +143,46 @@ async function startWebhook(
   metrics: Metrics,
   config: Config,
   log: Logger,
+  isStopping: () => boolean,
 ): Promise<void> {
   const secret = config.webhook.secret;
   if (secret === undefined || config.webhook.url === undefined) throw new Error('webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET');
-  await app.bot.init();
+  // Telegram unreachable at start-up must not end the process (a restart policy would loop on it):
+  // getMe and setWebhook are retried until they succeed. The handler is attached in between, so the
+  // first update Telegram posts after setWebhook finds it. Every replica sets the same webhook once
+  // per start: idempotent (same URL, secret and update types).
+  await untilDone(() => app.bot.init(), isStopping, log);
+  if (isStopping()) return;
   http.attachWebhook(
     createWebhookHandler({ bot: app.bot, secret, log: log.child({ module: 'webhook' }), count: metrics.countWebhookRequest }),
   );
-  // Every replica sets the same webhook at start-up: idempotent, and one call per process start.
-  await app.bot.api.setWebhook(`${config.webhook.url}/telegram`, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+  const url = `${config.webhook.url}/telegram`;
+  await untilDone(
+    () => app.bot.api.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }).then(() => undefined),
+    isStopping,
+    log,
+  );
+  if (isStopping()) return;
   await setBotCommands(app.bot.api, app.translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
   log.info({ port: http.port }, 'bot started (webhook)');
+}
+
+/**
+ * Runs `attempt` until it succeeds or the process is stopping; waits 1 s, doubling up to 60 s, in
+ * between. Network errors, 5xx and 429 are retried; any other Telegram error is thrown.
+ */
+async function untilDone(attempt: () => Promise<void>, stopping: () => boolean, log: Logger): Promise<void> {
+  for (let waitMs = 1_000; !stopping(); waitMs = Math.min(waitMs * 2, 60_000)) {
+    try {
+      await attempt();
+      return;
+    } catch (err) {
+      // Telegram refusing the request itself (a revoked token, a URL it will not accept) is not transient.
+      if (err instanceof GrammyError && err.error_code >= 400 && err.error_code < 500 && err.error_code !== 429) throw err;
+      log.warn({ err, retryInMs: waitMs }, 'a start-up call to Telegram failed; retrying');
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
 }
 
 main().catch((err: unknown) => {

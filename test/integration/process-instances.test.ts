@@ -129,12 +129,15 @@ describe('several bot processes on one database', () => {
       RECHECK_UNKNOWN_ERROR_EVERY: '20s', // x 0.1 = every 2 s
       RECHECK_SWEEP_EVERY: '5s', // x 0.1 = every 0.5 s
     };
+    // Telegram's front fails the first registrations: the replicas retry instead of exiting.
+    telegram.failNext('setWebhook', { code: 502 }, { times: 2 });
     const replicas = ports.map((port) =>
       startBot({
         env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: secret, PORT: String(port), ...longTail },
       }),
     );
     await Promise.all(replicas.map((r) => r.waitForLog(/bot started \(webhook\)/)));
+    expect(telegram.calls.filter((c) => c.method === 'setWebhook' && !c.ok)).toHaveLength(2);
 
     const post = (port: number, text: string, chatId: number) =>
       fetch(`http://127.0.0.1:${port}/telegram`, {
