@@ -15,7 +15,8 @@ import { sleep } from './world.js';
 
 const FIRST_CHAT = 500_001;
 const FIRST_PROBE_CHAT = 600_001;
-const PROBE_GAP_MS = 500;
+/** Probes start with the first sweep and come this often (distinct chats: far below 30/s). */
+const PROBE_GAP_MS = 100;
 const RECHECK_EVERY_MS = 58 * 60_000;
 const TIMEOUT_MS = 180_000;
 
@@ -78,12 +79,19 @@ export async function runScale(opts: ScaleOptions): Promise<ScaleMetrics> {
       });
       const seedSeconds = (Date.now() - t0) / 1000;
       opts.progress(`scale: seeded ${opts.orders} orders in ${seedSeconds.toFixed(1)} s; starting the app...`);
-      const sweeps = recordSweeps(bench.app, () => bench.database.completed);
+      let sweepStarted: () => void = () => undefined;
+      const firstSweepStarted = new Promise<void>((resolve) => (sweepStarted = resolve));
+      const sweeps = recordSweeps(
+        bench.app,
+        () => bench.database.completed,
+        () => sweepStarted(),
+      );
       world.telegram.enforceLimits(true);
       bench.database.begin();
       memory.begin();
       const since = Date.now();
       await bench.start();
+      await Promise.race([firstSweepStarted, sleep(TIMEOUT_MS)]);
 
       // Probes: new /status while the first sweep (which runs at start) and its deliveries go on.
       const probes: Array<{ chatId: number; at: number; busy: boolean; duringSweep: boolean }> = [];
@@ -159,7 +167,7 @@ export async function runScale(opts: ScaleOptions): Promise<ScaleMetrics> {
  * Times every pass of the app's long-tail sweep and counts the MongoDB commands the app completed
  * meanwhile (every loop's, not only the sweep's). Wraps the instance Agenda calls, before start().
  */
-function recordSweeps(app: App, commandsSoFar: () => number): SweepWindow[] {
+function recordSweeps(app: App, commandsSoFar: () => number, onStart: () => void): SweepWindow[] {
   const windows: SweepWindow[] = [];
   const sweep = app.sweep;
   const run = sweep.run.bind(sweep);
@@ -167,6 +175,7 @@ function recordSweeps(app: App, commandsSoFar: () => number): SweepWindow[] {
     const w: SweepWindow = { start: Date.now(), end: 0, checked: 0, commands: 0 };
     const before = commandsSoFar();
     windows.push(w);
+    onStart();
     try {
       const result = await run(heartbeat);
       w.checked = result.checked;

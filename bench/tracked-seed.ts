@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import type { App } from '../src/app.js';
+import { parseMobileOrder } from '../src/provider/schemas.js';
 import type { OrderDoc, WatcherDoc } from '../src/tracking/models.js';
 import { openBenchApp, type BenchApp } from './flexybot-app.js';
 import type { ScenarioWorld } from './scenario-world.js';
@@ -84,7 +85,8 @@ export async function seedTracked(app: App, world: ScenarioWorld, template: Trac
     const message = world.telegram.seedMessage(chatId, html);
     const due = i < opts.dueNow;
     const orderId = new Types.ObjectId();
-    const payload = t.order.payload ? { ...t.order.payload, id, ref, raw: { ...t.order.payload.raw, _id: id, ref } } : t.order.payload;
+    // Exactly what a check of this order returns, so an unchanged recheck sees nothing new (as in production).
+    const payload = parseMobileOrder(world.emulator.getOrder(id));
     orders.push({
       ...t.order,
       _id: orderId,
