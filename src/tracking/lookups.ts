@@ -97,9 +97,15 @@ export class LookupResolver {
     return this.commit(claim, { type: 'lookup_ended', outcome, calls });
   }
 
+  /** Our claim expired mid-lookup and another worker took over: only the provider calls we made are still counted. */
+  private async lostClaim(lookup: OrderDoc, calls: number): Promise<void> {
+    this.opts.log.warn({ orderId: lookup._id.toString() }, 'lookup claim lost mid-work; its result was dropped');
+    if (calls > 0) await this.opts.models.Order.updateOne({ _id: lookup._id }, { $inc: { providerCalls: calls } });
+  }
+
   private async commit(claim: Claim<OrderDoc>, event: OrderEvent): Promise<void> {
     const t = transition(claim.doc, event, this.now(), this.opts.policy);
-    if (!(await claim.release(toUpdate(t)))) return;
+    if (!(await claim.release(toUpdate(t)))) return this.lostClaim(claim.doc, 'calls' in event ? event.calls : 0);
     await syncWatchersClosedAt(this.opts.models, claim.doc._id, t);
     if (t.deliver) this.opts.kick();
   }
@@ -115,7 +121,8 @@ export class LookupResolver {
     if (!existing) {
       try {
         const found = transition(lookup, { type: 'lookup_found', fresh }, this.now(), this.opts.policy);
-        if (!(await claim.write(toUpdate(found)))) return; // another worker took the lookup over; it finishes it
+        // Another worker took the lookup over: it finishes it.
+        if (!(await claim.write(toUpdate(found)))) return this.lostClaim(lookup, calls);
         const doc = { ...lookup, ...found.set };
         return await this.opts.checks.applyFresh(claim.withDoc(doc), fresh, calls);
       } catch (err) {
