@@ -1,7 +1,7 @@
 import type { Model } from 'mongoose';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { DueLoop } from '../tracking/due-loop.js';
+import { LeasedDueLoop } from '../tracking/leased-due-loop.js';
 import { Lease, newOwnerId, type Claim, type KeepAlive } from '../tracking/leases.js';
 import type { KeyScopes } from './key-scopes.js';
 import type { OfferMessages, PreviewTarget } from './offer-messages.js';
@@ -33,21 +33,18 @@ export interface OfferPreviewsOptions {
  * process fills them in. A confirmation a press closed meanwhile (Confirm, Cancel) is left alone.
  */
 export class OfferPreviews {
-  private readonly lease: Lease<OfferDoc>;
-  private readonly loop: DueLoop<Claim<OfferDoc>>;
-  private readonly alive = new Set<KeepAlive>();
+  private readonly loop: LeasedDueLoop<OfferDoc>;
 
   constructor(private readonly opts: OfferPreviewsOptions) {
-    this.lease = new Lease(opts.Offer, PREVIEW_LEASE, {
-      owner: newOwnerId('previews'),
-      clock: opts.clock,
-      leaseMs: opts.leaseMs ?? 60_000,
-    });
-    this.loop = new DueLoop<Claim<OfferDoc>>({
+    this.loop = new LeasedDueLoop<OfferDoc>({
       name: 'offer-previews',
-      claim: () => this.lease.claimOne({ previewDueAt: { $ne: null, $lte: this.now() } }, { sort: { previewDueAt: 1 } }),
-      process: (claim) => this.process(claim),
-      nextDueAt: () => this.nextDueAt(),
+      lease: new Lease(opts.Offer, PREVIEW_LEASE, {
+        owner: newOwnerId('previews'),
+        clock: opts.clock,
+        leaseMs: opts.leaseMs ?? 60_000,
+      }),
+      dueField: 'previewDueAt',
+      process: (claim, keepAlive) => this.process(claim, keepAlive),
       concurrency: opts.concurrency ?? 8,
       idleMs: opts.idleMs ?? 1_000,
       clock: opts.clock,
@@ -76,58 +73,42 @@ export class OfferPreviews {
 
   /** Crash simulation: stop claiming and renewing; fill-ins in flight show nothing more. */
   abandon(): void {
-    for (const keepAlive of this.alive) keepAlive.stop();
     this.loop.abandon();
   }
 
-  private async nextDueAt(): Promise<number | null> {
-    const doc = await this.opts.Offer.findOne({ previewDueAt: { $ne: null }, ...this.lease.freeFilter() })
-      .sort({ previewDueAt: 1 })
-      .select({ previewDueAt: 1 })
-      .lean<Pick<OfferDoc, 'previewDueAt'>>();
-    return doc?.previewDueAt ? doc.previewDueAt.getTime() : null;
-  }
-
-  private async process(claim: Claim<OfferDoc>): Promise<void> {
-    const keepAlive = claim.keepAlive();
-    this.alive.add(keepAlive);
-    try {
-      const offer = claim.doc;
-      const pending = offer.previews ?? [];
-      const sender = this.opts.senders(offer.accountId);
-      const [balance, readOnly, range] = await Promise.all([
-        sender?.balance().catch(() => undefined),
-        this.opts.scopes.isReadOnly(offer.accountId, sender),
-        this.opts.plans.dynamicRange(offer.accountId, offer.plan_code).catch(() => undefined),
-      ]);
-      // Another process took the fill-in over while the provider was slow: it shows it, not this one.
-      if (keepAlive.lost || !(await claim.renew())) return;
-      // Presses meanwhile win: a Confirm made the message a send's message, a Cancel closed it.
-      const now = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
-      if (!now) return;
-      const done: PendingPreview[] = [];
-      let retryAt: number | undefined;
-      for (const target of pending) {
-        const confirmedHere = now.targets.some((t) => t.chatId === target.chatId && t.messageId === target.messageId);
-        const cancelled = now.state === 'cancelled' && now.version !== target.version;
-        if (!confirmedHere && !cancelled) {
-          const shown = await this.opts.messages.showPreview(target, { offer: now, balance, readOnly, range });
-          if (!shown.ok && shown.retryAt !== undefined) {
-            retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
-            continue;
-          }
+  private async process(claim: Claim<OfferDoc>, keepAlive: KeepAlive): Promise<void> {
+    const offer = claim.doc;
+    const pending = offer.previews ?? [];
+    const sender = this.opts.senders(offer.accountId);
+    const [balance, readOnly, range] = await Promise.all([
+      sender?.balance().catch(() => undefined),
+      this.opts.scopes.isReadOnly(offer.accountId, sender),
+      this.opts.plans.dynamicRange(offer.accountId, offer.plan_code).catch(() => undefined),
+    ]);
+    // Another process took the fill-in over while the provider was slow: it shows it, not this one.
+    if (keepAlive.lost || !(await claim.renew())) return;
+    // Presses meanwhile win: a Confirm made the message a send's message, a Cancel closed it.
+    const now = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
+    if (!now) return;
+    const done: PendingPreview[] = [];
+    let retryAt: number | undefined;
+    for (const target of pending) {
+      const confirmedHere = now.targets.some((t) => t.chatId === target.chatId && t.messageId === target.messageId);
+      const cancelled = now.state === 'cancelled' && now.version !== target.version;
+      if (!confirmedHere && !cancelled) {
+        const shown = await this.opts.messages.showPreview(target, { offer: now, balance, readOnly, range });
+        if (!shown.ok && shown.retryAt !== undefined) {
+          retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+          continue;
         }
-        done.push(target);
       }
-      const remaining = pending.length - done.length;
-      const pulled = done.map((p) => ({ chatId: p.chatId, messageId: p.messageId }));
-      if (pulled.length > 0) await claim.write({ $pull: { previews: { $or: pulled } } });
-      // Nothing more due unless a press added a fill-in meanwhile (then it stays due now).
-      const dueAt = remaining > 0 ? new Date(retryAt ?? this.opts.clock.now() + 5_000) : null;
-      if (!(await claim.release({ $set: { previewDueAt: dueAt } }, { previews: { $size: remaining } }))) await claim.release();
-    } finally {
-      keepAlive.stop();
-      this.alive.delete(keepAlive);
+      done.push(target);
     }
+    const remaining = pending.length - done.length;
+    const pulled = done.map((p) => ({ chatId: p.chatId, messageId: p.messageId }));
+    if (pulled.length > 0) await claim.write({ $pull: { previews: { $or: pulled } } });
+    // Nothing more due unless a press added a fill-in meanwhile (then it stays due now).
+    const dueAt = remaining > 0 ? new Date(retryAt ?? this.opts.clock.now() + 5_000) : null;
+    if (!(await claim.release({ $set: { previewDueAt: dueAt } }, { previews: { $size: remaining } }))) await claim.release();
   }
 }

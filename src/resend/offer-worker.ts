@@ -14,8 +14,8 @@ import type { Model } from 'mongoose';
 import { isProviderError, ProviderError } from '../provider/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { DueLoop } from '../tracking/due-loop.js';
-import { Lease, newOwnerId, type Claim, type KeepAlive } from '../tracking/leases.js';
+import { LeasedDueLoop } from '../tracking/leased-due-loop.js';
+import { Lease, newOwnerId, type Claim } from '../tracking/leases.js';
 import type { OrderTracker } from '../tracking/tracker.js';
 import type { KeyScopes } from './key-scopes.js';
 import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
@@ -44,19 +44,16 @@ type Step = { offer: OfferDoc; nextDue: Date | null } | undefined;
 export const OFFER_LEASE = 'sendLease';
 
 export class OfferWorker {
-  private readonly lease: Lease<OfferDoc>;
-  private readonly loop: DueLoop<Claim<OfferDoc>>;
-  private readonly alive = new Set<KeepAlive>();
+  private readonly loop: LeasedDueLoop<OfferDoc>;
   private messages: OfferMessages | undefined;
   private abandoned = false;
 
   constructor(private readonly opts: OfferWorkerOptions) {
-    this.lease = new Lease(opts.Offer, OFFER_LEASE, { owner: newOwnerId('offers'), clock: opts.clock, leaseMs: opts.leaseMs ?? 60_000 });
-    this.loop = new DueLoop<Claim<OfferDoc>>({
+    this.loop = new LeasedDueLoop<OfferDoc>({
       name: 'offers',
-      claim: () => this.lease.claimOne({ dueAt: { $ne: null, $lte: this.now() } }, { sort: { dueAt: 1 } }),
+      lease: new Lease(opts.Offer, OFFER_LEASE, { owner: newOwnerId('offers'), clock: opts.clock, leaseMs: opts.leaseMs ?? 60_000 }),
+      dueField: 'dueAt',
       process: (claim) => this.process(claim),
-      nextDueAt: () => this.nextDueAt(),
       concurrency: opts.concurrency ?? 8,
       idleMs: opts.idleMs ?? 1_000,
       clock: opts.clock,
@@ -84,38 +81,23 @@ export class OfferWorker {
   /** Crash simulation: stop claiming and renewing; work in flight loses its claim and writes nothing. */
   abandon(): void {
     this.abandoned = true;
-    for (const keepAlive of this.alive) keepAlive.stop();
     this.loop.abandon();
   }
 
-  private async nextDueAt(): Promise<number | null> {
-    const doc = await this.opts.Offer.findOne({ dueAt: { $ne: null }, ...this.lease.freeFilter() })
-      .sort({ dueAt: 1 })
-      .select({ dueAt: 1 })
-      .lean<Pick<OfferDoc, 'dueAt'>>();
-    return doc?.dueAt ? doc.dueAt.getTime() : null;
-  }
-
+  /** One claimed offer (the loop renews the claim until this returns). */
   private async process(claim: Claim<OfferDoc>): Promise<void> {
-    const keepAlive = claim.keepAlive();
-    this.alive.add(keepAlive);
-    try {
-      const claimed = claim.doc;
-      let step: Step;
-      if (claimed.state === 'confirming') step = await this.send(claim, claimed);
-      else if (claimed.state === 'sending' || claimed.state === 'uncertain') step = await this.check(claim, claimed);
-      else step = { offer: claimed, nextDue: null };
-      if (!step || this.abandoned) return; // the claim was lost: someone else owns the offer now
-      const retryAt = await this.settle(claim, step.offer);
-      const due = [step.nextDue?.getTime(), retryAt].filter((t): t is number => t !== undefined);
-      const dueAt = due.length > 0 ? new Date(Math.min(...due)) : null;
-      // The next due time only if no press changed the offer since this run's last write (every press
-      // bumps `version`): a press that joined or re-confirmed set its own due time, which must stand.
-      if (!(await claim.release({ $set: { dueAt } }, { version: step.offer.version }))) await claim.release();
-    } finally {
-      keepAlive.stop();
-      this.alive.delete(keepAlive);
-    }
+    const claimed = claim.doc;
+    let step: Step;
+    if (claimed.state === 'confirming') step = await this.send(claim, claimed);
+    else if (claimed.state === 'sending' || claimed.state === 'uncertain') step = await this.check(claim, claimed);
+    else step = { offer: claimed, nextDue: null };
+    if (!step || this.abandoned) return; // the claim was lost: someone else owns the offer now
+    const retryAt = await this.settle(claim, step.offer);
+    const due = [step.nextDue?.getTime(), retryAt].filter((t): t is number => t !== undefined);
+    const dueAt = due.length > 0 ? new Date(Math.min(...due)) : null;
+    // The next due time only if no press changed the offer since this run's last write (every press
+    // bumps `version`): a press that joined or re-confirmed set its own due time, which must stand.
+    if (!(await claim.release({ $set: { dueAt } }, { version: step.offer.version }))) await claim.release();
   }
 
   private async apply(claim: Claim<OfferDoc>, offer: OfferDoc, event: OfferEvent): Promise<Step> {
