@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { BotProcess, withDatabase, type BotProcessOptions } from '../support/bot-process.js';
-import { FakeTelegram } from '../support/fake-telegram.js';
-import { RESELLER, STAFF, TEST_API_KEY, sleep } from '../support/harness.js';
-import { OneClickEmulator } from '../support/oneclick-emulator.js';
+import { describe, expect, it } from 'vitest';
+import { useBotProcesses } from '../support/bot-processes.js';
+import { RESELLER, STAFF, sleep } from '../support/harness.js';
 import { textMessageUpdate } from '../support/updates.js';
 
 /**
@@ -17,41 +13,7 @@ import { textMessageUpdate } from '../support/updates.js';
 const TIME_SCALE = 0.1;
 const WORKER_LINE = /another process is polling Telegram \(owner [^)]+\); running as a worker/;
 
-let telegram: FakeTelegram;
-let emulator: OneClickEmulator;
-let db: Connection;
-let mongoUri: string;
-const processes: BotProcess[] = [];
-
-beforeEach(async () => {
-  telegram = new FakeTelegram();
-  emulator = new OneClickEmulator({ apiKey: TEST_API_KEY, timeScale: TIME_SCALE });
-  await Promise.all([telegram.start(), emulator.start()]);
-  const dbName = `flexy_inst_${randomBytes(6).toString('hex')}`;
-  mongoUri = withDatabase(inject('mongoUri'), dbName);
-  db = await mongoose.createConnection(inject('mongoUri'), { dbName }).asPromise();
-});
-
-afterEach(async () => {
-  for (const p of processes.splice(0)) await p.kill9();
-  await db.dropDatabase().catch(() => undefined);
-  await db.close();
-  await Promise.all([telegram.close(), emulator.close()]);
-});
-
-function startBot(opts: Partial<BotProcessOptions> = {}): BotProcess {
-  const bot = BotProcess.start({
-    telegram,
-    emulator,
-    apiKey: TEST_API_KEY,
-    mongoUri,
-    timeScale: TIME_SCALE,
-    allowedUserIds: [RESELLER, STAFF],
-    ...opts,
-  });
-  processes.push(bot);
-  return bot;
-}
+const bots = useBotProcesses({ dbPrefix: 'flexy_inst', timeScale: TIME_SCALE, defaults: { allowedUserIds: [RESELLER, STAFF] } });
 
 function count(output: string, pattern: RegExp): number {
   return output.split('\n').filter((l) => pattern.test(l)).length;
@@ -59,9 +21,9 @@ function count(output: string, pattern: RegExp): number {
 
 describe('several bot processes on one database', () => {
   it('two processes in polling mode: exactly one polls, the other says so once and works; after kill -9 of the poller the other polls and answers', async () => {
-    const first = startBot();
+    const first = bots.start();
     await first.waitForLog(/bot started \(long polling\)/);
-    const second = startBot();
+    const second = bots.start();
     await second.waitForLog(WORKER_LINE);
 
     // Several lease lifetimes (3 s each) later: nobody exited, nobody else polls, one line only.
@@ -69,41 +31,43 @@ describe('several bot processes on one database', () => {
     expect(count(second.output, WORKER_LINE)).toBe(1);
     expect(count(second.output, /bot started \(long polling\)/)).toBe(0);
     expect(count(first.output, WORKER_LINE)).toBe(0);
-    expect(telegram.calls.filter((c) => c.method === 'getUpdates' && c.errorCode === 409)).toHaveLength(0);
-    telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }));
-    await telegram.waitFor(() => telegram.messages(RESELLER).length === 1, { what: 'the /help reply from the poller' });
+    expect(bots.telegram.calls.filter((c) => c.method === 'getUpdates' && c.errorCode === 409)).toHaveLength(0);
+    bots.telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }));
+    await bots.telegram.waitFor(() => bots.telegram.messages(RESELLER).length === 1, { what: 'the /help reply from the poller' });
 
     expect(await first.kill9()).toEqual({ code: null, signal: 'SIGKILL' });
     await second.waitForLog(/takes over polling/, 15_000);
     await second.waitForLog(/bot started \(long polling\)/);
 
-    const { topupId } = emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'after-kill' });
-    emulator.setStatus(topupId, 'PENDING');
-    telegram.pushUpdate(textMessageUpdate({ chatId: STAFF, fromId: STAFF, text: '/status after-kill' }));
-    await telegram.waitFor(() => telegram.lastMessage(STAFF)?.text.includes(topupId), { what: 'the /status answer from the new poller' });
+    const { topupId } = bots.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'after-kill' });
+    bots.emulator.setStatus(topupId, 'PENDING');
+    bots.telegram.pushUpdate(textMessageUpdate({ chatId: STAFF, fromId: STAFF, text: '/status after-kill' }));
+    await bots.telegram.waitFor(() => bots.telegram.lastMessage(STAFF)?.text.includes(topupId), {
+      what: 'the /status answer from the new poller',
+    });
     expect(await second.stop(15_000), second.output).toEqual({ code: 0, signal: null });
   }, 90_000);
 
   it('BOT_MODE=worker takes no updates; a polling process beside it does', async () => {
-    const worker = startBot({ env: { BOT_MODE: 'worker' } });
+    const worker = bots.start({ env: { BOT_MODE: 'worker' } });
     await worker.waitForLog(/running as a worker \(BOT_MODE=worker\)/);
-    telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }));
+    bots.telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }));
     await sleep(2_000);
-    expect(telegram.callCount('getUpdates')).toBe(0);
-    expect(telegram.messages(RESELLER)).toHaveLength(0);
+    expect(bots.telegram.callCount('getUpdates')).toBe(0);
+    expect(bots.telegram.messages(RESELLER)).toHaveLength(0);
 
-    const poller = startBot();
+    const poller = bots.start();
     await poller.waitForLog(/bot started \(long polling\)/);
-    await telegram.waitFor(() => telegram.messages(RESELLER).length === 1, { what: 'the /help reply from the poller' });
+    await bots.telegram.waitFor(() => bots.telegram.messages(RESELLER).length === 1, { what: 'the /help reply from the poller' });
     expect(count(worker.output, WORKER_LINE)).toBe(0);
     for (const p of [worker, poller]) expect(await p.stop(15_000), p.output).toEqual({ code: 0, signal: null });
   }, 60_000);
 
   it('SIGTERM while an update is in flight: its reply arrives before the process exits', async () => {
-    const bot = startBot();
+    const bot = bots.start();
     await bot.waitForLog(/bot started \(long polling\)/);
-    const held = telegram.hold('sendMessage', { chatId: RESELLER });
-    telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }));
+    const held = bots.telegram.hold('sendMessage', { chatId: RESELLER });
+    bots.telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/help' }));
     await held.arrived;
 
     let exited = false;
@@ -117,7 +81,7 @@ describe('several bot processes on one database', () => {
 
     held.release();
     expect(await stopping, bot.output).toEqual({ code: 0, signal: null });
-    const replies = telegram.messages(RESELLER);
+    const replies = bots.telegram.messages(RESELLER);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.text).toContain('/status');
   }, 60_000);
@@ -130,14 +94,14 @@ describe('several bot processes on one database', () => {
       RECHECK_SWEEP_EVERY: '5s', // x 0.1 = every 0.5 s
     };
     // Telegram's front fails the first registrations: the replicas retry instead of exiting.
-    telegram.failNext('setWebhook', { code: 502 }, { times: 2 });
+    bots.telegram.failNext('setWebhook', { code: 502 }, { times: 2 });
     const replicas = ports.map((port) =>
-      startBot({
+      bots.start({
         env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: secret, PORT: String(port), ...longTail },
       }),
     );
     await Promise.all(replicas.map((r) => r.waitForLog(/bot started \(webhook\)/)));
-    expect(telegram.calls.filter((c) => c.method === 'setWebhook' && !c.ok)).toHaveLength(2);
+    expect(bots.telegram.calls.filter((c) => c.method === 'setWebhook' && !c.ok)).toHaveLength(2);
 
     const post = (port: number, text: string, chatId: number) =>
       fetch(`http://127.0.0.1:${port}/telegram`, {
@@ -146,26 +110,31 @@ describe('several bot processes on one database', () => {
         body: JSON.stringify(textMessageUpdate({ chatId, fromId: chatId, text })),
       });
 
-    const { topupId } = emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'two-hooks' });
-    emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    const { topupId } = bots.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'two-hooks' });
+    bots.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     expect((await post(ports[0]!, '/status two-hooks', RESELLER)).status).toBe(200);
     expect((await post(ports[1]!, '/status two-hooks', STAFF)).status).toBe(200);
     for (const chat of [RESELLER, STAFF]) {
-      await telegram.waitFor(() => telegram.lastMessage(chat)?.text.includes('⚠️'), { what: `the verifying status in chat ${chat}` });
+      await bots.telegram.waitFor(() => bots.telegram.lastMessage(chat)?.text.includes('⚠️'), {
+        what: `the verifying status in chat ${chat}`,
+      });
     }
     // Both replicas recheck in the long tail (the sweep is shared through Agenda and the order leases).
-    await telegram.waitFor(() => emulator.callCount(/check-id/) >= 3, { what: 'a few long-tail rechecks', timeoutMs: 20_000 });
+    await bots.telegram.waitFor(() => bots.emulator.callCount(/check-id/) >= 3, { what: 'a few long-tail rechecks', timeoutMs: 20_000 });
 
-    emulator.setStatus(topupId, 'FULFILLED');
+    bots.emulator.setStatus(topupId, 'FULFILLED');
     for (const chat of [RESELLER, STAFF]) {
-      await telegram.waitFor(() => telegram.messages(chat).length >= 2, { what: `the announcement in chat ${chat}`, timeoutMs: 20_000 });
+      await bots.telegram.waitFor(() => bots.telegram.messages(chat).length >= 2, {
+        what: `the announcement in chat ${chat}`,
+        timeoutMs: 20_000,
+      });
     }
     // A duplicate could only come from work whose claim expired: wait until no lease on the order or
     // its watchers is still running, then a few more recheck rounds.
     await waitUntilNoLeaseHeld(20_000);
     await sleep(3 * 2_000);
     for (const chat of [RESELLER, STAFF]) {
-      const messages = telegram.messages(chat);
+      const messages = bots.telegram.messages(chat);
       expect(messages, `chat ${chat}`).toHaveLength(2);
       expect(messages[1]!.text).toContain('✅');
     }
@@ -177,7 +146,7 @@ describe('several bot processes on one database', () => {
 async function waitUntilNoLeaseHeld(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const docs = [...(await db.collection('orders').find().toArray()), ...(await db.collection('watchers').find().toArray())];
+    const docs = [...(await bots.db.collection('orders').find().toArray()), ...(await bots.db.collection('watchers').find().toArray())];
     const now = Date.now();
     const held = docs.some((d) => Object.entries(d).some(([k, v]) => /LeaseUntil$/.test(k) && v instanceof Date && v.getTime() > now));
     if (!held) return;

@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { BotProcess, withDatabase } from '../support/bot-process.js';
-import { FakeTelegram } from '../support/fake-telegram.js';
-import { RESELLER, TEST_API_KEY, sleep } from '../support/harness.js';
-import { OneClickEmulator } from '../support/oneclick-emulator.js';
+import { describe, expect, it } from 'vitest';
+import type { BotProcess } from '../support/bot-process.js';
+import { useBotProcesses } from '../support/bot-processes.js';
+import { RESELLER, sleep } from '../support/harness.js';
 import { textMessageUpdate } from '../support/updates.js';
 
 /**
@@ -15,35 +12,9 @@ import { textMessageUpdate } from '../support/updates.js';
 
 const BAD_KEY = 'rejected-key-for-process-test-0123';
 
-let telegram: FakeTelegram;
-let emulator: OneClickEmulator;
-let db: Connection;
-let mongoUri: string;
-const processes: BotProcess[] = [];
+const bots = useBotProcesses({ dbPrefix: 'flexy_keyproc', defaults: { apiKey: BAD_KEY, allowedUserIds: [RESELLER] } });
 
-beforeEach(async () => {
-  telegram = new FakeTelegram();
-  emulator = new OneClickEmulator({ apiKey: TEST_API_KEY });
-  await Promise.all([telegram.start(), emulator.start()]);
-  const dbName = `flexy_keyproc_${randomBytes(6).toString('hex')}`;
-  mongoUri = withDatabase(inject('mongoUri'), dbName);
-  db = await mongoose.createConnection(inject('mongoUri'), { dbName }).asPromise();
-});
-
-afterEach(async () => {
-  for (const p of processes.splice(0)) await p.kill9();
-  await db.dropDatabase().catch(() => undefined);
-  await db.close();
-  await Promise.all([telegram.close(), emulator.close()]);
-});
-
-function startBot(): BotProcess {
-  const bot = BotProcess.start({ telegram, emulator, apiKey: BAD_KEY, mongoUri, allowedUserIds: [RESELLER] });
-  processes.push(bot);
-  return bot;
-}
-
-const invalidAttempts = () => emulator.requests.filter((r) => r.code === 'INVALID_ACCESS_TOKEN').length;
+const invalidAttempts = () => bots.emulator.requests.filter((r) => r.code === 'INVALID_ACCESS_TOKEN').length;
 
 async function readyz(bot: BotProcess): Promise<{ status: number; body: { keys: Record<string, string> } }> {
   const line = await bot.waitForLog(/http listener started/);
@@ -54,15 +25,15 @@ async function readyz(bot: BotProcess): Promise<{ status: number; body: { keys: 
 
 describe('the bot as a process, with a key the provider rejects', () => {
   it('stays up, tells users and /readyz, and a restart spends no further attempt', async () => {
-    const first = startBot();
+    const first = bots.start();
     await first.waitForLog(/OneClickDz rejected the API key/);
     await first.waitForLog(/bot started \(long polling\)/);
     expect(invalidAttempts()).toBe(1);
 
-    telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/status order-proc-1' }));
-    const answer = await telegram.waitFor(
+    bots.telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/status order-proc-1' }));
+    const answer = await bots.telegram.waitFor(
       () => {
-        const m = telegram.lastMessage(RESELLER);
+        const m = bots.telegram.lastMessage(RESELLER);
         return m?.text.includes('رفضت OneClickDz مفتاح API') ? m : undefined;
       },
       { timeoutMs: 20_000, what: 'the key-rejected answer' },
@@ -79,12 +50,12 @@ describe('the bot as a process, with a key the provider rejects', () => {
     expect(first.output).not.toContain(BAD_KEY);
 
     // A restart (a container restart policy) finds the rejection in MongoDB and does not ask again.
-    const second = startBot();
+    const second = bots.start();
     await second.waitForLog(/rejected \(recorded in MongoDB\)/);
     await second.waitForLog(/bot started \(long polling\)/);
     await sleep(1_000);
     expect(invalidAttempts()).toBe(1);
-    expect(emulator.ipBlockedUntil()).toBe(0);
+    expect(bots.emulator.ipBlockedUntil()).toBe(0);
     expect(second.output).not.toContain(BAD_KEY);
   }, 60_000);
 });

@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { trackingModels } from '../../src/tracking/models.js';
-import { BotProcess, withDatabase } from '../support/bot-process.js';
-import { FakeTelegram } from '../support/fake-telegram.js';
+import { useBotProcesses } from '../support/bot-processes.js';
 import { RESELLER, TEST_API_KEY, sleep } from '../support/harness.js';
-import { OneClickEmulator } from '../support/oneclick-emulator.js';
 import { textMessageUpdate } from '../support/updates.js';
 
 /**
@@ -16,33 +12,7 @@ import { textMessageUpdate } from '../support/updates.js';
 // 0.2: a fast check every 600 ms, so the restarted process picks the order up quickly.
 const TIME_SCALE = 0.2;
 
-let telegram: FakeTelegram;
-let emulator: OneClickEmulator;
-let db: Connection;
-let mongoUri: string;
-const processes: BotProcess[] = [];
-
-beforeEach(async () => {
-  telegram = new FakeTelegram();
-  emulator = new OneClickEmulator({ apiKey: TEST_API_KEY, timeScale: TIME_SCALE });
-  await Promise.all([telegram.start(), emulator.start()]);
-  const dbName = `flexy_proc_${randomBytes(6).toString('hex')}`;
-  mongoUri = withDatabase(inject('mongoUri'), dbName);
-  db = await mongoose.createConnection(inject('mongoUri'), { dbName }).asPromise();
-});
-
-afterEach(async () => {
-  for (const p of processes.splice(0)) await p.kill9();
-  await db.dropDatabase().catch(() => undefined);
-  await db.close();
-  await Promise.all([telegram.close(), emulator.close()]);
-});
-
-function startBot(): BotProcess {
-  const bot = BotProcess.start({ telegram, emulator, apiKey: TEST_API_KEY, mongoUri, timeScale: TIME_SCALE, allowedUserIds: [RESELLER] });
-  processes.push(bot);
-  return bot;
-}
+const bots = useBotProcesses({ dbPrefix: 'flexy_proc', timeScale: TIME_SCALE, defaults: { allowedUserIds: [RESELLER] } });
 
 /**
  * Waits for a moment when the process holds no lease on the order and owes no delivery, with the
@@ -51,7 +21,7 @@ function startBot(): BotProcess {
  * in-process (Harness.crashAndRestart with a short lease); in production that lease lasts 60 s.
  */
 async function waitForQuietMoment(providerId: string): Promise<void> {
-  const { Order } = trackingModels(db);
+  const { Order } = trackingModels(bots.db);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const order = await Order.findOne({ providerId }).lean();
@@ -70,14 +40,14 @@ async function waitForQuietMoment(providerId: string): Promise<void> {
 
 describe('the bot as a process', () => {
   it('resumes polling after kill -9 and edits the same status message to the final state, once', async () => {
-    const { topupId } = emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'order-kill9' });
-    emulator.setStatus(topupId, 'PENDING');
+    const { topupId } = bots.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'order-kill9' });
+    bots.emulator.setStatus(topupId, 'PENDING');
 
-    const first = startBot();
-    telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/status order-kill9' }));
-    const pending = await telegram.waitFor(
+    const first = bots.start();
+    bots.telegram.pushUpdate(textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/status order-kill9' }));
+    const pending = await bots.telegram.waitFor(
       () => {
-        const m = telegram.lastMessage(RESELLER);
+        const m = bots.telegram.lastMessage(RESELLER);
         return m && m.text.includes('⏳') && m.text.includes(topupId) ? m : undefined;
       },
       { timeoutMs: 20_000, what: 'the pending status message' },
@@ -85,11 +55,11 @@ describe('the bot as a process', () => {
     await waitForQuietMoment(topupId);
     expect(await first.kill9()).toEqual({ code: null, signal: 'SIGKILL' });
 
-    emulator.setStatus(topupId, 'FULFILLED');
-    const second = startBot();
-    const final = await telegram.waitFor(
+    bots.emulator.setStatus(topupId, 'FULFILLED');
+    const second = bots.start();
+    const final = await bots.telegram.waitFor(
       () => {
-        const m = telegram.message(RESELLER, pending.message_id);
+        const m = bots.telegram.message(RESELLER, pending.message_id);
         return m?.text.includes('✅') ? m : undefined;
       },
       { timeoutMs: 20_000, what: 'the status message edited to fulfilled' },
@@ -98,20 +68,19 @@ describe('the bot as a process', () => {
 
     // A clean stop finishes in-flight work, so nothing can still arrive after these counts.
     expect(await second.stop(), second.output).toEqual({ code: 0, signal: null });
-    const messages = telegram.messages(RESELLER);
+    const messages = bots.telegram.messages(RESELLER);
     expect(messages.map((m) => m.message_id)).toEqual([pending.message_id]);
     expect(messages[0]!.history.filter((html) => html.includes('✅'))).toHaveLength(1);
     for (const p of [first, second]) {
-      expect(p.output).not.toContain(telegram.token);
+      expect(p.output).not.toContain(bots.telegram.token);
       expect(p.output).not.toContain(TEST_API_KEY);
     }
   }, 60_000);
 
   it('stops at once with one clear line per configuration problem and never prints the token', async () => {
     const secretToken = 'not-a-token-Zq8Jx3Vv9Lm2Pp7Rr4Tt';
-    const empty = BotProcess.startWithEnv({});
-    const bad = BotProcess.startWithEnv({ BOT_TOKEN: secretToken, TIME_SCALE: 'fast', ALLOWED_USER_IDS: '111111,@boss' });
-    processes.push(empty, bad);
+    const empty = bots.startWithEnv({});
+    const bad = bots.startWithEnv({ BOT_TOKEN: secretToken, TIME_SCALE: 'fast', ALLOWED_USER_IDS: '111111,@boss' });
     const [emptyExit, badExit] = await Promise.all([empty.waitForExit(), bad.waitForExit()]);
 
     expect(emptyExit.code).toBe(1);
@@ -138,14 +107,14 @@ describe('the bot as a process', () => {
   }, 30_000);
 
   it('exits 0 on SIGTERM, both during start-up and while long polling', async () => {
-    const starting = startBot();
+    const starting = bots.start();
     await starting.waitForLog(/connected to MongoDB/);
     expect(await starting.stop(10_000), starting.output).toEqual({ code: 0, signal: null });
     expect(starting.stdout).toMatch(/"msg":"bye"/);
 
-    const polling = startBot();
+    const polling = bots.start();
     await polling.waitForLog(/bot started \(long polling\)/);
-    await telegram.waitFor(() => telegram.callCount('getUpdates') > 0, { timeoutMs: 10_000, what: 'a getUpdates long poll' });
+    await bots.telegram.waitFor(() => bots.telegram.callCount('getUpdates') > 0, { timeoutMs: 10_000, what: 'a getUpdates long poll' });
     // Polling mode serves the ops endpoints too (no webhook route).
     const base = `http://127.0.0.1:${await polling.httpPort()}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -159,19 +128,12 @@ describe('the bot as a process', () => {
   }, 30_000);
 
   it('webhook mode: registers the webhook, survives garbage and forged updates, answers real ones once', async () => {
-    const bot = BotProcess.start({
-      telegram,
-      emulator,
-      apiKey: TEST_API_KEY,
-      mongoUri,
-      timeScale: TIME_SCALE,
-      allowedUserIds: [RESELLER],
+    const bot = bots.start({
       env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: 'hook-secret_1' },
     });
-    processes.push(bot);
     const port = await bot.httpPort();
     await bot.waitForLog(/bot started \(webhook\)/);
-    const hook = telegram.calls.find((c) => c.method === 'setWebhook');
+    const hook = bots.telegram.calls.find((c) => c.method === 'setWebhook');
     expect(hook?.params).toMatchObject({ url: 'https://bot.example.test/telegram', secret_token: 'hook-secret_1' });
 
     const post = (body: string, secret?: string) =>
@@ -189,18 +151,18 @@ describe('the bot as a process', () => {
     expect((await post(`{"update_id":5,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`, 'hook-secret_1')).status).toBe(413);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-    expect(telegram.messages(RESELLER)).toHaveLength(0);
+    expect(bots.telegram.messages(RESELLER)).toHaveLength(0);
 
     // Telegram delivers the same update twice (e.g. it missed our first 200): one answer.
     expect((await post(JSON.stringify(help), 'hook-secret_1')).status).toBe(200);
     expect((await post(JSON.stringify(help), 'hook-secret_1')).status).toBe(200);
-    await telegram.waitFor(() => telegram.lastMessage(RESELLER), { what: 'the /help answer' });
+    await bots.telegram.waitFor(() => bots.telegram.lastMessage(RESELLER), { what: 'the /help answer' });
     const language = textMessageUpdate({ chatId: RESELLER, fromId: RESELLER, text: '/language' });
     expect((await post(JSON.stringify(language), 'hook-secret_1')).status).toBe(200);
-    await telegram.waitFor(() => telegram.messages(RESELLER).length >= 2 || undefined, { what: 'the /language answer' });
-    expect(telegram.messages(RESELLER)).toHaveLength(2); // /help once, /language once
+    await bots.telegram.waitFor(() => bots.telegram.messages(RESELLER).length >= 2 || undefined, { what: 'the /language answer' });
+    expect(bots.telegram.messages(RESELLER)).toHaveLength(2); // /help once, /language once
     expect(await bot.stop(10_000), bot.output).toEqual({ code: 0, signal: null });
     expect(bot.output).not.toContain('hook-secret_1');
-    expect(bot.output).not.toContain(telegram.token);
+    expect(bot.output).not.toContain(bots.telegram.token);
   }, 30_000);
 });
