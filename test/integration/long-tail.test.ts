@@ -143,8 +143,10 @@ describe('long tail: more outcomes', () => {
       ids.push(topupId);
     }
     for (let i = 0; i < 12; i++) await h.send(`/status bulk-${i}`);
+    // Twelve status messages in one private chat: paced at about one a second, as Telegram allows.
     await h.telegram.waitFor(() => h.telegram.messages(RESELLER).filter((m) => m.text.includes('⚠️')).length === 12 || undefined, {
       what: 'twelve orders in the long tail',
+      timeoutMs: 40_000,
     });
     h.emulator.resetCounters();
     await h.telegram.waitFor(() => h.emulator.callCount(/\/v3\/mobile\/list/) >= 3 || undefined, { what: 'three list reconciliations' });
