@@ -14,7 +14,16 @@
  *   any other internet HANDLING 10 s -> FULFILLED with card_code, num_trans, date_traitement
  * Every duration is multiplied by `timeScale`. Statuses are computed from the clock on each read.
  *
- * Choices where the docs are silent: refs are unique per product (mobile / internet); the
+ * Several accounts (`addAccount`): one key each, with its own username, environment, scope, balance,
+ * enabled flag and IP allow-list. Orders belong to the account whose key created them; another
+ * account's key gets 404 NOT_FOUND for them (check-id and check-ref) and never sees them in lists, as
+ * the provider does. The constructor's options describe the first (default) account, which the seeding
+ * helpers use unless told otherwise. A disabled key validates (200, `isEnabled: false`) and gets
+ * 403 API_DISABLED elsewhere; a key whose allow-list does not hold the caller's IP gets 403
+ * IP_NOT_ALLOWED everywhere (`/v3/validate` included). Invalid keys count towards the one IP block
+ * whatever account they were meant for.
+ *
+ * Choices where the docs are silent: refs are unique per product (mobile / internet) and account; the
  * operator/prefix match is not enforced (the real sandbox skips it too); a REFUNDED order gives its
  * charge back to the balance; ERR_PHONE and ERR_STOCK answer 400; the IP block lasts 15 min of the
  * emulator clock (not scaled); unknown routes answer 404 before any auth check, like the gateway.
@@ -53,14 +62,40 @@ const MOBILE_NUMBER = /^0[567][0-9]{8}$/;
 const ADSL_NUMBER = /^0[0-9]{8}$/;
 const LTE_NUMBER = /^213[0-9]{9}$/;
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends Omit<EmulatorAccountOptions, 'apiKey'> {
   apiKey?: string;
   timeScale?: number;
   now?: () => number;
+}
+
+/** One provider account of the emulator and its key (the dashboard's settings for that key). */
+export interface EmulatorAccountOptions {
+  apiKey: string;
+  /** The account's username (a phone number); identifies the account in the seeding helpers. */
   username?: string;
   keyType?: 'SANDBOX' | 'PRODUCTION';
   keyScope?: 'READ-WRITE' | 'READ-ONLY';
   balance?: number;
+  /** false: the key is switched off in the dashboard (validate says so, every other call gets 403 API_DISABLED). */
+  enabled?: boolean;
+  /** The key's IP allow-list (`[]`: any IP). The emulator's clients call from 127.0.0.1. */
+  allowedIps?: string[];
+}
+
+interface EmulatorAccount {
+  apiKey: string;
+  username: string;
+  keyType: 'SANDBOX' | 'PRODUCTION';
+  keyScope: 'READ-WRITE' | 'READ-ONLY';
+  initialBalance: number;
+  enabled: boolean;
+  allowedIps: string[];
+  refs: { mobile: Map<string, string>; internet: Map<string, string> };
+}
+
+/** Which account a seeding helper acts for: its username (default: the first account). */
+export interface AccountSelector {
+  account?: string;
 }
 
 export interface Fault {
@@ -248,6 +283,8 @@ interface ScriptedStatus {
 
 interface StoredBase {
   id: string;
+  /** The username of the account whose key created it. */
+  account: string;
   ref: string;
   createdAt: number;
   seq: number;
@@ -299,7 +336,7 @@ interface RequestContext {
 interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
-  handle: (ctx: RequestContext, params: string[]) => Reply;
+  handle: (ctx: RequestContext, params: string[], account: EmulatorAccount) => Reply;
 }
 
 function errorCode(reply: Reply): string | undefined {
@@ -311,16 +348,13 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class OneClickEmulator {
-  private apiKey: string;
   private readonly timeScale: number;
   private readonly now: () => number;
-  private readonly username: string;
-  private readonly keyType: 'SANDBOX' | 'PRODUCTION';
-  private readonly keyScope: 'READ-WRITE' | 'READ-ONLY';
-  private readonly initialBalance: number;
+  /** Every account, by username; the first one is the default of the seeding helpers. */
+  private readonly accounts = new Map<string, EmulatorAccount>();
+  private readonly defaultAccount: EmulatorAccount;
 
   private readonly orders = new Map<string, StoredOrder>();
-  private readonly refs = { mobile: new Map<string, string>(), internet: new Map<string, string>() };
   private readonly faults: Array<Fault & { remaining: number }> = [];
   private readonly authByIp = new Map<string, { failures: number[]; blockedUntil: number }>();
   private readonly recorded: RecordedRequest[] = [];
@@ -334,15 +368,43 @@ export class OneClickEmulator {
   private baseUrl: string | undefined;
 
   constructor(opts: EmulatorOptions = {}) {
-    this.apiKey = opts.apiKey ?? 'sandbox-key';
     this.timeScale = opts.timeScale ?? 1;
     if (!(this.timeScale > 0)) throw new Error('timeScale must be greater than 0');
     this.now = opts.now ?? Date.now;
-    this.username = opts.username ?? '+213665983439';
-    this.keyType = opts.keyType ?? 'SANDBOX';
-    this.keyScope = opts.keyScope ?? 'READ-WRITE';
-    this.initialBalance = opts.balance ?? 100_000;
+    const { timeScale: _t, now: _n, ...account } = opts;
+    this.defaultAccount = this.addAccountInternal({ ...account, apiKey: opts.apiKey ?? 'sandbox-key' });
     this.routes = this.buildRoutes();
+  }
+
+  /** Another provider account with its own key; returns its username (the seeding helpers' `account`). */
+  addAccount(opts: EmulatorAccountOptions): string {
+    return this.addAccountInternal(opts).username;
+  }
+
+  private addAccountInternal(opts: EmulatorAccountOptions): EmulatorAccount {
+    const username = opts.username ?? (this.accounts.size === 0 ? '+213665983439' : `+2136${String(this.accounts.size).padStart(8, '0')}`);
+    if (this.accounts.has(username)) throw new Error(`emulator: account ${username} exists`);
+    if ([...this.accounts.values()].some((a) => a.apiKey === opts.apiKey)) throw new Error('emulator: that key belongs to another account');
+    const account: EmulatorAccount = {
+      apiKey: opts.apiKey,
+      username,
+      keyType: opts.keyType ?? 'SANDBOX',
+      keyScope: opts.keyScope ?? 'READ-WRITE',
+      initialBalance: opts.balance ?? 100_000,
+      enabled: opts.enabled ?? true,
+      allowedIps: [...(opts.allowedIps ?? [])],
+      refs: { mobile: new Map(), internet: new Map() },
+    };
+    this.accounts.set(username, account);
+    return account;
+  }
+
+  /** The account a seeding helper or setting acts for (default: the first one). */
+  private accountFor(username: string | undefined): EmulatorAccount {
+    if (username === undefined) return this.defaultAccount;
+    const account = this.accounts.get(username);
+    if (!account) throw new Error(`emulator: no account ${username}`);
+    return account;
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -390,13 +452,19 @@ export class OneClickEmulator {
   // ------------------------------------------------------------ seeding and scripting
 
   /** Same effect as POST /v3/mobile/send (minus the key-scope check). Throws EmulatorRequestError on refusal. */
-  sendMobile(body: { plan_code: string; MSSIDN: string; amount?: number; ref?: string }): { topupId: string; topupRef: string } {
-    return unwrap(this.createMobile(body));
+  sendMobile(
+    body: { plan_code: string; MSSIDN: string; amount?: number; ref?: string },
+    opts: AccountSelector = {},
+  ): { topupId: string; topupRef: string } {
+    return unwrap(this.createMobile(this.accountFor(opts.account), body));
   }
 
   /** Same effect as POST /v3/internet/send (minus the key-scope check). Throws EmulatorRequestError on refusal. */
-  sendInternet(body: { type: 'ADSL' | '4G'; number: string; value: number; ref?: string }): { topupId: string; topupRef: string } {
-    return unwrap(this.createInternet(body));
+  sendInternet(
+    body: { type: 'ADSL' | '4G'; number: string; value: number; ref?: string },
+    opts: AccountSelector = {},
+  ): { topupId: string; topupRef: string } {
+    return unwrap(this.createInternet(this.accountFor(opts.account), body));
   }
 
   /** Freezes the order at `status` from now on (the automatic timeline stops), merging `extra` into its view. */
@@ -415,17 +483,32 @@ export class OneClickEmulator {
     return order ? this.view(order) : undefined;
   }
 
-  /** Current account balance (the initial balance minus every order that is not REFUNDED). */
+  /** The default account's balance (the initial balance minus every order that is not REFUNDED). */
   get balance(): number {
-    return this.currentBalance();
+    return this.currentBalance(this.defaultAccount);
+  }
+
+  /** An account's balance, by username. */
+  balanceOf(account: string): number {
+    return this.currentBalance(this.accountFor(account));
   }
 
   /**
    * The account owner changed keys in the dashboard: from now on only `key` is accepted, and the old
    * one gets 401 INVALID_ACCESS_TOKEN (counted towards the IP block like any invalid key).
    */
-  setApiKey(key: string): void {
-    this.apiKey = key;
+  setApiKey(key: string, opts: AccountSelector = {}): void {
+    this.accountFor(opts.account).apiKey = key;
+  }
+
+  /** Switches an account's key on or off in the dashboard. */
+  setKeyEnabled(enabled: boolean, opts: AccountSelector = {}): void {
+    this.accountFor(opts.account).enabled = enabled;
+  }
+
+  /** Sets an account key's IP allow-list (`[]`: any IP); a caller not on it gets 403 IP_NOT_ALLOWED. */
+  setAllowedIps(ips: string[], opts: AccountSelector = {}): void {
+    this.accountFor(opts.account).allowedIps = [...ips];
   }
 
   /** When the IP (any client of this emulator) is blocked until, in emulator time; 0 when it is not. */
@@ -587,23 +670,29 @@ export class OneClickEmulator {
       if (route.method !== ctx.method) continue;
       const m = route.pattern.exec(path);
       if (!m) continue;
-      const denied = this.authenticate(ctx);
-      if (denied) return denied;
-      return route.handle(ctx, m.slice(1));
+      const auth = this.authenticate(ctx);
+      if (!auth.ok) return auth.error;
+      const account = auth.value;
+      if (account.allowedIps.length > 0 && !account.allowedIps.includes(normalizeIp(ctx.ip))) {
+        return this.fail(403, 'IP_NOT_ALLOWED', 'Your IP address is not allowed to use this API key', { ip: normalizeIp(ctx.ip) });
+      }
+      if (!account.enabled && path !== '/v3/validate') return this.fail(403, 'API_DISABLED', 'This API key is disabled');
+      return route.handle(ctx, m.slice(1), account);
     }
     // The gateway's own 404: no success/error envelope.
     return { status: 404, json: { message: `Cannot ${ctx.method} ${ctx.path}`, error: 'Not Found', statusCode: 404 } };
   }
 
-  private authenticate(ctx: RequestContext): Reply | undefined {
+  private authenticate(ctx: RequestContext): Outcome<EmulatorAccount> {
     const now = this.now();
     const state = this.authByIp.get(ctx.ip) ?? { failures: [], blockedUntil: 0 };
     this.authByIp.set(ctx.ip, state);
     if (state.blockedUntil > now) {
-      return this.fail(403, 'IP_BLOCKED', 'Your IP has been temporarily blocked due to too many invalid attempts');
+      return { ok: false, error: this.fail(403, 'IP_BLOCKED', 'Your IP has been temporarily blocked due to too many invalid attempts') };
     }
-    if (!ctx.token) return this.fail(401, 'MISSING_ACCESS_TOKEN', 'Access token is required');
-    if (ctx.token === this.apiKey) return undefined;
+    if (!ctx.token) return { ok: false, error: this.fail(401, 'MISSING_ACCESS_TOKEN', 'Access token is required') };
+    const account = [...this.accounts.values()].find((a) => a.apiKey === ctx.token);
+    if (account) return { ok: true, value: account };
     state.failures = state.failures.filter((t) => now - t < IP_BLOCK_MS);
     state.failures.push(now);
     const attemptsLeft = Math.max(0, MAX_AUTH_FAILURES - state.failures.length);
@@ -611,7 +700,7 @@ export class OneClickEmulator {
       state.blockedUntil = now + IP_BLOCK_MS;
       state.failures = [];
     }
-    return this.fail(401, 'INVALID_ACCESS_TOKEN', 'The provided access token is invalid', { attemptsLeft });
+    return { ok: false, error: this.fail(401, 'INVALID_ACCESS_TOKEN', 'The provided access token is invalid', { attemptsLeft }) };
   }
 
   private buildRoutes(): Route[] {
@@ -625,16 +714,21 @@ export class OneClickEmulator {
       {
         method: 'GET',
         pattern: /^\/v3\/validate$/,
-        handle: () =>
+        // The provider echoes the key itself: the bot must never store or log this answer as is.
+        handle: (_ctx, _p, a) =>
           this.ok({
-            username: this.username,
-            apiKey: { key: this.apiKey, isEnabled: true, type: this.keyType, allowedips: [], scope: this.keyScope },
+            username: a.username,
+            apiKey: { key: a.apiKey, isEnabled: a.enabled, type: a.keyType, allowedips: [...a.allowedIps], scope: a.keyScope },
           }),
       },
-      { method: 'GET', pattern: /^\/v3\/account\/balance$/, handle: () => this.ok({ balance: this.currentBalance() }) },
+      { method: 'GET', pattern: /^\/v3\/account\/balance$/, handle: (_ctx, _p, a) => this.ok({ balance: this.currentBalance(a) }) },
       { method: 'GET', pattern: /^\/v3\/mobile\/plans$/, handle: () => this.ok({ dynamicPlans: DYNAMIC_PLANS, fixedPlans: FIXED_PLANS }) },
-      { method: 'POST', pattern: /^\/v3\/mobile\/send$/, handle: (ctx) => this.httpSend(ctx, (b) => this.createMobile(b)) },
-      { method: 'POST', pattern: /^\/v3\/internet\/send$/, handle: (ctx) => this.httpSend(ctx, (b) => this.createInternet(b)) },
+      { method: 'POST', pattern: /^\/v3\/mobile\/send$/, handle: (ctx, _p, a) => this.httpSend(ctx, a, (b) => this.createMobile(a, b)) },
+      {
+        method: 'POST',
+        pattern: /^\/v3\/internet\/send$/,
+        handle: (ctx, _p, a) => this.httpSend(ctx, a, (b) => this.createInternet(a, b)),
+      },
       { method: 'GET', pattern: /^\/v3\/internet\/products$/, handle: (ctx) => this.internetProducts(ctx) },
       { method: 'GET', pattern: /^\/v3\/internet\/check-number$/, handle: (ctx) => this.internetCheckNumber(ctx) },
     ];
@@ -643,15 +737,15 @@ export class OneClickEmulator {
         {
           method: 'GET',
           pattern: new RegExp(`^/v3/${kind}/check-id/([^/]+)$`),
-          handle: (_ctx, [id]) => this.checkId(kind, safeDecode(id!)),
+          handle: (_ctx, [id], a) => this.checkId(a, kind, safeDecode(id!)),
         },
         // `.+` so an encoded `/` (or an unencoded one) in a ref still reaches the lookup.
         {
           method: 'GET',
           pattern: new RegExp(`^/v3/${kind}/check-ref/(.+)$`),
-          handle: (_ctx, [ref]) => this.checkRef(kind, safeDecode(ref!)),
+          handle: (_ctx, [ref], a) => this.checkRef(a, kind, safeDecode(ref!)),
         },
-        { method: 'GET', pattern: new RegExp(`^/v3/${kind}/list$`), handle: (ctx) => this.list(kind, ctx.query) },
+        { method: 'GET', pattern: new RegExp(`^/v3/${kind}/list$`), handle: (ctx, _p, a) => this.list(a, kind, ctx.query) },
       );
     }
     return routes;
@@ -659,8 +753,12 @@ export class OneClickEmulator {
 
   // ------------------------------------------------------------ handlers
 
-  private httpSend(ctx: RequestContext, create: (body: unknown) => Outcome<{ topupId: string; topupRef: string }>): Reply {
-    if (this.keyScope === 'READ-ONLY') {
+  private httpSend(
+    ctx: RequestContext,
+    account: EmulatorAccount,
+    create: (body: unknown) => Outcome<{ topupId: string; topupRef: string }>,
+  ): Reply {
+    if (account.keyScope === 'READ-ONLY') {
       return this.fail(403, 'FORBIDDEN', 'This API key is read-only and cannot create orders');
     }
     if (ctx.bodyError) return this.fail(400, 'ERR_VALIDATION', ctx.bodyError);
@@ -668,7 +766,7 @@ export class OneClickEmulator {
     return result.ok ? this.ok(result.value) : result.error;
   }
 
-  private createMobile(body: unknown): Outcome<{ topupId: string; topupRef: string }> {
+  private createMobile(account: EmulatorAccount, body: unknown): Outcome<{ topupId: string; topupRef: string }> {
     if (!isPlainObject(body)) return this.invalid('body must be object', 'body', body);
     const { plan_code: planCode, MSSIDN: mssidn, amount, ref } = body;
     if (planCode === undefined) return this.invalid("body must have required property 'plan_code'", 'plan_code', undefined);
@@ -701,7 +799,7 @@ export class OneClickEmulator {
     }
 
     const charge = round2(topupAmount * (plan.cost ?? DEFAULT_COST));
-    const admitted = this.admit('mobile', ref as string | undefined, charge);
+    const admitted = this.admit(account, 'mobile', ref as string | undefined, charge);
     if (!admitted.ok) return admitted;
 
     const outcome: MobileOutcome =
@@ -716,7 +814,7 @@ export class OneClickEmulator {
               : 'fulfill';
     const order: StoredMobile = {
       kind: 'mobile',
-      ...this.newBase(admitted.value, charge),
+      ...this.newBase(account, admitted.value, charge),
       planCode,
       mssidn,
       amount: topupAmount,
@@ -725,7 +823,7 @@ export class OneClickEmulator {
     return this.store(order);
   }
 
-  private createInternet(body: unknown): Outcome<{ topupId: string; topupRef: string }> {
+  private createInternet(account: EmulatorAccount, body: unknown): Outcome<{ topupId: string; topupRef: string }> {
     if (!isPlainObject(body)) return this.invalid('body must be object', 'body', body);
     const { type, number, value, ref } = body;
     if (type !== 'ADSL' && type !== '4G')
@@ -745,7 +843,7 @@ export class OneClickEmulator {
     if (refCheck) return refCheck;
 
     const charge = round2(value * DEFAULT_COST);
-    const admitted = this.admit('internet', ref as string | undefined, charge);
+    const admitted = this.admit(account, 'internet', ref as string | undefined, charge);
     if (!admitted.ok) return admitted;
 
     const outcome: InternetOutcome =
@@ -754,7 +852,7 @@ export class OneClickEmulator {
         : type === 'ADSL' && number === EMULATOR_TEST_NUMBERS.adslRefunded
           ? 'refund'
           : 'fulfill';
-    const base = this.newBase(admitted.value, charge);
+    const base = this.newBase(account, admitted.value, charge);
     const order: StoredInternet = {
       kind: 'internet',
       ...base,
@@ -776,11 +874,11 @@ export class OneClickEmulator {
   }
 
   /** Duplicate ref and balance checks shared by both sends; resolves the ref to use. */
-  private admit(kind: 'mobile' | 'internet', ref: string | undefined, charge: number): Outcome<string> {
-    if (ref !== undefined && this.refs[kind].has(ref)) {
+  private admit(account: EmulatorAccount, kind: 'mobile' | 'internet', ref: string | undefined, charge: number): Outcome<string> {
+    if (ref !== undefined && account.refs[kind].has(ref)) {
       return { ok: false, error: this.fail(403, 'DUPLICATED_REF', 'This reference ID is already in use', { ref }) };
     }
-    const available = this.currentBalance();
+    const available = this.currentBalance(account);
     if (charge > available) {
       return {
         ok: false,
@@ -788,36 +886,38 @@ export class OneClickEmulator {
       };
     }
     if (ref !== undefined) return { ok: true, value: ref };
-    const env = this.keyType === 'SANDBOX' ? '-test' : '';
+    const env = account.keyType === 'SANDBOX' ? '-test' : '';
     const product = kind === 'internet' ? '-internet' : '';
-    return { ok: true, value: `API-${this.username}${env}${product}-${this.now()}-${this.seq + 1}` };
+    return { ok: true, value: `API-${account.username}${env}${product}-${this.now()}-${this.seq + 1}` };
   }
 
-  private newBase(ref: string, charge: number): StoredBase {
+  private newBase(account: EmulatorAccount, ref: string, charge: number): StoredBase {
     this.seq += 1;
-    return { id: this.newId(), ref, createdAt: this.now(), seq: this.seq, charge, scripted: [] };
+    return { id: this.newId(), account: account.username, ref, createdAt: this.now(), seq: this.seq, charge, scripted: [] };
   }
 
   private store(order: StoredOrder): Outcome<{ topupId: string; topupRef: string }> {
     this.orders.set(order.id, order);
-    this.refs[order.kind].set(order.ref, order.id);
+    this.accountFor(order.account).refs[order.kind].set(order.ref, order.id);
     return { ok: true, value: { topupId: order.id, topupRef: order.ref } };
   }
 
-  private checkId(kind: 'mobile' | 'internet', id: string): Reply {
+  /** Another account's order answers 404 like an unknown one: the provider does not tell them apart. */
+  private checkId(account: EmulatorAccount, kind: 'mobile' | 'internet', id: string): Reply {
     const order = this.orders.get(id);
-    if (!order || order.kind !== kind) return this.fail(404, 'NOT_FOUND', `Top-up with id '${id}' not found`);
+    if (!order || order.kind !== kind || order.account !== account.username)
+      return this.fail(404, 'NOT_FOUND', `Top-up with id '${id}' not found`);
     return this.ok(this.view(order));
   }
 
-  private checkRef(kind: 'mobile' | 'internet', ref: string): Reply {
-    const id = this.refs[kind].get(ref);
+  private checkRef(account: EmulatorAccount, kind: 'mobile' | 'internet', ref: string): Reply {
+    const id = account.refs[kind].get(ref);
     const order = id === undefined ? undefined : this.orders.get(id);
     if (!order) return this.fail(404, 'NOT_FOUND', `Top-up with reference '${ref}' not found`);
     return this.ok(this.view(order));
   }
 
-  private list(kind: 'mobile' | 'internet', query: Record<string, string>): Reply {
+  private list(account: EmulatorAccount, kind: 'mobile' | 'internet', query: Record<string, string>): Reply {
     const page = parseIntParam(query.page, 1);
     if (page === undefined || page < 1)
       return this.fail(400, 'ERR_VALIDATION', 'querystring/page must be >= 1', { field: 'page', value: query.page });
@@ -844,7 +944,7 @@ export class OneClickEmulator {
       range = [fromMs, toMs];
     }
     const all = [...this.orders.values()]
-      .filter((o) => o.kind === kind && (!range || (o.createdAt >= range[0] && o.createdAt <= range[1])))
+      .filter((o) => o.kind === kind && o.account === account.username && (!range || (o.createdAt >= range[0] && o.createdAt <= range[1])))
       .sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);
     const items = all.slice((page - 1) * pageSize, page * pageSize).map((o) => this.view(o));
     return this.ok({
@@ -975,12 +1075,12 @@ export class OneClickEmulator {
     return data;
   }
 
-  private currentBalance(): number {
+  private currentBalance(account: EmulatorAccount): number {
     let spent = 0;
     for (const order of this.orders.values()) {
-      if (this.currentState(order).status !== 'REFUNDED') spent += order.charge;
+      if (order.account === account.username && this.currentState(order).status !== 'REFUNDED') spent += order.charge;
     }
-    return round2(this.initialBalance - spent);
+    return round2(account.initialBalance - spent);
   }
 
   // ------------------------------------------------------------ envelopes
@@ -1026,6 +1126,11 @@ function unwrap<T>(outcome: Outcome<T>): T {
 function matches(re: RegExp, text: string): boolean {
   re.lastIndex = 0;
   return re.test(text);
+}
+
+/** `::ffff:127.0.0.1` (an IPv4 caller on a dual-stack socket) compares as `127.0.0.1`. */
+function normalizeIp(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice('::ffff:'.length) : ip;
 }
 
 function safeDecode(segment: string): string {

@@ -470,6 +470,65 @@ describe('auth and routing', () => {
   });
 });
 
+describe('several accounts', () => {
+  const OTHER = '0b6f1a2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+
+  it('validates each key as its own account and binds orders to the account that created them', async () => {
+    const { json, emu } = await setup();
+    const other = emu.addAccount({ apiKey: OTHER, username: '+213770000001', keyType: 'PRODUCTION', keyScope: 'READ-ONLY', balance: 500 });
+    const v = await json('/v3/validate', { key: OTHER });
+    expect(v.status).toBe(200);
+    expect(v.body.data).toMatchObject({ username: other, apiKey: { key: OTHER, type: 'PRODUCTION', scope: 'READ-ONLY', isEnabled: true } });
+    expect((await json('/v3/account/balance', { key: OTHER })).body.data.balance).toBe(500);
+
+    const mine = emu.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000001', amount: 100, ref: 'same-ref' });
+    const theirs = emu.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000002', amount: 200, ref: 'same-ref' }, { account: other });
+    expect(theirs.topupId).not.toBe(mine.topupId); // the same ref in two accounts is two orders
+    expect((await json('/v3/mobile/check-ref/same-ref')).body.data._id).toBe(mine.topupId);
+    expect((await json('/v3/mobile/check-ref/same-ref', { key: OTHER })).body.data._id).toBe(theirs.topupId);
+    // Another account's order is a 404, as for an unknown id; lists only show the caller's orders.
+    const foreign = await json(`/v3/mobile/check-id/${mine.topupId}`, { key: OTHER });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe('NOT_FOUND');
+    const list = await json('/v3/mobile/list', { key: OTHER });
+    expect(list.body.data.items.map((o) => o._id)).toEqual([theirs.topupId]);
+    expect(emu.balanceOf(other)).toBe(500 - 196);
+  });
+
+  it('a disabled key validates with isEnabled false and is refused elsewhere with 403 API_DISABLED', async () => {
+    const { json, emu } = await setup();
+    emu.addAccount({ apiKey: OTHER, enabled: false });
+    const v = await json('/v3/validate', { key: OTHER });
+    expect(v.status).toBe(200);
+    expect(v.body.data).toMatchObject({ apiKey: { isEnabled: false } });
+    const b = await json('/v3/account/balance', { key: OTHER });
+    expect(b.status).toBe(403);
+    expect(b.body.error.code).toBe('API_DISABLED');
+  });
+
+  it('a key whose IP allow-list does not hold the caller gets 403 IP_NOT_ALLOWED, validate included, and no attempt is counted', async () => {
+    const { json, emu } = await setup();
+    const other = emu.addAccount({ apiKey: OTHER, allowedIps: ['203.0.113.7'] });
+    for (let i = 0; i < 6; i++) {
+      const v = await json('/v3/validate', { key: OTHER });
+      expect(v.status).toBe(403);
+      expect(v.body.error.code).toBe('IP_NOT_ALLOWED');
+    }
+    expect(emu.ipBlockedUntil()).toBe(0);
+    emu.setAllowedIps(['127.0.0.1'], { account: other });
+    expect((await json('/v3/validate', { key: OTHER })).status).toBe(200);
+  });
+
+  it('invalid keys count towards one IP block whatever account they were meant for', async () => {
+    const { json, emu } = await setup();
+    emu.addAccount({ apiKey: OTHER });
+    for (let i = 0; i < 5; i++) expect((await json('/v3/validate', { key: `bad-${i}` })).status).toBe(401);
+    const blocked = await json('/v3/validate', { key: OTHER });
+    expect(blocked.status).toBe(403);
+    expect(blocked.body.error.code).toBe('IP_BLOCKED');
+  });
+});
+
 describe('faults', () => {
   it('answers 500, 503 and 429 with envelopes, then recovers', async () => {
     const { api, emu } = await setup();
