@@ -11,6 +11,8 @@ start =
     If an order stays open (being verified or scheduled), the bot keeps checking it for hours and sends you a new message when it resolves.
     Example:
     <code>/status order-123</code>
+    Change the bot's language: /language
+    All commands: /help
 
 help =
     <b>Commands</b>
@@ -70,7 +72,7 @@ command-pending = Orders not settled yet
 command-unwatch = Stop notifications for an order
 command-help = How to use the bot
 
-language-choose = Choose the bot's language:
+language-choose = Choose the bot's language in this chat:
 language-set = Language set to English.
 language-name-ar = العربية
 language-name-fr = Français

@@ -11,6 +11,8 @@ start =
     Si la commande reste en suspens (en vérification ou programmée), le bot continue de la vérifier pendant des heures et vous envoie un nouveau message dès qu'elle est réglée.
     Exemple :
     <code>/status order-123</code>
+    Changer la langue du bot : /language
+    Toutes les commandes : /help
 
 help =
     <b>Commandes</b>
@@ -70,7 +72,7 @@ command-pending = Commandes pas encore réglées
 command-unwatch = Arrêter les notifications d'une commande
 command-help = Mode d'emploi
 
-language-choose = Choisissez la langue du bot :
+language-choose = Choisissez la langue du bot dans cette conversation :
 language-set = La langue est maintenant le français.
 language-name-ar = العربية
 language-name-fr = Français

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { Api, type Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config, Locale } from './config.js';
+import { chatLanguage } from './bot/chat-language.js';
 import { ChatStore } from './bot/chats.js';
 import type { BotContext } from './bot/context.js';
 import { createBot } from './bot/create-bot.js';
@@ -167,7 +168,7 @@ export function createApp(opts: AppOptions): App {
     ...(opts.offers?.idleMs !== undefined ? { idleMs: opts.offers.idleMs } : {}),
   });
   const i18n = createI18n<BotContext>(config.defaultLocale, {
-    localeNegotiator: async (ctx) => (ctx.chat ? await chats.locale(ctx.chat.id) : undefined) ?? config.defaultLocale,
+    localeNegotiator: (ctx) => chatLanguage(ctx, { chosenLocale: (chatId) => chats.locale(chatId), defaultLocale: config.defaultLocale }),
   });
   // The bot's handlers and the background offer work edit confirmations through this one object (it
   // keeps their edits of one message in order); its messenger wraps the bot's Api, built just below.

@@ -254,9 +254,9 @@ export class FakeTelegram {
     return found && publicCopy(found);
   }
 
-  /** Commands set with setMyCommands for the default scope (or a language code). */
-  myCommands(languageCode = ''): unknown[] {
-    return this.commands.get(commandsKey(undefined, languageCode)) ?? [];
+  /** Commands set with setMyCommands for a scope (default: the default scope) and language code ('' for none). */
+  myCommands(languageCode = '', scope?: { type: string }): unknown[] {
+    return this.commands.get(commandsKey(scope, languageCode)) ?? [];
   }
 
   /** Polls `probe` until it returns something other than undefined/false. */
@@ -638,6 +638,13 @@ export class FakeTelegram {
         throw new ApiFailure(400, 'Bad Request: BOT_COMMAND_DESCRIPTION_INVALID');
       }
     }
+    // As Telegram: a two-letter ISO 639-1 code or none, and a known scope type.
+    if (p.language_code !== undefined && (typeof p.language_code !== 'string' || !/^([a-z]{2})?$/.test(p.language_code))) {
+      throw new ApiFailure(400, 'Bad Request: invalid language code specified');
+    }
+    const scopeType = (p.scope as { type?: unknown } | undefined)?.type;
+    if (p.scope !== undefined && !COMMAND_SCOPES.has(String(scopeType)))
+      throw new ApiFailure(400, 'Bad Request: wrong bot command scope type specified');
     this.commands.set(commandsKey(p.scope, p.language_code), list);
     return true;
   }
@@ -847,6 +854,16 @@ function prefixed(prefix: string, description: string): string {
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+const COMMAND_SCOPES = new Set([
+  'default',
+  'all_private_chats',
+  'all_group_chats',
+  'all_chat_administrators',
+  'chat',
+  'chat_administrators',
+  'chat_member',
+]);
 
 function commandsKey(scope: unknown, languageCode: unknown): string {
   return `${JSON.stringify(scope ?? { type: 'default' })}|${typeof languageCode === 'string' ? languageCode : ''}`;

@@ -149,9 +149,16 @@ export class Harness {
     return update.message!.message_id;
   }
 
-  async press(messageId: number, data: string, from: { chatId?: number; userId?: number } = {}): Promise<void> {
+  async press(messageId: number, data: string, from: { chatId?: number; userId?: number; languageCode?: string } = {}): Promise<void> {
     const userId = from.userId ?? RESELLER;
-    const update = callbackQueryUpdate({ chatId: from.chatId ?? userId, fromId: userId, messageId, data, bot: this.telegram.botInfo });
+    const update = callbackQueryUpdate({
+      chatId: from.chatId ?? userId,
+      fromId: userId,
+      messageId,
+      data,
+      bot: this.telegram.botInfo,
+      ...(from.languageCode ? { languageCode: from.languageCode } : {}),
+    });
     await this.app.bot.handleUpdate(update);
   }
 

@@ -6,7 +6,10 @@ import type { BotContext } from '../context.js';
 
 const CALLBACK = /^lang:(ar|fr|en)$/;
 
-/** /language: per-chat language, stored in MongoDB so background updates use it too. */
+/**
+ * /language: the chat's language (a private chat's or a group's), stored in MongoDB so background
+ * updates use it too. Until a chat picks one, chatLanguage() decides (see chat-language.ts).
+ */
 export function languageFeature(deps: { chats: ChatStore; tracker: OrderTracker }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
 
