@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './shared/duration.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './tracking/long-tail-schedule.js';
 import { DEFAULT_OFFER_POLICY } from './resend/offer-machine.js';
+import { ENCRYPTION_KEY_HINT, parseEncryptionKey } from './accounts/key-vault.js';
 
 /** Locales that ship in `locales/`. Arabic is the default and the reference locale. */
 export const SUPPORTED_LOCALES = ['ar', 'fr', 'en'] as const;
@@ -17,11 +18,20 @@ export type BotMode = (typeof BOT_MODES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Who may link a OneClickDz key: `open` anyone (a valid key proves the account), `closed` only ALLOWED_USER_IDS. */
+export const ONBOARDING_MODES = ['open', 'closed'] as const;
+export type OnboardingMode = (typeof ONBOARDING_MODES)[number];
+
 const optionalString = z
   .string()
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+
+/** A 32-byte master key (the message never echoes the value). */
+const encryptionKey = optionalString.refine((v) => v === undefined || parseEncryptionKey(v) !== undefined, {
+  message: `must be ${ENCRYPTION_KEY_HINT}`,
+});
 
 const url = (fallback: string) =>
   z
@@ -76,6 +86,14 @@ const envSchema = z
     ONECLICK_API_URL: url('https://api.oneclickdz.com'),
     ONECLICK_API_KEY: optionalString,
     ALLOWED_USER_IDS: userIdList,
+    ENCRYPTION_KEY: encryptionKey,
+    OLD_ENCRYPTION_KEY: encryptionKey,
+    ONBOARDING: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('closed')
+      .pipe(z.enum(ONBOARDING_MODES, { error: `must be one of ${ONBOARDING_MODES.join(', ')}` })),
     MONGODB_URI: optionalString.pipe(
       z
         .string()
@@ -172,6 +190,11 @@ export interface Config {
   oneclickApiUrl: string;
   oneclickApiKey: string | undefined;
   allowedUserIds: ReadonlySet<number>;
+  /** Master key of the key vault (accounts/key-vault.ts); unset: no key can be linked (the env account still works). */
+  encryptionKey: string | undefined;
+  /** The previous master key, read only by `npm run keys:rotate`. */
+  oldEncryptionKey: string | undefined;
+  onboarding: OnboardingMode;
   mongodbUri: string | undefined;
   defaultLocale: Locale;
   timeScale: number;
@@ -232,6 +255,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oneclickApiUrl: e.ONECLICK_API_URL,
     oneclickApiKey: e.ONECLICK_API_KEY,
     allowedUserIds: new Set(e.ALLOWED_USER_IDS),
+    encryptionKey: e.ENCRYPTION_KEY,
+    oldEncryptionKey: e.OLD_ENCRYPTION_KEY,
+    onboarding: e.ONBOARDING,
     mongodbUri: e.MONGODB_URI,
     defaultLocale: e.DEFAULT_LOCALE,
     timeScale: e.TIME_SCALE,

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     config.oneclickApiKey,
     config.webhook.secret,
     config.http.metricsToken,
+    config.encryptionKey,
+    config.oldEncryptionKey,
     ...uriPassword(config.mongodbUri),
   ]);
   // A promise nobody awaited must never end the process (in webhook mode Telegram would redeliver the

@@ -2,6 +2,18 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
+/** Where a logger keeps the function that registers more secrets (child loggers inherit it). */
+const ADD_SECRET = Symbol('flexybot.addLogSecret');
+
+/**
+ * Masks `secret` in every later line of `log`, its parent and their children: for secrets learnt at
+ * run time (a linked account's provider key once decrypted). No-op on loggers not made by createLogger.
+ */
+export function addLogSecret(log: Logger, secret: string): void {
+  const add = (log as unknown as Record<symbol, ((s: string) => void) | undefined>)[ADD_SECRET];
+  add?.(secret);
+}
+
 /** `scheme://user:password@host`: the user-info part of any URL in a log line (a MongoDB URI above all). */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]*@/gi;
 
@@ -16,9 +28,13 @@ const MIN_SECRET_LENGTH = 8;
  * (`mongodb://user:password@host`) are masked even when nobody registered them.
  */
 export function createLogger(level: string, secrets: Array<string | undefined> = [], destination?: pino.DestinationStream): Logger {
-  const masked = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH))]
-    // Longest first: a secret that contains another is masked whole.
-    .sort((a, b) => b.length - a.length);
+  let masked: string[] = [];
+  const register = (more: Array<string | undefined>) => {
+    masked = [...new Set([...masked, ...more.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)])]
+      // Longest first: a secret that contains another is masked whole.
+      .sort((a, b) => b.length - a.length);
+  };
+  register(secrets);
   const scrubText = (text: string): string =>
     masked.reduce((acc, secret) => acc.split(secret).join('[secret]'), text).replace(URL_CREDENTIALS, '$1[secret]@');
   const scrub = (value: unknown, depth = 0): unknown => {
@@ -39,7 +55,7 @@ export function createLogger(level: string, secrets: Array<string | undefined> =
     }
     return value;
   };
-  return pino(
+  const logger = pino(
     {
       level,
       redact: {
@@ -73,6 +89,9 @@ export function createLogger(level: string, secrets: Array<string | undefined> =
     },
     destination,
   );
+  // Children are created from the root by prototype, so they find it too.
+  Object.defineProperty(logger, ADD_SECRET, { value: (secret: string) => register([secret]), enumerable: false });
+  return logger;
 }
 
 /**

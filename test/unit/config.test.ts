@@ -149,4 +149,24 @@ describe('loadConfig', () => {
       expect(problemsOf({ ...VALID, RETENTION_DAYS: bad }).problems).toEqual([expect.stringMatching(/^RETENTION_DAYS /)]);
     }
   });
+
+  it('takes ENCRYPTION_KEY as 32 bytes in base64 or 64 hex, never echoing a bad one, and ONBOARDING open or closed (default closed)', () => {
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const hex = Buffer.alloc(32, 9).toString('hex');
+    expect(loadConfig(VALID)).toMatchObject({ encryptionKey: undefined, oldEncryptionKey: undefined, onboarding: 'closed' });
+    expect(loadConfig({ ...VALID, ENCRYPTION_KEY: base64, OLD_ENCRYPTION_KEY: hex, ONBOARDING: 'OPEN' })).toMatchObject({
+      encryptionKey: base64,
+      oldEncryptionKey: hex,
+      onboarding: 'open',
+    });
+    const short = Buffer.alloc(16, 1).toString('base64');
+    for (const bad of [short, 'not a key at all', hex.slice(2)]) {
+      const { problems, message } = problemsOf({ ...VALID, ENCRYPTION_KEY: bad });
+      expect(problems).toEqual([expect.stringMatching(/^ENCRYPTION_KEY must be 32 bytes, base64 \(openssl rand -base64 32\)/)]);
+      expect(message).not.toContain(bad);
+    }
+    expect(problemsOf({ ...VALID, ONBOARDING: 'maybe' }).problems).toEqual([
+      expect.stringMatching(/^ONBOARDING must be one of open, closed/),
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, uriPassword } from '../../src/shared/logger.js';
+import { addLogSecret, createLogger, uriPassword } from '../../src/shared/logger.js';
 
 const BOT_TOKEN = '7000000001:AAFakeTelegramTokenForTests_0123456789';
 const API_KEY = 'ea27b376-9f5c-4b09-883f-1b96cd7b541c';
@@ -19,6 +19,18 @@ describe('createLogger', () => {
     log.child({ updateId: 42 }).info({ orderRef: 'order-1' }, 'update handled');
     expect(out).toHaveLength(1);
     expect(JSON.parse(out[0]!)).toMatchObject({ level: 30, updateId: 42, orderRef: 'order-1', msg: 'update handled' });
+  });
+
+  it('masks a secret registered at run time (a linked key) in the root and in children made before and after', () => {
+    const { log, out } = capture([]);
+    const early = log.child({ module: 'bot' });
+    const linked = '0b6f1a2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+    addLogSecret(early, linked);
+    log.info(`root ${linked}`);
+    early.info({ err: new Error(`child ${linked}`) }, 'failed');
+    log.child({ key: linked }).info('late child');
+    expect(out).toHaveLength(3);
+    expect(out.join('')).not.toContain(linked);
   });
 
   it('masks every registered secret and MongoDB credentials wherever they appear', () => {
