@@ -1,8 +1,10 @@
 # flexybot — Arabic (default and reference locale).
 # Every message is HTML (parse_mode HTML). String variables are escaped by the bot; numbers are only
-# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $max, ...).
+# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $amount, ...).
 # Each line that has visible text starts with an Arabic word (the line's direction follows its first
 # letter); refs, ids and codes go alone on their own line inside <code>.
+# One word per notion: التعبئة (top-up), الطلب (order), التحقق (a check, the provider's or the bot's),
+# حُسم (resolved), الزبون (the reseller's customer); OneClickDz is feminine (رفضت، تتحقق).
 
 ## General
 
@@ -21,16 +23,16 @@ help =
     لمتابعة طلب: أرسل /status ثم مرجع الطلب أو معرّفه، مثلًا:
     <code>/status order-123</code>
     لعرض الطلبات التي لم تُحسم بعد: /pending
-    لإيقاف إشعارات طلب: /unwatch ثم مرجعه
+    لإيقاف إشعارات طلب: أرسل /unwatch ثم مرجعه
     لتغيير اللغة: /language
     لعرض هذه المساعدة: /help
-    في المحادثة الخاصة مع البوت يكفي أن ترسل المرجع أو المعرّف وحده.
+    في المحادثة الخاصة مع البوت يكفي إرسال المرجع أو المعرّف وحده.
 
 status-usage =
     أرسل مرجع الطلب أو معرّفه بعد الأمر، مثلًا:
     <code>/status order-123</code>
 
-invalid-ref-too-long = هذا المرجع طويل جدًا: يجب ألّا يتجاوز عدد أحرفه { $max }.
+invalid-ref-too-long = هذا المرجع طويل جدًا: يجب ألّا يتجاوز عدد أحرفه { $maxLength }.
 
 invalid-ref-chars =
     يحتوي المرجع على رموز غير مسموح بها.
@@ -43,9 +45,9 @@ status-looking-up =
     <code>{ $query }</code>
 
 status-not-found =
-    لا يعرف OneClickDz (حتى الآن) هذا المرجع أو المعرّف في حسابك:
+    لا تعرف OneClickDz (حتى الآن) هذا المرجع أو المعرّف في حسابك:
     <code>{ $query }</code>
-    قد يستغرق ظهور طلب أُرسل قبل لحظات بعض الوقت. تحقّق من المرجع، ثم ابحث من جديد بعد دقيقة بإرسال:
+    قد يتأخر قليلًا ظهور طلب أُرسل قبل لحظات. تحقّق من المرجع، ثم أعد البحث بعد دقيقة بإرسال:
     <code>/status { $query }</code>
 
 status-provider-down =
@@ -55,64 +57,69 @@ status-provider-down =
 
 status-provider-auth =
     رفضت OneClickDz مفتاح API الخاص بحساب البوت، فلا يمكن التحقق من الطلبات الآن.
-    على مسؤول البوت إصلاح المفتاح؛ يعيد البوت فحصه تلقائيًا ثم يستأنف المتابعة.
+    على مسؤول البوت إصلاح المفتاح؛ يعيد البوت التحقق منه تلقائيًا ثم يستأنف المتابعة.
 
-status-no-account = لم يُضبط أي حساب OneClickDz لهذا البوت. يُرجى إبلاغ مسؤول البوت.
+status-no-account = لم يُربط هذا البوت بأي حساب على OneClickDz. يُرجى إبلاغ مسؤول البوت.
 
 access-denied =
     عذرًا، هذا البوت مخصّص لمستخدمين محدّدين.
-    إذا كنت بحاجة إلى استعماله، أرسل هذا المعرّف إلى مسؤول البوت:
+    إن كنت تحتاج إلى استعماله، فأرسل معرّفك هذا إلى مسؤول البوت:
     <code>{ $userId }</code>
 
 access-denied-short = عذرًا، هذا البوت مخصّص لمستخدمين محدّدين.
 
 ## Command menu (setMyCommands)
 
-command-status = متابعة طلب شحن بمرجعه أو معرّفه
+command-status = متابعة طلب تعبئة بمرجعه أو معرّفه
 command-language = تغيير لغة البوت
 command-pending = الطلبات التي لم تُحسم بعد
 command-unwatch = إيقاف إشعارات طلب
 command-help = طريقة الاستعمال
 
 language-choose = اختر لغة البوت في هذه المحادثة:
-language-set = تم ضبط اللغة على العربية.
+language-set = أصبحت لغة البوت في هذه المحادثة: العربية.
 language-name-ar = العربية
 language-name-fr = Français
 language-name-en = English
 
-error-generic = حدث خطأ ما، ولم يتغيّر أي شيء. أعد المحاولة.
+error-generic = حدث خطأ، ولم يتغيّر شيء. أعد المحاولة.
 
 ## Durations (fragments placed inside a sentence, e.g. order-line-elapsed)
+# In the genitive (ثانيتين، يومين): a sentence places them right after a preposition (منذ، بعد، خلال),
+# never as a subject or after a colon (a test checks both).
 
 duration-seconds =
     { $n ->
         [0] أقل من ثانية
         [one] ثانية واحدة
-        [two] ثانيتان
+        [two] ثانيتين
         [few] { $nText } ثوانٍ
         [many] { $nText } ثانية
        *[other] { $nText } ثانية
     }
 duration-minutes =
     { $n ->
+        [0] أقل من دقيقة
         [one] دقيقة واحدة
-        [two] دقيقتان
+        [two] دقيقتين
         [few] { $nText } دقائق
         [many] { $nText } دقيقة
        *[other] { $nText } دقيقة
     }
 duration-hours =
     { $n ->
+        [0] أقل من ساعة
         [one] ساعة واحدة
-        [two] ساعتان
+        [two] ساعتين
         [few] { $nText } ساعات
         [many] { $nText } ساعة
        *[other] { $nText } ساعة
     }
 duration-days =
     { $n ->
+        [0] أقل من يوم
         [one] يوم واحد
-        [two] يومان
+        [two] يومين
         [few] { $nText } أيام
         [many] { $nText } يومًا
        *[other] { $nText } يوم
@@ -138,10 +145,10 @@ order-headline-internet-unknown = <b>تعبئة الإنترنت: حالة غي�
 
 ## Order status: what the state means for the reseller
 
-order-refunded-note = لم تصل التعبئة، وأعادت OneClickDz المبلغ إلى رصيدك. يمكنك الآن إرجاع المبلغ لعميلك.
+order-refunded-note = لم تصل التعبئة، وأعادت OneClickDz المبلغ إلى رصيدك. يمكنك الآن إرجاع المبلغ لزبونك.
 order-verifying-note =
-    تتحقق OneClickDz من هذه العملية، وعادةً ما يُحسم ذلك خلال 1 إلى 24 ساعة.
-    <b>لا تُرجع المبلغ لعميلك ولا تُعِد إرسال التعبئة الآن</b>، فقد تكون التعبئة قد وصلت فعلًا. سيرسل لك البوت رسالة جديدة عند صدور النتيجة.
+    تتحقق OneClickDz من هذه العملية، ويُحسم الأمر عادةً خلال ساعة إلى 24 ساعة.
+    <b>لا تُرجع المبلغ لزبونك ولا تُعِد إرسال التعبئة الآن</b>، فربما وصلت التعبئة فعلًا. سيرسل لك البوت رسالة جديدة عند صدور النتيجة.
 order-queued-note =
     هذا الطلب مجدول: ستعالجه OneClickDz خلال 12 إلى 48 ساعة.
     هذا أمر عادي، والطلب لم يُلغَ. سيرسل لك البوت رسالة جديدة عند معالجته.
@@ -161,40 +168,40 @@ order-line-plan = العرض: { $plan }
 order-line-type = نوع الخدمة: { $type }
 order-line-amount = المبلغ: { $amount }
 order-line-balance-amount = المخصوم من رصيدك: { $amount }
-order-label-card-code = رمز البطاقة (انسخه وأرسله إلى عميلك):
+order-label-card-code = رمز البطاقة (انسخه وأرسله إلى زبونك):
 order-line-num-trans = رقم المعاملة: <code>{ $numTrans }</code>
 order-line-processed-at = تاريخ المعالجة: { $date }
 
 ## Order status: tracking
 
-order-line-elapsed = مضى على إنشاء الطلب: { $duration }
+order-line-elapsed = أُنشئ الطلب منذ { $duration }
 order-still-processing = لا يزال الطلب قيد المعالجة. يواصل البوت التحقق منه وسيرسل لك رسالة عند حسمه.
 order-tracking-stopped = توقّف البوت عن متابعة هذا الطلب تلقائيًا. أرسل /status مع المرجع للتحقق منه من جديد.
-order-expired-customer = ما تقوله لزبونك: الطلب ما زال قيد التحقق لدى OneClickDz. لا تُرجع المبلغ ولا تُعِد الإرسال قبل أن تؤكّد OneClickDz النتيجة.
-order-expired-support = اطلب من دعم OneClickDz حسم هذا الطلب، وأعطهم المرجع والمعرّف أعلاه وتاريخ إنشائه: { $created }
+order-expired-customer = قل لزبونك: ما زال الطلب قيد التحقق لدى OneClickDz. لا تُرجع له المبلغ ولا تُعِد الإرسال قبل أن تؤكّد OneClickDz النتيجة.
+order-expired-support = اطلب من دعم OneClickDz حسم هذا الطلب، وزوّدهم بالمرجع والمعرّف أعلاه وتاريخ إنشائه: { $created }
 
 ## Long tail: buttons, /pending, /unwatch
 
-button-mute = أوقف الإشعارات 🔕
+button-mute = إيقاف الإشعارات 🔕
 mute-done = لن تصلك إشعارات أخرى عن هذا الطلب في هذه المحادثة.
-mute-stale = هذا الزر لم يعد صالحًا.
+mute-stale = لم يعد هذا الزر صالحًا.
 unwatch-usage =
-    اكتب مرجع الطلب أو معرّفه بعد الأمر، مثلًا:
+    أرسل مرجع الطلب أو معرّفه بعد الأمر، مثلًا:
     <code>/unwatch order-123</code>
 unwatch-done =
-    أوقفتُ إشعارات هذا الطلب في هذه المحادثة:
+    أُوقفت إشعارات هذا الطلب في هذه المحادثة:
     <code>{ $query }</code>
 unwatch-not-found =
-    هذه المحادثة لا تتابع أي طلب بهذا المرجع:
+    لا تتابع هذه المحادثة أي طلب بهذا المرجع:
     <code>{ $query }</code>
 pending-empty = لا توجد طلبات قيد المتابعة في هذه المحادثة.
 pending-header = الطلبات التي لم تُحسم بعد ({ $count }):
 pending-searching = جارٍ البحث عن الطلب
 pending-age = أُنشئ منذ { $age }
-pending-next-check = الفحص القادم: { $time }
+pending-next-check = التحقق التالي: { $time }
 
 order-line-last-checked = آخر تحقق: { $time }
-order-provider-parked = ترفض OneClickDz حساب البوت حاليًا (رُفض مفتاحه أو حُظر الوصول)، فتوقفت المتابعة مؤقتًا وقد لا تكون هذه الحالة محدّثة. على مسؤول البوت إصلاح ذلك؛ تُستأنف المتابعة تلقائيًا بعده.
+order-provider-parked = ترفض OneClickDz حساب البوت حاليًا (رُفض مفتاحه أو حُظر الوصول)، فتوقّفت المتابعة مؤقتًا، وقد لا تكون هذه الحالة محدّثة. على مسؤول البوت إصلاح ذلك، وبعدها تُستأنف المتابعة تلقائيًا.
 order-provider-trouble = تعذّر الاتصال بـ OneClickDz عند آخر تحقق، فقد لا تكون هذه الحالة محدّثة. ستُعاد المحاولة تلقائيًا.
 
 ## Suggested offers: buttons, confirmation, re-send
@@ -212,31 +219,31 @@ offer-confirm =
     رمز العرض: <code>{ $plan }</code>
     المبلغ: { $amount }
     رصيدك الحالي: { $balance }
-    اضغط «تأكيد الإرسال» لإرسال هذا الشحن مرة واحدة فقط.
+    اضغط «تأكيد الإرسال» لإرسال هذه التعبئة مرة واحدة فقط.
 offer-loading = جارٍ التحميل…
 offer-balance-unknown = غير متاح الآن
-offer-read-only = مفتاح API لهذا الحساب للقراءة فقط (READ-ONLY)، لذلك لا يستطيع البوت إرسال أي شحن. اطلب من المسؤول مفتاحًا بصلاحية READ-WRITE.
-offer-expired = هذا العرض منتهي الصلاحية أو غير صالح. أرسل /status من جديد لعرض العروض الحالية.
+offer-read-only = مفتاح API لهذا الحساب للقراءة فقط (READ-ONLY)، لذلك لا يستطيع البوت إرسال أي تعبئة. اطلب من المسؤول مفتاحًا بصلاحية READ-WRITE.
+offer-expired = انتهت صلاحية هذا العرض أو لم يعد صالحًا. أرسل /status من جديد لعرض العروض الحالية.
 offer-foreign = هذا العرض لا يخص حسابك.
-offer-sending = جارٍ إرسال الشحن…
-offer-cancelled = أُلغي الإرسال، ولم يُرسل أي شيء.
-offer-cannot-cancel = يجري إرسال هذا العرض بالفعل، ولم يعد ممكنًا إلغاؤه. ستظهر النتيجة في الرسالة.
+offer-sending = جارٍ إرسال التعبئة…
+offer-cancelled = أُلغي الإرسال، ولم تُرسَل أي تعبئة.
+offer-cannot-cancel = يجري إرسال هذا العرض بالفعل، ولم يعد ممكنًا إلغاؤه. ستظهر النتيجة في هذه الرسالة.
 offer-insufficient-balance =
-    رفض OneClickDz الشحن لأن رصيدك غير كافٍ، ولم يُنشأ أي طلب.
+    رفضت OneClickDz التعبئة لأن رصيدك غير كافٍ، ولم يُنشأ أي طلب.
     المطلوب: { $required }
     المتاح: { $available }
-offer-invalid = رفض OneClickDz الطلب لأن أحد الحقول غير صالح: <code>{ $field }</code>. لم يُنشأ أي طلب.
-offer-key-rejected = رفض OneClickDz مفتاح API الخاص بالبوت، فلم يستلم أي طلب. يُرجى إبلاغ مسؤول البوت.
+offer-invalid = رفضت OneClickDz الطلب لأن أحد الحقول غير صالح: <code>{ $field }</code>. لم يُنشأ أي طلب.
+offer-key-rejected = رفضت OneClickDz مفتاح API الخاص بالبوت، فلم تستلم أي طلب. يُرجى إبلاغ مسؤول البوت.
 offer-forbidden =
-    رفض OneClickDz الإرسال بالرمز <code>{ $code }</code>. تحقّق بـ /status مع هذا المرجع قبل إعادة الإرسال:
+    رفضت OneClickDz الإرسال بالرمز <code>{ $code }</code>. تحقّق بـ /status مع هذا المرجع قبل إعادة الإرسال:
     <code>{ $ref }</code>
 offer-uncertain =
-    <b>لم يُؤكَّد بعد.</b> لم يُجب OneClickDz عن الإرسال بوضوح، وقد يظهر الطلب لاحقًا.
-    لا تُعِد إرسال هذا الشحن من مكان آخر. يواصل البوت التحقق بالمرجع حتى { $time } على الأقل، وسيحدّث هذه الرسالة.
+    <b>لم يتأكّد الإرسال بعد.</b> لم تُجب OneClickDz بوضوح عن الإرسال، وقد يظهر الطلب لاحقًا.
+    لا تُعِد إرسال هذه التعبئة من مكان آخر. يواصل البوت التحقق بالمرجع حتى { $time } على الأقل، وسيحدّث هذه الرسالة.
     <code>{ $ref }</code>
 offer-not-created =
-    ما زال OneClickDz لا يعرف هذا المرجع بعد { $duration } من التحقق، أي أن الطلب لم يُنشأ.
-    يمكنك الضغط على «تأكيد الإرسال» لإرساله من جديد بأمان: المرجع نفسه يمنع الخصم مرتين.
+    بعد { $duration } من التحقق، ما زالت OneClickDz لا تعرف هذا المرجع، أي أن الطلب لم يُنشأ.
+    يمكنك الضغط على «تأكيد الإرسال» لإعادة الإرسال بأمان: المرجع نفسه يمنع خصم المبلغ مرتين.
     <code>{ $ref }</code>
 amount-ask = أرسل المبلغ بالدينار لعرض { $name }، بين { $min } و{ $max }.
 amount-invalid = هذا المبلغ غير مقبول. أرسل عددًا صحيحًا بين { $min } و{ $max }.

@@ -1,6 +1,6 @@
 # flexybot — English.
 # Every message is HTML (parse_mode HTML). String variables are escaped by the bot; numbers are only
-# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $max, ...).
+# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $amount, ...).
 
 ## General
 
@@ -28,7 +28,7 @@ status-usage =
     Put the order's ref or id after the command, for example:
     <code>/status order-123</code>
 
-invalid-ref-too-long = This ref is too long: at most { $max } characters.
+invalid-ref-too-long = This ref is too long: at most { $maxLength } characters.
 
 invalid-ref-chars =
     The ref contains characters that are not allowed.
@@ -73,7 +73,7 @@ command-unwatch = Stop notifications for an order
 command-help = How to use the bot
 
 language-choose = Choose the bot's language in this chat:
-language-set = Language set to English.
+language-set = The bot now speaks English in this chat.
 language-name-ar = العربية
 language-name-fr = Français
 language-name-en = English
@@ -90,16 +90,19 @@ duration-seconds =
     }
 duration-minutes =
     { $n ->
+        [0] less than a minute
         [one] { $nText } minute
        *[other] { $nText } minutes
     }
 duration-hours =
     { $n ->
+        [0] less than an hour
         [one] { $nText } hour
        *[other] { $nText } hours
     }
 duration-days =
     { $n ->
+        [0] less than a day
         [one] { $nText } day
        *[other] { $nText } days
     }
@@ -153,7 +156,7 @@ order-line-processed-at = Processed at: { $date }
 
 ## Order status: tracking
 
-order-line-elapsed = Elapsed since the order was created: { $duration }
+order-line-elapsed = Created { $duration } ago
 order-still-processing = Still being processed. The bot keeps checking and will send you a message when it resolves.
 order-tracking-stopped = The bot stopped checking this order automatically. Send /status with the ref to check it again.
 order-expired-customer = What to tell your customer: the order is still being verified by OneClickDz. Do not refund and do not resend until OneClickDz confirms the outcome.

@@ -1,14 +1,14 @@
 # flexybot — French.
 # Every message is HTML (parse_mode HTML). String variables are escaped by the bot; numbers are only
-# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $max, ...).
+# used to pick plural forms ($n), what is shown is a pre-formatted string ($nText, $amount, ...).
 
 ## General
 
 start =
     Bienvenue sur flexybot !
     Ce bot suit les commandes de recharge (crédit mobile et internet) de votre compte OneClickDz.
-    Envoyez /status suivi de la référence ou de l'identifiant de la commande : le bot affiche son statut dans un message mis à jour automatiquement jusqu'au résultat.
-    Si la commande reste en suspens (en vérification ou programmée), le bot continue de la vérifier pendant des heures et vous envoie un nouveau message dès qu'elle est réglée.
+    Envoyez /status suivi de la référence ou de l'identifiant de la commande : le bot affiche son statut dans un message qui se met à jour tout seul jusqu'au résultat.
+    Si la commande reste en suspens (en vérification ou programmée), le bot continue de la vérifier pendant des heures et vous envoie un nouveau message dès que le résultat est connu.
     Exemple :
     <code>/status order-123</code>
     Changer la langue du bot : /language
@@ -16,19 +16,19 @@ start =
 
 help =
     <b>Commandes</b>
-    Suivre une commande : /status puis la référence ou l'identifiant, par exemple :
+    Suivre une commande : /status puis sa référence ou son identifiant, par exemple :
     <code>/status order-123</code>
-    Voir les commandes pas encore réglées : /pending
+    Voir les commandes en attente de résultat : /pending
     Arrêter les notifications d'une commande : /unwatch puis sa référence
     Changer de langue : /language
     Afficher cette aide : /help
     En conversation privée avec le bot, la référence ou l'identifiant seul suffit.
 
 status-usage =
-    Ajoutez la référence ou l'identifiant de la commande après la commande, par exemple :
+    Ajoutez la référence ou l'identifiant de la commande après /status, par exemple :
     <code>/status order-123</code>
 
-invalid-ref-too-long = Cette référence est trop longue : { $max } caractères au maximum.
+invalid-ref-too-long = Cette référence est trop longue : { $maxLength } caractères au maximum.
 
 invalid-ref-chars =
     La référence contient des caractères non autorisés.
@@ -43,7 +43,7 @@ status-looking-up =
 status-not-found =
     OneClickDz ne connaît pas (encore) cette référence ou cet identifiant sur votre compte :
     <code>{ $query }</code>
-    Une commande envoyée il y a un instant peut mettre un peu de temps à apparaître. Vérifiez la référence, puis cherchez à nouveau dans une minute avec :
+    Une commande envoyée il y a un instant peut mettre un peu de temps à apparaître. Vérifiez la référence, puis relancez la recherche dans une minute avec :
     <code>/status { $query }</code>
 
 status-provider-down =
@@ -53,32 +53,32 @@ status-provider-down =
 
 status-provider-auth =
     OneClickDz a refusé la clé API du compte du bot : impossible de vérifier les commandes pour l'instant.
-    L'administrateur du bot doit corriger la clé ; le bot la revérifie automatiquement puis reprend le suivi.
+    L'administrateur du bot doit corriger la clé ; le bot la revérifie automatiquement, puis reprend le suivi.
 
 status-no-account = Aucun compte OneClickDz n'est configuré pour ce bot. Prévenez l'administrateur du bot.
 
 access-denied =
     Désolé, ce bot est réservé à certains utilisateurs.
-    Si vous avez besoin d'y accéder, transmettez cet identifiant à l'administrateur du bot :
+    Pour y avoir accès, transmettez votre identifiant à l'administrateur du bot :
     <code>{ $userId }</code>
 
 access-denied-short = Désolé, ce bot est réservé à certains utilisateurs.
 
 ## Command menu (setMyCommands)
 
-command-status = Suivre une commande par sa référence ou son id
+command-status = Suivre une commande par sa référence ou son identifiant
 command-language = Changer la langue du bot
-command-pending = Commandes pas encore réglées
+command-pending = Commandes en attente de résultat
 command-unwatch = Arrêter les notifications d'une commande
 command-help = Mode d'emploi
 
 language-choose = Choisissez la langue du bot dans cette conversation :
-language-set = La langue est maintenant le français.
+language-set = Le bot parle désormais français dans cette conversation.
 language-name-ar = العربية
 language-name-fr = Français
 language-name-en = English
 
-error-generic = Une erreur est survenue, rien n'a été modifié. Réessayez.
+error-generic = Une erreur s'est produite et rien n'a été modifié. Réessayez.
 
 ## Durations (fragments placed inside a sentence, e.g. order-line-elapsed)
 
@@ -90,16 +90,19 @@ duration-seconds =
     }
 duration-minutes =
     { $n ->
+        [0] moins d'une minute
         [one] { $nText } minute
        *[other] { $nText } minutes
     }
 duration-hours =
     { $n ->
+        [0] moins d'une heure
         [one] { $nText } heure
        *[other] { $nText } heures
     }
 duration-days =
     { $n ->
+        [0] moins d'un jour
         [one] { $nText } jour
        *[other] { $nText } jours
     }
@@ -124,13 +127,13 @@ order-headline-internet-unknown = ❔ <b>Recharge internet : statut inconnu</b>
 
 ## Order status: what the state means for the reseller
 
-order-refunded-note = La recharge n'a pas été livrée et OneClickDz a remboursé le montant sur votre solde. Vous pouvez rembourser votre client.
+order-refunded-note = La recharge n'est pas passée et OneClickDz a remboursé le montant sur votre solde. Vous pouvez maintenant rembourser votre client.
 order-verifying-note =
-    OneClickDz vérifie cette opération, en général sous 1 à 24 h.
+    OneClickDz vérifie cette opération, en général en 1 à 24 h.
     <b>Ne remboursez PAS votre client et ne renvoyez PAS la recharge pour l'instant</b> : elle est peut-être passée. Le bot vous enverra un nouveau message dès que le résultat sera connu.
 order-queued-note =
-    Cette commande est programmée : OneClickDz la traitera sous 12 à 48 h.
-    C'est normal, la commande n'est pas annulée. Le bot vous enverra un nouveau message dès son traitement.
+    Cette commande est programmée : OneClickDz la traitera dans les 12 à 48 h.
+    C'est normal, la commande n'est pas annulée. Le bot vous enverra un nouveau message dès qu'elle sera traitée.
 order-unknown-status = OneClickDz a renvoyé un statut que le bot ne connaît pas : <code>{ $status }</code>
 order-label-provider-message = Message de OneClickDz :
 order-label-suggested-offers = Offres proposées par OneClickDz pour ce numéro :
@@ -147,17 +150,17 @@ order-line-plan = Offre : { $plan }
 order-line-type = Type : { $type }
 order-line-amount = Montant : { $amount }
 order-line-balance-amount = Débité de votre solde : { $amount }
-order-label-card-code = Code de la carte (à copier pour votre client) :
+order-label-card-code = Code de la carte (à copier et transmettre à votre client) :
 order-line-num-trans = N° de transaction : <code>{ $numTrans }</code>
 order-line-processed-at = Traitée le : { $date }
 
 ## Order status: tracking
 
-order-line-elapsed = Temps écoulé depuis la création : { $duration }
-order-still-processing = La commande est toujours en cours de traitement. Le bot continue de vérifier et vous enverra un message dès qu'elle sera réglée.
-order-tracking-stopped = Le bot a arrêté le suivi automatique de cette commande. Renvoyez /status avec la référence pour la vérifier à nouveau.
-order-expired-customer = À dire à votre client : la commande est toujours en vérification chez OneClickDz. Ne remboursez pas et ne renvoyez pas avant que OneClickDz ait confirmé le résultat.
-order-expired-support = Demandez au support OneClickDz de régler cette commande, en donnant la référence et l'id ci-dessus et sa date de création : { $created }
+order-line-elapsed = Créée il y a { $duration }
+order-still-processing = La commande est toujours en cours de traitement. Le bot continue de la vérifier et vous enverra un message dès que le résultat sera connu.
+order-tracking-stopped = Le bot a arrêté de suivre cette commande automatiquement. Renvoyez /status avec la référence pour la vérifier à nouveau.
+order-expired-customer = À dire à votre client : la commande est toujours en vérification chez OneClickDz. Ne remboursez pas et ne renvoyez pas la recharge tant que OneClickDz n'a pas confirmé le résultat.
+order-expired-support = Demandez au support OneClickDz de trancher sur cette commande, en indiquant la référence et l'identifiant ci-dessus et sa date de création : { $created }
 
 ## Long tail: buttons, /pending, /unwatch
 
@@ -165,7 +168,7 @@ button-mute = 🔕 Arrêter les notifications
 mute-done = Vous ne recevrez plus de notifications pour cette commande dans cette conversation.
 mute-stale = Ce bouton n'est plus valable.
 unwatch-usage =
-    Mettez la référence ou l'id de la commande après la commande, par exemple :
+    Ajoutez la référence ou l'identifiant de la commande après /unwatch, par exemple :
     <code>/unwatch order-123</code>
 unwatch-done =
     Notifications arrêtées pour cette commande dans cette conversation :
@@ -174,14 +177,14 @@ unwatch-not-found =
     Cette conversation ne suit aucune commande avec cette référence :
     <code>{ $query }</code>
 pending-empty = Aucune commande en cours de suivi dans cette conversation.
-pending-header = Commandes pas encore réglées ({ $count }) :
+pending-header = Commandes en attente de résultat ({ $count }) :
 pending-searching = Recherche de la commande en cours
 pending-age = Créée il y a { $age }
 pending-next-check = Prochaine vérification : { $time }
 
 order-line-last-checked = Dernière vérification : { $time }
 order-provider-parked = OneClickDz refuse le compte du bot (clé refusée ou accès bloqué) : le suivi est en pause et ce statut n'est peut-être plus à jour. L'administrateur du bot doit corriger cela ; le suivi reprend ensuite de lui-même.
-order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Nouvel essai automatique.
+order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Le bot réessaiera automatiquement.
 
 ## Suggested offers: buttons, confirmation, re-send
 
@@ -206,26 +209,26 @@ offer-expired = Cette offre a expiré ou n'est pas valable. Renvoyez /status pou
 offer-foreign = Cette offre n'appartient pas à votre compte.
 offer-sending = Envoi de la recharge…
 offer-cancelled = Envoi annulé : rien n'a été envoyé.
-offer-cannot-cancel = Cette offre est déjà en cours d'envoi : elle ne peut plus être annulée. Le message affiche le résultat.
+offer-cannot-cancel = L'envoi de cette offre est déjà en cours : il ne peut plus être annulé. Le résultat s'affichera dans ce message.
 offer-insufficient-balance =
     OneClickDz a refusé la recharge car votre solde est insuffisant : aucune commande n'a été créée.
     Requis : { $required }
     Disponible : { $available }
 offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Aucune commande n'a été créée.
-offer-key-rejected = OneClickDz a refusé la clé API du bot et n'a donc pris aucune commande. Prévenez l'administrateur du bot.
+offer-key-rejected = OneClickDz a refusé la clé API du bot et n'a donc reçu aucune commande. Prévenez l'administrateur du bot.
 offer-forbidden =
-    OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de la renvoyer :
+    OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de renvoyer la recharge :
     <code>{ $ref }</code>
 offer-uncertain =
     <b>Pas encore confirmée.</b> OneClickDz n'a pas répondu clairement à l'envoi, et la commande peut encore apparaître.
-    Ne renvoyez pas cette recharge ailleurs. Le bot continue de vérifier par sa référence, au moins jusqu'à { $time }, et mettra ce message à jour.
+    Ne renvoyez pas cette recharge par un autre moyen. Le bot continue de vérifier par sa référence, au moins jusqu'à { $time }, et mettra ce message à jour.
     <code>{ $ref }</code>
 offer-not-created =
-    OneClickDz ne connaît toujours pas cette référence après { $duration } de vérifications : la commande n'a pas été créée.
+    Après { $duration } de vérifications, OneClickDz ne connaît toujours pas cette référence : la commande n'a pas été créée.
     Vous pouvez appuyer sur « Confirmer l'envoi » pour la renvoyer sans risque : la même référence empêche un double débit.
     <code>{ $ref }</code>
 amount-ask = Envoyez le montant en DA pour l'offre { $name }, entre { $min } et { $max }.
 amount-invalid = Montant refusé. Envoyez un nombre entier entre { $min } et { $max }.
 amount-fixed = Le montant de cette offre est fixe et ne peut pas être changé.
 amount-gave-up = Changement de montant annulé. Appuyez de nouveau sur l'offre pour réessayer.
-amount-plans-loading = La liste des offres est en cours de chargement depuis OneClickDz. Appuyez de nouveau sur « Autre montant » dans un instant.
+amount-plans-loading = La liste des offres est en cours de chargement depuis OneClickDz. Appuyez à nouveau sur « Autre montant » dans un instant.

@@ -89,7 +89,7 @@ describe('/status input: ids, refs, cleaning, validation, not found', () => {
     ['an id', '0123456789abcdef01234567', 'check-id'],
   ])('answers "not found" for %s unknown to the provider, after trying mobile then internet', async (_what, query, endpoint) => {
     await h.send(`/status ${query}`);
-    const answer = await h.waitForMessage(RESELLER, (m) => m.text.includes('لا يعرف OneClickDz (حتى الآن)'), 'not-found answer');
+    const answer = await h.waitForMessage(RESELLER, (m) => m.text.includes('لا تعرف OneClickDz (حتى الآن)'), 'not-found answer');
     expect(answer.html).toContain(`<code>${query}</code>`);
     expect(answer.html).toContain(`<code>/status ${query}</code>`); // how to look again; never "there is no order"
     expect(h.emulator.requests.map((r) => r.path)).toEqual([`/v3/mobile/${endpoint}/${query}`, `/v3/internet/${endpoint}/${query}`]);

@@ -11,7 +11,7 @@ async function start(opts: HarnessOptions = {}): Promise<void> {
 }
 
 const FAILURE = /فشل|❌/;
-const NOT_FOUND = 'لا يعرف OneClickDz (حتى الآن)';
+const NOT_FOUND = 'لا تعرف OneClickDz (حتى الآن)';
 const trouble = () => h.app.translatorFor('ar')('order-provider-trouble');
 
 /** No version of any status message in the chat ever told the reseller the order failed. */
@@ -71,7 +71,7 @@ describe('provider faults while looking an order up', () => {
   it('says no provider account is configured when ONECLICK_API_KEY is unset, and calls nothing', async () => {
     await start({ apiKey: null });
     await h.send('/status order-123');
-    expect(h.telegram.lastMessage(RESELLER)?.text).toContain('لم يُضبط أي حساب OneClickDz');
+    expect(h.telegram.lastMessage(RESELLER)?.text).toContain('لم يُربط هذا البوت بأي حساب على OneClickDz');
     expect(h.emulator.callCount()).toBe(0);
   });
 });

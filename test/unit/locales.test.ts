@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_LOCALES } from '../../src/config.js';
 import type { Locale } from '../../src/config.js';
-import { createI18n, localeKeys, translatorFor } from '../../src/bot/i18n.js';
+import { createI18n, findLocalesDir, localeKeys, translatorFor } from '../../src/bot/i18n.js';
+import { formatAmount, formatDuration } from '../../src/bot/render/format.js';
 import { renderOrderStatus } from '../../src/bot/render/order-status.js';
 import type { ProviderOrder } from '../../src/provider/types.js';
 import type { OrderView, StatusClass } from '../../src/tracking/view.js';
@@ -10,7 +13,8 @@ import type { OrderView, StatusClass } from '../../src/tracking/view.js';
 const SAMPLE_VARS = {
   query: 'order-123',
   userId: '123456789',
-  max: '64',
+  max: '5000',
+  maxLength: '64',
   first: 'X',
   second: 'Y',
   number: '0778037340',
@@ -222,5 +226,173 @@ describe('rendered order status messages in Arabic', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+/** Each message of a locale file with the variables it uses (`{ $name }`), parsed from the source. */
+function messageVariables(locale: Locale): Map<string, { source: string; vars: Set<string> }> {
+  const messages = new Map<string, { source: string; vars: Set<string> }>();
+  let current: { source: string; vars: Set<string> } | undefined;
+  for (const line of readFileSync(join(findLocalesDir(), `${locale}.ftl`), 'utf8').split(/\r?\n/)) {
+    const start = /^([a-zA-Z][\w-]*)\s*=(.*)$/.exec(line);
+    if (start) {
+      current = { source: start[2] ?? '', vars: new Set() };
+      messages.set(start[1]!, current);
+    } else if (/^\S/.test(line) || line.trim() === '') {
+      current = undefined;
+      continue;
+    } else if (current) {
+      current.source += `\n${line}`;
+    }
+    if (current) for (const m of line.matchAll(/\{\s*\$(\w+)\s*\}/g)) current.vars.add(m[1]!);
+  }
+  return messages;
+}
+
+/** Variables that carry a formatted duration (formatDuration) or a formatted amount (formatAmount). */
+const DURATION_VAR = /^(duration|age|elapsed|waited)$|Duration$/;
+const AMOUNT_VAR = /^(amount|required|available|balance|min|max|price)$|Amount$/;
+
+function keysTaking(varPattern: RegExp): Array<{ key: string; vars: string[]; source: string }> {
+  return [...messageVariables('ar')]
+    .filter(([key]) => !key.startsWith('duration-'))
+    .map(([key, m]) => ({ key, vars: [...m.vars].filter((v) => varPattern.test(v)), source: m.source }))
+    .filter((m) => m.vars.length > 0);
+}
+
+const COUNTS = [0, 1, 2, 3, 11, 100] as const;
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const UNITS = { seconds: SECOND, minutes: MINUTE, hours: HOUR, days: DAY } as const;
+
+/**
+ * The correct Arabic for n units after a preposition (genitive): 0 → "less than one", 1 → the noun and
+ * واحد(ة), 2 → the genitive dual, 3–10 → digits and the plural, 11–99 → digits and the singular
+ * (accusative: يومًا), 100+ → digits and the singular.
+ */
+const ARABIC_GENITIVE: Record<keyof typeof UNITS, Record<(typeof COUNTS)[number], string>> = {
+  seconds: { 0: 'أقل من ثانية', 1: 'ثانية واحدة', 2: 'ثانيتين', 3: '3 ثوانٍ', 11: '11 ثانية', 100: '100 ثانية' },
+  minutes: { 0: 'أقل من دقيقة', 1: 'دقيقة واحدة', 2: 'دقيقتين', 3: '3 دقائق', 11: '11 دقيقة', 100: '100 دقيقة' },
+  hours: { 0: 'أقل من ساعة', 1: 'ساعة واحدة', 2: 'ساعتين', 3: '3 ساعات', 11: '11 ساعة', 100: '100 ساعة' },
+  days: { 0: 'أقل من يوم', 1: 'يوم واحد', 2: 'يومين', 3: '3 أيام', 11: '11 يومًا', 100: '100 يوم' },
+};
+/** The nominative dual, wrong after a preposition ("منذ ثانيتان"). */
+const NOMINATIVE_DUAL = /(ثانيتان|دقيقتان|ساعتان|يومان)/;
+/** Prepositions (and adverbs taking the genitive) a duration may follow in Arabic. */
+const GENITIVE_BEFORE = /(منذ|بعد|خلال|قبل|من|لمدة|طوال|حتى)\s*$/;
+
+describe('every Arabic text that takes a duration', () => {
+  const { i18n } = captureWarnings();
+  const t = translatorFor(i18n, 'ar');
+  const keys = keysTaking(DURATION_VAR);
+
+  it('is found in the locale files (the ones the bot shows)', () => {
+    // Guards the search itself: these render durations today.
+    expect(keys.map((k) => k.key)).toEqual(expect.arrayContaining(['order-line-elapsed', 'pending-age', 'offer-not-created']));
+  });
+
+  it('places the duration right after a preposition, where the fragments (genitive) read right', () => {
+    const problems: string[] = [];
+    for (const { key, vars, source } of keys) {
+      for (const v of vars) {
+        for (const m of source.matchAll(new RegExp(`\\{\\s*\\$${v}\\s*\\}`, 'g'))) {
+          const before = source.slice(0, m.index);
+          if (!GENITIVE_BEFORE.test(before)) problems.push(`${key}: $${v} after «${before.slice(-15)}»`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it.each(Object.keys(UNITS) as Array<keyof typeof UNITS>)('renders 0, 1, 2, 3, 11 and 100 %s correctly', (unit) => {
+    const problems: string[] = [];
+    for (const { key, vars } of keys) {
+      for (const n of COUNTS) {
+        // Through formatDuration where the unit is the largest one it shows, else the fragment itself.
+        const fragment = t(`duration-${unit}`, { n, nText: String(n) });
+        const viaFormat = formatDuration(t, n * UNITS[unit]);
+        for (const duration of n > 0 && (unit === 'days' || n * UNITS[unit] < nextUnit(unit)) ? [fragment, viaFormat] : [fragment]) {
+          const out = t(key, { ...SAMPLE_VARS, ...Object.fromEntries(vars.map((v) => [v, duration])) });
+          if (!out.includes(ARABIC_GENITIVE[unit][n])) problems.push(`${key} ${n} ${unit}: ${JSON.stringify(out)}`);
+          if (NOMINATIVE_DUAL.test(out)) problems.push(`${key} ${n} ${unit}: nominative dual in ${JSON.stringify(out)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('renders two-unit durations with both parts in the genitive', () => {
+    const out = t('pending-age', { age: formatDuration(t, 2 * DAY + 2 * HOUR) });
+    expect(out).toBe('أُنشئ منذ يومين وساعتين');
+    expect(t('order-line-elapsed', { duration: formatDuration(t, 2 * SECOND) })).toBe('أُنشئ الطلب منذ ثانيتين');
+    expect(t('pending-age', { age: formatDuration(t, 11 * DAY + 3 * HOUR) })).toBe('أُنشئ منذ 11 يومًا و3 ساعات');
+  });
+});
+
+function nextUnit(unit: keyof typeof UNITS): number {
+  return { seconds: MINUTE, minutes: HOUR, hours: DAY, days: Infinity }[unit];
+}
+
+describe('every text that takes an amount', () => {
+  const { i18n } = captureWarnings();
+  const keys = keysTaking(AMOUNT_VAR);
+
+  it('is found in the locale files', () => {
+    expect(keys.map((k) => k.key)).toEqual(expect.arrayContaining(['order-line-amount', 'offer-confirm', 'offer-insufficient-balance']));
+  });
+
+  it('renders 0, 1, 2, 3, 11 and 100 dinars (and amounts with centimes) in Arabic, French and English', () => {
+    const problems: string[] = [];
+    for (const locale of SUPPORTED_LOCALES) {
+      const t = translatorFor(i18n, locale);
+      for (const { key, vars } of keys) {
+        for (const amount of [...COUNTS, 19_257.5, 1_326.13]) {
+          const shown = formatAmount(amount, locale);
+          const out = t(key, { ...SAMPLE_VARS, ...Object.fromEntries(vars.map((v) => [v, shown])) });
+          if (!out.includes(shown)) problems.push(`${locale} ${key} ${amount}: ${JSON.stringify(out)}`);
+          if (/\d[.,]\d(?!\d)/.test(out.replace(/<code>[^<]*<\/code>/g, ''))) problems.push(`${locale} ${key} ${amount}: a single decimal`);
+          if (locale === 'ar' && !FRAGMENT_KEY.test(key))
+            for (const line of nonArabicLines(out)) problems.push(`${key} ${amount}: line ${JSON.stringify(line)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('money format', () => {
+  const NBSP = '\u00A0';
+  it('shows whole amounts without decimals and amounts with a fraction with two', () => {
+    expect(formatAmount(500, 'ar')).toBe('500 دج');
+    expect(formatAmount(0, 'ar')).toBe('0 دج');
+    expect(formatAmount(19_257.5, 'ar')).toBe(`19${NBSP}257,50 دج`);
+    expect(formatAmount(19_257.5, 'fr')).toBe(`19${NBSP}257,50 DA`);
+    expect(formatAmount(19_257.5, 'en')).toBe('DZD 19,257.50');
+    expect(formatAmount(1_326.13, 'ar')).toBe(`1${NBSP}326,13 دج`);
+    expect(formatAmount(1_000_000, 'fr')).toBe(`1${NBSP}000${NBSP}000 DA`);
+    expect(formatAmount(0.5, 'en')).toBe('DZD 0.50');
+  });
+
+  it('ignores floating-point noise but never rounds an amount into another', () => {
+    expect(formatAmount(1_326.1299999999999, 'ar')).toBe(`1${NBSP}326,13 دج`);
+    expect(formatAmount(0.1 + 0.2, 'en')).toBe('DZD 0.30');
+    expect(formatAmount(499.996, 'en')).toBe('DZD 499.996');
+    expect(formatAmount(499.9999, 'en')).toBe('DZD 499.9999');
+  });
+
+  it('never shows two different amounts alike ("required" and "available" of a refused send)', () => {
+    const amounts = [500, 499.99, 499.999, 500.01, 500.001, 19_257.5, 19_257.05, 19_257, 1_326.13, 1_326.1];
+    for (const locale of SUPPORTED_LOCALES) {
+      const shown = amounts.map((a) => formatAmount(a, locale));
+      expect(new Set(shown).size, shown.join(' | ')).toBe(amounts.length);
+    }
+  });
+
+  it('uses Latin digits and no direction marks', () => {
+    for (const locale of SUPPORTED_LOCALES) {
+      expect(formatAmount(1_234_567.89, locale)).not.toMatch(/[\u0660-\u0669\u06F0-\u06F9\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    }
   });
 });

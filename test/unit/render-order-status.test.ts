@@ -268,7 +268,7 @@ describe('renderOrderStatus, what each state shows', () => {
       trackingSince: new Date(NOW.getTime() - 2 * 3600_000 - 5 * 60_000),
     });
     expect(render(view, 'en')).toContain('2 hours 5 minutes');
-    expect(render(view, 'ar')).toContain('ساعتان و5 دقائق');
+    expect(render(view, 'ar')).toContain('ساعتين و5 دقائق');
   });
 
   it('keeps the message under 4096 characters when the provider sends huge text', () => {
@@ -307,7 +307,7 @@ describe('formatting', () => {
   it('uses the Arabic plural forms for durations', () => {
     const t = tr.ar;
     expect(formatDuration(t, 1_000)).toBe('ثانية واحدة');
-    expect(formatDuration(t, 2 * 60_000)).toBe('دقيقتان');
+    expect(formatDuration(t, 2 * 60_000)).toBe('دقيقتين'); // genitive: durations follow a preposition
     expect(formatDuration(t, 3 * 60_000)).toBe('3 دقائق');
     expect(formatDuration(t, 11 * 60_000)).toBe('11 دقيقة');
     expect(formatDuration(t, 3 * 86_400_000 + 3_600_000)).toBe('3 أيام وساعة واحدة');

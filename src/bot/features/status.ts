@@ -23,7 +23,7 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
     if (!message || chatId === undefined) return;
     const parsed = parseOrderQuery(input);
     if (!parsed.ok) {
-      await ctx.reply(ctx.t(PROBLEM_KEYS[parsed.problem], { max: String(MAX_REF_LENGTH) }), {
+      await ctx.reply(ctx.t(PROBLEM_KEYS[parsed.problem], { maxLength: String(MAX_REF_LENGTH) }), {
         parse_mode: 'HTML',
         reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
       });

@@ -15,19 +15,46 @@ function stripBidiMarks(text: string): string {
   return text.replace(BIDI_MARKS, '');
 }
 
-/** A plain number with the locale's separators and Latin digits, at most 2 decimals. */
-export function formatNumber(value: number, locale: Locale): string {
-  if (!Number.isFinite(value)) return String(value);
-  const text = new Intl.NumberFormat(INTL_LOCALE[locale], {
-    numberingSystem: 'latn',
-    maximumFractionDigits: 2,
-  }).format(value);
-  return stripBidiMarks(text);
+/**
+ * Fraction digits an amount is shown with: none for a whole amount, two (centimes) for an amount with
+ * a fraction, more only when the provider gave more (up to 4). Never rounded into another value, so two
+ * different amounts (a price and a balance) never look equal. Float noise (1326.1299999) is ignored.
+ */
+export function amountFractionDigits(amount: number): 0 | 2 | 3 | 4 {
+  const noise = 1e-9 * Math.max(1, Math.abs(amount));
+  for (const digits of [0, 2, 3] as const) {
+    const scale = 10 ** digits;
+    if (Math.abs(Math.round(amount * scale) / scale - amount) <= noise) return digits;
+  }
+  return 4;
 }
 
-/** DZD amount as resellers write it: "500 دج", "500 DA", "DZD 500". */
+/** Grouping and decimal mark: "19 257,50" (ar, fr: as on Algerian price tags), "19,257.50" (en). */
+const AMOUNT_FORMAT: Record<Locale, string> = { ar: 'fr-DZ', fr: 'fr-DZ', en: 'en-GB' };
+const AMOUNT_FORMATTERS = new Map<string, Intl.NumberFormat>();
+const SPACES = /[\u00A0\u202F ]/g;
+
+/** The number of an amount: Latin digits, thousands grouped with a no-break space (ar, fr) or a comma (en). */
+export function formatAmountNumber(amount: number, locale: Locale): string {
+  if (!Number.isFinite(amount)) return String(amount);
+  const digits = amountFractionDigits(amount);
+  const key = `${locale}:${digits}`;
+  let formatter = AMOUNT_FORMATTERS.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(AMOUNT_FORMAT[locale], {
+      numberingSystem: 'latn',
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    AMOUNT_FORMATTERS.set(key, formatter);
+  }
+  // One kind of space (U+00A0): ICU uses U+202F for French, which some Telegram fonts lack.
+  return stripBidiMarks(formatter.format(amount)).replace(SPACES, '\u00A0');
+}
+
+/** DZD amount as resellers write it: "19 257,50 دج", "500 DA", "DZD 1,326.13". */
 export function formatAmount(amount: number, locale: Locale): string {
-  const n = formatNumber(amount, locale);
+  const n = formatAmountNumber(amount, locale);
   switch (locale) {
     case 'ar':
       return `${n} دج`;
