@@ -40,6 +40,16 @@ invalid-ref-chars =
 
 invalid-ref-empty = المرجع فارغ. أرسل مرجع الطلب أو معرّفه.
 
+status-not-a-ref =
+    لا تبدو هذه الرسالة مرجع طلب.
+    لمتابعة طلب أرسل /status ثم مرجعه أو معرّفه (كلمة واحدة دون مسافات)، مثلًا:
+    <code>/status order-123</code>
+
+status-no-order-in-message =
+    لا تعرض الرسالة المقصودة أي طلب يتابعه البوت في حسابك.
+    أرسل /status ثم مرجع الطلب أو معرّفه، مثلًا:
+    <code>/status order-123</code>
+
 status-looking-up =
     جارٍ البحث عن الطلب لدى OneClickDz…
     <code>{ $query }</code>

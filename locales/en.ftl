@@ -36,6 +36,16 @@ invalid-ref-chars =
 
 invalid-ref-empty = The ref is empty. Send the order's ref or id.
 
+status-not-a-ref =
+    This message does not look like an order ref.
+    To follow an order, send /status and its ref or id (one word, no spaces), for example:
+    <code>/status order-123</code>
+
+status-no-order-in-message =
+    That message shows no order this bot follows in your account.
+    Send /status and the order's ref or id, for example:
+    <code>/status order-123</code>
+
 status-looking-up =
     Looking up the order at OneClickDz…
     <code>{ $query }</code>

@@ -36,6 +36,16 @@ invalid-ref-chars =
 
 invalid-ref-empty = La référence est vide. Envoyez la référence ou l'identifiant de la commande.
 
+status-not-a-ref =
+    Ce message ne ressemble pas à une référence de commande.
+    Pour suivre une commande, envoyez /status suivi de sa référence ou de son identifiant (un seul mot, sans espace), par exemple :
+    <code>/status order-123</code>
+
+status-no-order-in-message =
+    Le message visé ne montre aucune commande suivie par le bot dans votre compte.
+    Envoyez /status suivi de la référence ou de l'identifiant de la commande, par exemple :
+    <code>/status order-123</code>
+
 status-looking-up =
     Recherche de la commande chez OneClickDz…
     <code>{ $query }</code>

@@ -26,7 +26,17 @@ import {
   type Transition,
 } from './order-machine.js';
 import { syncWatchersClosedAt } from './retention.js';
-import { chatIdSchema, muteRequestSchema, unwatchRequestSchema, watchRequestSchema, type WatchRequest } from './requests.js';
+import type { OrderQuery } from './order-query.js';
+import {
+  chatIdSchema,
+  muteRequestSchema,
+  namedOrdersRequestSchema,
+  orderQuerySchema,
+  shownInRequestSchema,
+  unwatchRequestSchema,
+  watchRequestSchema,
+  type WatchRequest,
+} from './requests.js';
 
 export type { OrderDelivery } from './delivery-loop.js';
 export { watchRequestSchema, type WatchRequest } from './requests.js';
@@ -271,6 +281,30 @@ export class OrderTracker {
     return this.checks.afterWrite(order, event, t);
   }
 
+  /**
+   * The order whose status message (or confirmation turned status message) is `messageId` in this
+   * chat, as a query to ask for it again; undefined when that message shows none of the account's orders.
+   */
+  async queryShownIn(accountId: string, chatId: number, messageId: number): Promise<OrderQuery | undefined> {
+    const input = shownInRequestSchema.parse({ accountId, chatId, messageId });
+    const watcher = await this.models.Watcher.findOne(input).select({ orderId: 1 }).lean<Pick<WatcherDoc, 'orderId'>>();
+    if (!watcher) return undefined;
+    const order = await this.models.Order.findOne({ _id: watcher.orderId, accountId: input.accountId }).lean<OrderDoc>();
+    return order ? queryOf(order) : undefined;
+  }
+
+  /** The first of `candidates` the account already tracks (an order, or a lookup under way), as a query. */
+  async firstKnown(accountId: string, candidates: OrderQuery[]): Promise<OrderQuery | undefined> {
+    const input = namedOrdersRequestSchema.parse({ accountId, candidates });
+    for (const query of input.candidates) {
+      const order =
+        (await this.findKnown(input.accountId, query)) ??
+        (await this.models.Order.findOne({ accountId: input.accountId, providerId: `lookup:${query.by}:${query.value}` }).lean<OrderDoc>());
+      if (order) return queryOf(order) ?? query;
+    }
+    return undefined;
+  }
+
   private async findKnown(accountId: string, query: WatchRequest['query']): Promise<OrderDoc | null> {
     const filter: Record<string, unknown> =
       query.by === 'id'
@@ -278,4 +312,13 @@ export class OrderTracker {
         : { accountId, ref: query.value, phase: { $nin: ['lookup', 'unresolved'] } };
     return this.models.Order.findOne(filter).lean<OrderDoc>();
   }
+}
+
+/** How to ask for a tracked order again: its provider id, or for a lookup what was asked. */
+function queryOf(order: OrderDoc): OrderQuery | undefined {
+  const asked = order.providerId.startsWith('lookup:') ? order.query : { by: 'id' as const, value: order.providerId };
+  const valid = orderQuerySchema.safeParse(asked);
+  if (valid.success) return valid.data;
+  const byRef = orderQuerySchema.safeParse({ by: 'ref', value: order.ref });
+  return byRef.success ? byRef.data : undefined;
 }

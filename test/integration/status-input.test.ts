@@ -63,7 +63,7 @@ describe('/status input: ids, refs, cleaning, validation, not found', () => {
   });
 
   it.each([
-    ['spaces inside', '/status order 123', 'يحتوي المرجع على رموز غير مسموح بها'],
+    ['spaces inside (words, not a ref: the short help)', '/status order 123', 'لا تبدو هذه الرسالة مرجع طلب'],
     ['a script tag', '/status <script>alert(1)</script>', 'يحتوي المرجع على رموز غير مسموح بها'],
     ['a path', '/status ../../v3/validate', 'يحتوي المرجع على رموز غير مسموح بها'],
     ['too long', `/status ${'x'.repeat(101)}`, 'هذا المرجع طويل جدًا'],

@@ -20,6 +20,8 @@ export interface FakeMessage {
   /** What the user sees: tags stripped, entities decoded. */
   text: string;
   reply_markup?: InlineKeyboardMarkup;
+  /** The message asked for a reply (reply_markup force_reply): who it targets and the input placeholder. */
+  forceReply?: { selective: boolean; placeholder?: string };
   replyTo?: number;
   date: number;
   editCount: number;
@@ -79,6 +81,11 @@ export interface FakeTelegramOptions {
   limits?: boolean | Partial<TelegramLimits>;
   /** Older name for `limits: true`. */
   floodControl?: boolean;
+  /**
+   * The bot's group privacy mode (on by default on Telegram): `deliversToBot` then says whether
+   * Telegram would hand a group message to the bot at all (see there).
+   */
+  privacyMode?: boolean;
 }
 
 interface StoredMessage extends FakeMessage {
@@ -146,6 +153,8 @@ export class FakeTelegram {
   readonly calls: FakeCall[] = [];
 
   private limits: TelegramLimits | undefined;
+  /** Group privacy mode (deliversToBot). */
+  privacyMode: boolean;
   private server: http.Server | undefined;
   private root: string | undefined;
   private readonly chats = new Map<number, StoredMessage[]>();
@@ -169,6 +178,7 @@ export class FakeTelegram {
     this.token = opts.token ?? DEFAULT_TOKEN;
     const prefix = Number(this.token.split(':')[0]);
     this.enforceLimits(opts.limits ?? opts.floodControl ?? false);
+    this.privacyMode = opts.privacyMode ?? false;
     this.botInfo = {
       id: opts.botId ?? (Number.isSafeInteger(prefix) ? prefix : 7000000001),
       is_bot: true,
@@ -252,6 +262,31 @@ export class FakeTelegram {
   message(chatId: number, messageId: number): FakeMessage | undefined {
     const found = this.findBotMessage(chatId, messageId);
     return found && publicCopy(found);
+  }
+
+  /** A bot message as Telegram puts it in an update (a reply's `reply_to_message`, a forward's text and entities). */
+  apiMessage(chatId: number, messageId: number): Message | undefined {
+    const found = this.findBotMessage(chatId, messageId);
+    return found && this.toApiMessage(found, false);
+  }
+
+  /**
+   * Whether Telegram hands this update to the bot. Private chats, buttons: always. In a group with
+   * privacy mode on (Telegram's default) only: commands addressed to this bot (`/cmd@bot`), plain
+   * commands when this bot was the last bot to speak in the group (here: it has sent a message there),
+   * replies to the bot's messages, and messages mentioning @bot. Everything else never arrives.
+   */
+  deliversToBot(update: Update): boolean {
+    const msg = update.message ?? update.edited_message;
+    if (!msg || msg.chat.type === 'private' || !this.privacyMode) return true;
+    if (msg.reply_to_message?.from?.id === this.botInfo.id) return true;
+    const text = msg.text ?? msg.caption ?? '';
+    const me = `@${this.botInfo.username}`.toLowerCase();
+    if (text.toLowerCase().includes(me)) return true;
+    const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
+    if (!command) return false;
+    if (command[1] !== undefined) return command[1].toLowerCase() === me;
+    return (this.chats.get(msg.chat.id) ?? []).length > 0;
   }
 
   /** Commands set with setMyCommands for a scope (default: the default scope) and language code ('' for none). */
@@ -544,6 +579,7 @@ export class FakeTelegram {
     const chatId = this.requireChat(p);
     const parsed = parseText(p.text, p.parse_mode, p.entities);
     const markup = parseMarkup(p.reply_markup);
+    const forceReply = parseForceReply(p.reply_markup);
     const reply = replyTarget(p);
     let replyTo: number | undefined;
     if (reply) {
@@ -561,6 +597,7 @@ export class FakeTelegram {
       text: parsed.text,
       entities: parsed.entities,
       ...(markup ? { reply_markup: markup } : {}),
+      ...(forceReply ? { forceReply } : {}),
       ...(replyTo !== undefined ? { replyTo } : {}),
       date: nowSeconds(),
       editCount: 0,
@@ -1136,6 +1173,18 @@ const BUTTON_ACTIONS = [
   'callback_game',
   'pay',
 ];
+
+/** A ForceReply markup, validated as Telegram does (placeholder 1-64 characters); undefined for other kinds. */
+function parseForceReply(raw: unknown): FakeMessage['forceReply'] {
+  if (typeof raw !== 'object' || raw === null || !('force_reply' in raw)) return undefined;
+  const markup = raw as { force_reply?: unknown; selective?: unknown; input_field_placeholder?: unknown };
+  if (markup.force_reply !== true) throw new ApiFailure(400, "Bad Request: can't parse reply keyboard markup JSON object");
+  const placeholder = markup.input_field_placeholder;
+  if (placeholder !== undefined && (typeof placeholder !== 'string' || [...placeholder].length < 1 || [...placeholder].length > 64)) {
+    throw new ApiFailure(400, 'Bad Request: INPUT_FIELD_PLACEHOLDER_INVALID');
+  }
+  return { selective: markup.selective === true, ...(typeof placeholder === 'string' ? { placeholder } : {}) };
+}
 
 /** Validates reply_markup; returns the inline keyboard to store (undefined for none or other kinds). */
 function parseMarkup(raw: unknown): InlineKeyboardMarkup | undefined {

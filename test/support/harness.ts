@@ -29,6 +29,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Fake Telegram enforces Telegram's flood limits (429 with retry_after when the bot sends too fast). */
   telegramLimits?: boolean | Partial<TelegramLimits>;
+  /** Telegram's group privacy mode for this bot (see FakeTelegram.deliversToBot); off by default. */
+  privacyMode?: boolean;
   /** Emulator account settings (key scope, starting balance...); key and time scale come from the harness. */
   emulator?: Omit<EmulatorOptions, 'apiKey' | 'timeScale'>;
 }
@@ -57,7 +59,7 @@ export class Harness {
 
   constructor(private readonly opts: HarnessOptions = {}) {
     this.emulator = new OneClickEmulator({ ...opts.emulator, apiKey: TEST_API_KEY, timeScale: opts.timeScale ?? 0.01 });
-    this.telegram = new FakeTelegram({ limits: opts.telegramLimits ?? false });
+    this.telegram = new FakeTelegram({ limits: opts.telegramLimits ?? false, privacyMode: opts.privacyMode ?? false });
   }
 
   static async start(opts: HarnessOptions = {}): Promise<Harness> {
@@ -136,13 +138,40 @@ export class Harness {
     return this.boot();
   }
 
-  async send(text: string, from: { chatId?: number; userId?: number; languageCode?: string } = {}): Promise<number> {
+  /**
+   * A user sends `text` (by default the reseller, in their private chat). `replyTo`: the bot message in
+   * that chat it replies to. Telegram's group privacy mode applies (FakeTelegram `privacyMode`): a
+   * group message Telegram would not deliver never reaches the bot.
+   */
+  async send(text: string, from: { chatId?: number; userId?: number; languageCode?: string; replyTo?: number } = {}): Promise<number> {
     const userId = from.userId ?? RESELLER;
+    const chatId = from.chatId ?? userId;
+    const replyTo = from.replyTo === undefined ? undefined : this.telegram.apiMessage(chatId, from.replyTo);
+    if (from.replyTo !== undefined && !replyTo) throw new Error(`Harness.send: no bot message ${from.replyTo} in chat ${chatId}`);
     const update = textMessageUpdate({
-      chatId: from.chatId ?? userId,
+      chatId,
       fromId: userId,
       text,
       ...(from.languageCode ? { languageCode: from.languageCode } : {}),
+      ...(replyTo ? { replyTo } : {}),
+    });
+    this.telegram.recordIncoming(update);
+    if (this.telegram.deliversToBot(update)) await this.app.bot.handleUpdate(update);
+    return update.message!.message_id;
+  }
+
+  /** A user forwards a bot message (from any chat) to the bot in their private chat, as Telegram delivers it. */
+  async forward(original: { chatId: number; messageId: number }, from: { userId?: number } = {}): Promise<number> {
+    const userId = from.userId ?? RESELLER;
+    const source = this.telegram.apiMessage(original.chatId, original.messageId);
+    if (!source) throw new Error(`Harness.forward: no bot message ${original.messageId} in chat ${original.chatId}`);
+    const update = textMessageUpdate({
+      chatId: userId,
+      fromId: userId,
+      text: source.text ?? '',
+      ...(source.entities ? { entities: source.entities } : {}),
+      // A bot's message forwarded keeps its sender, not the original message id (MessageOriginUser).
+      forwardOrigin: { type: 'user', date: source.date, sender_user: source.from! },
     });
     this.telegram.recordIncoming(update);
     await this.app.bot.handleUpdate(update);

@@ -1,4 +1,4 @@
-import type { Chat, Message, MessageEntity, Update, User } from 'grammy/types';
+import type { Chat, Message, MessageEntity, MessageOrigin, Update, User } from 'grammy/types';
 
 /**
  * Builders of realistic incoming updates, shaped like what Telegram delivers. update_id increases
@@ -23,6 +23,12 @@ export interface TextMessageOptions {
   messageId?: number;
   firstName?: string;
   username?: string;
+  /** The message this one replies to, as Telegram includes it (e.g. `FakeTelegram.apiMessage`). */
+  replyTo?: Message;
+  /** A forwarded message: where it came from (its text and entities are the original's). */
+  forwardOrigin?: MessageOrigin;
+  /** Formatting entities of the text (a forwarded bot message keeps its `code` spans). */
+  entities?: MessageEntity[];
 }
 
 export interface CallbackQueryOptions {
@@ -47,11 +53,14 @@ export function textMessageUpdate(opts: TextMessageOptions): Update {
     date: nowSeconds(),
     text: opts.text,
   };
-  const command = /^\/\S+/.exec(opts.text);
+  const command = opts.forwardOrigin ? null : /^\/\S+/.exec(opts.text);
   if (command) {
     const entity: MessageEntity = { type: 'bot_command', offset: 0, length: command[0].length };
     message.entities = [entity];
   }
+  if (opts.entities && opts.entities.length > 0) message.entities = opts.entities;
+  if (opts.replyTo) message.reply_to_message = opts.replyTo;
+  if (opts.forwardOrigin) message.forward_origin = opts.forwardOrigin;
   return { update_id: nextUpdateId++, message: message as unknown as Update['message'] };
 }
 

@@ -40,18 +40,58 @@ describe('parseOrderQuery: what a reseller may type after /status', () => {
     ['only spaces', '    ', 'empty'],
     ['only invisible marks', '\u200F\u2066\u2069\u061C', 'empty'],
     ['one character too many', 'r'.repeat(MAX_REF_LENGTH + 1), 'too_long'],
-    ['a pasted paragraph', 'order '.repeat(40), 'too_long'],
-    ['a space inside', 'order 123', 'chars'],
+    ['a pasted paragraph', 'order '.repeat(40), 'not_ref'],
+    ['a space inside', 'order 123', 'not_ref'],
     ['a script tag', '<script>alert(1)</script>', 'chars'],
     ['HTML entities', 'order&amp;123', 'chars'],
     ['a slash (path traversal)', '../v3/validate', 'chars'],
     ['a query string', 'order?x=1', 'chars'],
     ['a MongoDB operator', '{"$ne":null}', 'chars'],
-    ['Arabic letters', 'طلب-123', 'chars'],
-    ['Arabic-Indic digits', '١٢٣٤', 'chars'],
-    ['a newline inside', 'order\n123', 'chars'],
+    ['Arabic letters', 'طلب-123', 'not_ref'],
+    ['an Arabic greeting', 'السلام عليكم', 'not_ref'],
+    ['a French greeting', 'Bonjour, ça va ?', 'not_ref'],
+    ['accented Latin letters', 'commandé', 'not_ref'],
+    ['only an emoji', '👍', 'not_ref'],
+    ['only punctuation', '?!', 'not_ref'],
+    ['a newline inside', 'order\n123', 'not_ref'],
     ['an emoji', 'order-✅', 'chars'],
+    ['a # inside', 'order#123', 'chars'],
   ])('rejects %s', (_what, input, problem) => {
+    expect(parseOrderQuery(input)).toEqual({ ok: false, problem });
+  });
+});
+
+describe('parseOrderQuery: refs as people type them', () => {
+  it.each([
+    ['Arabic-Indic digits', '١٢٣٤٥', '12345'],
+    ['Persian digits', '۱۲۳۴۵', '12345'],
+    ['digits of both kinds mixed with Latin', 'order-١٢۳', 'order-123'],
+    ['a leading #', '#order-123', 'order-123'],
+    ['a fullwidth ＃', '＃order-123', 'order-123'],
+    ['guillemets', '«order-123»', 'order-123'],
+    ['guillemets with spaces inside', '« order-123 »', 'order-123'],
+    ['ASCII double quotes', '"order-123"', 'order-123'],
+    ['ASCII single quotes', "'order-123'", 'order-123'],
+    ['typographic double quotes', '“order-123”', 'order-123'],
+    ['typographic single quotes', '‘order-123’', 'order-123'],
+    ['low-high quotes', '„order-123“', 'order-123'],
+    ['backticks', '`order-123`', 'order-123'],
+    ['# inside quotes', '«#order-123»', 'order-123'],
+    ['quotes, # and direction marks', '\u200F"#١٢٣"\u200E', '123'],
+  ])('reads %s', (_what, input, value) => {
+    expect(parseOrderQuery(input)).toEqual({ ok: true, query: { by: 'ref', value } });
+  });
+
+  it('reads an id typed with Arabic-Indic digits', () => {
+    const arabic = ID.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+    expect(parseOrderQuery(arabic)).toEqual({ ok: true, query: { by: 'id', value: ID } });
+  });
+
+  it.each([
+    ['only quotes', '«»', 'empty'],
+    ['only a #', '#', 'empty'],
+    ['a quoted phrase', '"where is my order"', 'not_ref'],
+  ])('still refuses %s', (_what, input, problem) => {
     expect(parseOrderQuery(input)).toEqual({ ok: false, problem });
   });
 });

@@ -2,6 +2,7 @@ import type { Conversation } from '@grammyjs/conversations';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Locale } from '../../config.js';
 import type { ResendService } from '../../resend/resend-service.js';
+import { foldDigits } from '../../shared/digits.js';
 import type { BotContext } from '../context.js';
 import { formatAmount } from '../render/format.js';
 import { renderOfferConfirmation } from '../render/offer-confirmation.js';
@@ -11,10 +12,9 @@ const ATTEMPTS = 3;
 
 /** "1 500", "١٥٠٠", "1500 DA" -> 1500. Anything else (decimals, words) -> undefined. */
 export function parseAmount(text: string): number | undefined {
-  const latin = text
-    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
-    .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0));
-  const cleaned = latin.replace(/(دج|د\.ج|da|dzd)$/i, '').replace(/[\s\u00A0\u202F]/g, '');
+  const cleaned = foldDigits(text)
+    .replace(/(دج|د\.ج|da|dzd)$/i, '')
+    .replace(/[\s\u00A0\u202F]/g, '');
   if (!/^\d{1,7}$/.test(cleaned)) return undefined;
   return Number(cleaned);
 }

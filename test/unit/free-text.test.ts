@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageEntity } from 'grammy/types';
+import { classifyFreeText, ordersNamedIn } from '../../src/bot/free-text.js';
+import { parseAmount } from '../../src/bot/conversations/custom-amount.js';
+import { foldDigits } from '../../src/shared/digits.js';
+
+const ID = '6901616fe9e88196b4eb64b0';
+
+describe('foldDigits: one digit folding for refs and amounts', () => {
+  it('maps Arabic-Indic and Persian digits to 0-9 and leaves the rest alone', () => {
+    expect(foldDigits('٠١٢٣٤٥٦٧٨٩')).toBe('0123456789');
+    expect(foldDigits('۰۱۲۳۴۵۶۷۸۹')).toBe('0123456789');
+    expect(foldDigits('order-١٢ ۳ دج')).toBe('order-12 3 دج');
+  });
+
+  it('is what amounts and refs both use: the same digits read the same', () => {
+    expect(parseAmount('١٥٠٠')).toBe(1500);
+    expect(parseAmount('۱۵۰۰')).toBe(1500);
+    expect(classifyFreeText('١٥٠٠')).toEqual({ kind: 'order', query: { by: 'ref', value: '1500' } });
+    expect(classifyFreeText('۱۵۰۰')).toEqual({ kind: 'order', query: { by: 'ref', value: '1500' } });
+  });
+});
+
+describe('classifyFreeText: what a text sent to the bot is', () => {
+  it.each([
+    ['a ref', 'order-123', { kind: 'order', query: { by: 'ref', value: 'order-123' } }],
+    ['a quoted ref with #', '“#order-123”', { kind: 'order', query: { by: 'ref', value: 'order-123' } }],
+    ['an id', ID, { kind: 'order', query: { by: 'id', value: ID } }],
+    ['an Arabic greeting', 'السلام عليكم', { kind: 'not_ref' }],
+    ['one Arabic word', 'مرحبا', { kind: 'not_ref' }],
+    ['a question', 'where is my order?', { kind: 'not_ref' }],
+    ['a sticker-like emoji', '🙏', { kind: 'not_ref' }],
+    ['a greeting in Latin letters', 'Bonjour !', { kind: 'not_ref' }],
+    ['thanks in Algerian Arabic, Latin letters', 'Saha', { kind: 'not_ref' }],
+    ['a ref-like token with a bad character', 'order/123', { kind: 'bad_ref', problem: 'chars' }],
+    ['a ref-like token too long', 'x'.repeat(101), { kind: 'bad_ref', problem: 'too_long' }],
+    ['nothing but marks', '\u200F \u2069', { kind: 'bad_ref', problem: 'empty' }],
+  ])('%s', (_what, text, expected) => {
+    expect(classifyFreeText(text)).toEqual(expected);
+  });
+});
+
+describe('ordersNamedIn: the order a bot message shows', () => {
+  /** A message whose `<code>` spans are `codes`, placed after labels as the bot renders them. */
+  function message(lines: Array<string | { code: string }>) {
+    let text = '';
+    const entities: MessageEntity[] = [];
+    for (const line of lines) {
+      if (text !== '') text += '\n';
+      if (typeof line === 'string') text += line;
+      else {
+        entities.push({ type: 'code', offset: text.length, length: line.code.length });
+        text += line.code;
+      }
+    }
+    return { text, entities };
+  }
+
+  it('names the id first, then the ref, then other code spans (a phone number)', () => {
+    const status = message(['✅ تم', 'المرجع:', { code: 'order-1' }, 'المعرّف:', { code: ID }, 'الرقم:', { code: '0771234567' }]);
+    expect(ordersNamedIn(status)).toEqual([
+      { by: 'id', value: ID },
+      { by: 'ref', value: 'order-1' },
+      { by: 'ref', value: '0771234567' },
+    ]);
+  });
+
+  it('skips example commands and code spans that cannot be refs, and names each order once', () => {
+    const notFound = message(['لا يعرف…', { code: 'order-2' }, 'أرسل:', { code: '/status order-2' }, { code: 'order-2' }, { code: 'a b' }]);
+    expect(ordersNamedIn(notFound)).toEqual([{ by: 'ref', value: 'order-2' }]);
+  });
+
+  it('names nothing in a message without code spans', () => {
+    expect(ordersNamedIn({ text: 'مرحبًا' })).toEqual([]);
+  });
+});
