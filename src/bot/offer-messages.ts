@@ -38,13 +38,13 @@ export class TelegramOfferMessages implements OfferMessages {
   ) {}
 
   async showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult> {
-    const locale = this.localeOf(target.locale);
+    const locale = await this.localeFor(target);
     const rendered = renderOfferState(translatorFor(this.opts.i18n, locale), offer, locale, new Date(this.opts.clock.now()));
     return this.edit(target, { html: rendered.html, keyboard: rendered.keyboard });
   }
 
   async showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult> {
-    const locale = this.localeOf(target.locale);
+    const locale = await this.localeFor(target);
     const rendered = renderOfferConfirmation(translatorFor(this.opts.i18n, locale), preview, locale);
     return this.inOrder(target, () =>
       this.closed.has(keyOf(target))
@@ -91,6 +91,14 @@ export class TelegramOfferMessages implements OfferMessages {
       default:
         return { ok: false };
     }
+  }
+
+  /**
+   * The chat's language now: one picked with /language after the press wins over the one recorded
+   * with the press (which was the chat's language then).
+   */
+  private async localeFor(target: { chatId: number; locale: string }): Promise<Locale> {
+    return (await this.opts.chats.locale(target.chatId)) ?? this.localeOf(target.locale);
   }
 
   private localeOf(locale: string): Locale {

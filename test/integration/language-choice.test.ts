@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_LOCALES } from '../../src/config.js';
 import { setBotCommands } from '../../src/bot/commands.js';
 import { Harness, RESELLER, STAFF, STRANGER } from '../support/harness.js';
+import { FACTURE_500, filledIn, pressOfferNow, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
 
 /**
  * Which language the bot speaks, as resellers meet it: a French or English Telegram app, a staff group
@@ -161,5 +162,24 @@ describe('the command menus', () => {
         expect(h.telegram.callCount('sendMessage', chatId), `/${command} in ${scope}`).toBeGreaterThan(before);
       }
     }
+  });
+});
+
+describe('background edits after a language change', () => {
+  it('fill in an offer confirmation shown before /language in the new language', async () => {
+    refundedWithOffers(h, 'lang-offer-1');
+    const status = await statusWithOffers(h, 'lang-offer-1');
+    const balance = h.emulator.hold(/account\/balance/, 10);
+    const confirmation = await pressOfferNow(h, status);
+    expect(confirmation.text).toMatch(STARTS_ARABIC); // "loading…" in the chat's language at the press
+
+    await h.send('/language');
+    await h.press(h.telegram.lastMessage(RESELLER)!.message_id, 'lang:fr');
+    balance.release();
+
+    const filled = await filledIn(h, confirmation);
+    expect(filled.text).toContain("Confirmer l'envoi de l'offre suggérée");
+    // The provider's offer name ("📋 FACTURE | فاتورة") is shown as sent; nothing else is Arabic.
+    expect(filled.text.replaceAll(FACTURE_500.typename, '')).not.toMatch(ARABIC_WORDS);
   });
 });
