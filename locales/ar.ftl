@@ -53,6 +53,9 @@ status-no-order-in-message =
 status-looking-up =
     جارٍ البحث عن الطلب لدى OneClickDz…
     <code>{ $query }</code>
+status-replaced =
+    تظهر حالة هذا الطلب الآن في رسالة أحدث أدناه، وهي التي تُحدَّث تلقائيًا. 🔁
+    <code>{ $query }</code>
 
 status-not-found =
     لا تعرف OneClickDz (حتى الآن) هذا المرجع أو المعرّف في حسابك:
@@ -159,9 +162,15 @@ order-refunded-note = لم تصل التعبئة، وأعادت OneClickDz ال�
 order-verifying-note =
     تتحقق OneClickDz من هذه العملية، ويُحسم الأمر عادةً خلال ساعة إلى 24 ساعة.
     <b>لا تُرجع المبلغ لزبونك ولا تُعِد إرسال التعبئة الآن</b>، فربما وصلت التعبئة فعلًا. سيرسل لك البوت رسالة جديدة عند صدور النتيجة.
+order-verifying-note-quiet =
+    تتحقق OneClickDz من هذه العملية، ويُحسم الأمر عادةً خلال ساعة إلى 24 ساعة.
+    <b>لا تُرجع المبلغ لزبونك ولا تُعِد إرسال التعبئة الآن</b>، فربما وصلت التعبئة فعلًا.
 order-queued-note =
     هذا الطلب مجدول: ستعالجه OneClickDz خلال 12 إلى 48 ساعة.
     هذا أمر عادي، والطلب لم يُلغَ. سيرسل لك البوت رسالة جديدة عند معالجته.
+order-queued-note-quiet =
+    هذا الطلب مجدول: ستعالجه OneClickDz خلال 12 إلى 48 ساعة.
+    هذا أمر عادي، والطلب لم يُلغَ.
 order-unknown-status = أرسلت OneClickDz حالة لا يعرفها البوت: <code>{ $status }</code>
 order-label-provider-message = رسالة OneClickDz:
 order-label-suggested-offers = العروض التي تقترحها OneClickDz لهذا الرقم:
@@ -186,6 +195,8 @@ order-line-processed-at = تاريخ المعالجة: { $date }
 
 order-line-elapsed = أُنشئ الطلب منذ { $duration }
 order-still-processing = لا يزال الطلب قيد المعالجة. يواصل البوت التحقق منه وسيرسل لك رسالة عند حسمه.
+order-still-processing-quiet = لا يزال الطلب قيد المعالجة. يواصل البوت التحقق منه.
+order-muted = الإشعارات متوقفة لهذا الطلب في هذه المحادثة: لن تصلك رسالة جديدة عند حسمه، لكن هذه الرسالة تبقى محدَّثة. 🔕
 order-tracking-stopped = توقّف البوت عن متابعة هذا الطلب تلقائيًا. أرسل /status مع المرجع للتحقق منه من جديد.
 order-expired-customer = قل لزبونك: ما زال الطلب قيد التحقق لدى OneClickDz. لا تُرجع له المبلغ ولا تُعِد الإرسال قبل أن تؤكّد OneClickDz النتيجة.
 order-expired-support = اطلب من دعم OneClickDz حسم هذا الطلب، وزوّدهم بالمرجع والمعرّف أعلاه وتاريخ إنشائه: { $created }
@@ -194,12 +205,20 @@ order-expired-support = اطلب من دعم OneClickDz حسم هذا الطلب
 
 button-mute = إيقاف الإشعارات 🔕
 mute-done = لن تصلك إشعارات أخرى عن هذا الطلب في هذه المحادثة.
+mute-already = إشعارات هذا الطلب متوقفة من قبل في هذه المحادثة.
+mute-settled = حُسم هذا الطلب بالفعل: لم تعد هناك إشعارات لإيقافها.
 mute-stale = لم يعد هذا الزر صالحًا.
 unwatch-usage =
     أرسل مرجع الطلب أو معرّفه بعد الأمر، مثلًا:
     <code>/unwatch order-123</code>
 unwatch-done =
     أُوقفت إشعارات هذا الطلب في هذه المحادثة:
+    <code>{ $query }</code>
+unwatch-already =
+    إشعارات هذا الطلب متوقفة من قبل في هذه المحادثة:
+    <code>{ $query }</code>
+unwatch-settled =
+    حُسم هذا الطلب بالفعل: لم تعد هناك إشعارات لإيقافها.
     <code>{ $query }</code>
 unwatch-not-found =
     لا تتابع هذه المحادثة أي طلب بهذا المرجع:

@@ -49,6 +49,9 @@ status-no-order-in-message =
 status-looking-up =
     Looking up the order at OneClickDz…
     <code>{ $query }</code>
+status-replaced =
+    🔁 A newer message below now shows this order's status and keeps it up to date.
+    <code>{ $query }</code>
 
 status-not-found =
     OneClickDz does not know this ref or id on your account (yet):
@@ -141,9 +144,15 @@ order-refunded-note = The top-up was not delivered and OneClickDz returned the a
 order-verifying-note =
     OneClickDz is verifying this operation, usually within 1-24 h.
     <b>Do NOT refund your customer and do NOT resend the top-up yet</b>: it may have gone through. The bot will send you a new message when the result is known.
+order-verifying-note-quiet =
+    OneClickDz is verifying this operation, usually within 1-24 h.
+    <b>Do NOT refund your customer and do NOT resend the top-up yet</b>: it may have gone through.
 order-queued-note =
     This order is scheduled: OneClickDz will process it within 12-48 h.
     This is normal; the order is not cancelled. The bot will send you a new message once it is processed.
+order-queued-note-quiet =
+    This order is scheduled: OneClickDz will process it within 12-48 h.
+    This is normal; the order is not cancelled.
 order-unknown-status = OneClickDz returned a status the bot does not know: <code>{ $status }</code>
 order-label-provider-message = Message from OneClickDz:
 order-label-suggested-offers = Offers OneClickDz suggests for this number:
@@ -168,6 +177,8 @@ order-line-processed-at = Processed at: { $date }
 
 order-line-elapsed = Created { $duration } ago
 order-still-processing = Still being processed. The bot keeps checking and will send you a message when it resolves.
+order-still-processing-quiet = Still being processed. The bot keeps checking it.
+order-muted = 🔕 Notifications are off for this order in this chat: no new message will be sent when it resolves, but this message keeps updating.
 order-tracking-stopped = The bot stopped checking this order automatically. Send /status with the ref to check it again.
 order-expired-customer = What to tell your customer: the order is still being verified by OneClickDz. Do not refund and do not resend until OneClickDz confirms the outcome.
 order-expired-support = Ask OneClickDz support to settle this order, giving the ref and id above and its creation time: { $created }
@@ -176,12 +187,20 @@ order-expired-support = Ask OneClickDz support to settle this order, giving the 
 
 button-mute = 🔕 Stop notifications
 mute-done = You will get no more notifications about this order in this chat.
+mute-already = Notifications for this order were already stopped in this chat.
+mute-settled = This order is already settled: there are no more notifications to stop.
 mute-stale = This button is no longer valid.
 unwatch-usage =
     Put the order's ref or id after the command, for example:
     <code>/unwatch order-123</code>
 unwatch-done =
     Notifications stopped for this order in this chat:
+    <code>{ $query }</code>
+unwatch-already =
+    Notifications for this order were already stopped in this chat:
+    <code>{ $query }</code>
+unwatch-settled =
+    This order is already settled: there are no more notifications to stop.
     <code>{ $query }</code>
 unwatch-not-found =
     This chat follows no order with this ref:

@@ -49,6 +49,9 @@ status-no-order-in-message =
 status-looking-up =
     Recherche de la commande chez OneClickDz…
     <code>{ $query }</code>
+status-replaced =
+    🔁 Un message plus récent, ci-dessous, affiche désormais le statut de cette commande et le tient à jour.
+    <code>{ $query }</code>
 
 status-not-found =
     OneClickDz ne connaît pas (encore) cette référence ou cet identifiant sur votre compte :
@@ -141,9 +144,15 @@ order-refunded-note = La recharge n'est pas passée et OneClickDz a remboursé l
 order-verifying-note =
     OneClickDz vérifie cette opération, en général en 1 à 24 h.
     <b>Ne remboursez PAS votre client et ne renvoyez PAS la recharge pour l'instant</b> : elle est peut-être passée. Le bot vous enverra un nouveau message dès que le résultat sera connu.
+order-verifying-note-quiet =
+    OneClickDz vérifie cette opération, en général en 1 à 24 h.
+    <b>Ne remboursez PAS votre client et ne renvoyez PAS la recharge pour l'instant</b> : elle est peut-être passée.
 order-queued-note =
     Cette commande est programmée : OneClickDz la traitera dans les 12 à 48 h.
     C'est normal, la commande n'est pas annulée. Le bot vous enverra un nouveau message dès qu'elle sera traitée.
+order-queued-note-quiet =
+    Cette commande est programmée : OneClickDz la traitera dans les 12 à 48 h.
+    C'est normal, la commande n'est pas annulée.
 order-unknown-status = OneClickDz a renvoyé un statut que le bot ne connaît pas : <code>{ $status }</code>
 order-label-provider-message = Message de OneClickDz :
 order-label-suggested-offers = Offres proposées par OneClickDz pour ce numéro :
@@ -168,6 +177,8 @@ order-line-processed-at = Traitée le : { $date }
 
 order-line-elapsed = Créée il y a { $duration }
 order-still-processing = La commande est toujours en cours de traitement. Le bot continue de la vérifier et vous enverra un message dès que le résultat sera connu.
+order-still-processing-quiet = La commande est toujours en cours de traitement. Le bot continue de la vérifier.
+order-muted = 🔕 Notifications coupées pour cette commande dans cette conversation : aucun nouveau message ne sera envoyé quand elle sera réglée, mais ce message continue d'être mis à jour.
 order-tracking-stopped = Le bot a arrêté de suivre cette commande automatiquement. Renvoyez /status avec la référence pour la vérifier à nouveau.
 order-expired-customer = À dire à votre client : la commande est toujours en vérification chez OneClickDz. Ne remboursez pas et ne renvoyez pas la recharge tant que OneClickDz n'a pas confirmé le résultat.
 order-expired-support = Demandez au support OneClickDz de trancher sur cette commande, en indiquant la référence et l'identifiant ci-dessus et sa date de création : { $created }
@@ -176,12 +187,20 @@ order-expired-support = Demandez au support OneClickDz de trancher sur cette com
 
 button-mute = 🔕 Arrêter les notifications
 mute-done = Vous ne recevrez plus de notifications pour cette commande dans cette conversation.
+mute-already = Les notifications de cette commande étaient déjà coupées dans cette conversation.
+mute-settled = Cette commande est déjà réglée : il n'y a plus de notification à couper.
 mute-stale = Ce bouton n'est plus valable.
 unwatch-usage =
     Ajoutez la référence ou l'identifiant de la commande après /unwatch, par exemple :
     <code>/unwatch order-123</code>
 unwatch-done =
     Notifications arrêtées pour cette commande dans cette conversation :
+    <code>{ $query }</code>
+unwatch-already =
+    Les notifications de cette commande étaient déjà coupées dans cette conversation :
+    <code>{ $query }</code>
+unwatch-settled =
+    Cette commande est déjà réglée : il n'y a plus de notification à couper.
     <code>{ $query }</code>
 unwatch-not-found =
     Cette conversation ne suit aucune commande avec cette référence :

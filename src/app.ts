@@ -45,6 +45,8 @@ export interface AppOptions {
   botInfo?: UserFromGetMe;
   /** Tests shorten these; production uses the defaults. */
   editIntervalMs?: number;
+  /** How long a /status holds later answers of its chat back while its status message is owed (10 s). */
+  answerPlaceTtlMs?: number;
   /** How long a brand-new lookup may take before its first status message shows "looking up" (700 ms). */
   firstAnswerWaitMs?: number;
   /** Observers of Telegram traffic (metrics): every paced call, every status message shown, 429s. */
@@ -198,7 +200,11 @@ export function createApp(opts: AppOptions): App {
 
   const hooks = opts.telegramHooks ?? {};
   // One pacer for the whole process: handlers' replies and background deliveries share each chat's turns.
-  const pacer = new ChatPacer({ clock, events: hooks });
+  const pacer = new ChatPacer({
+    clock,
+    events: hooks,
+    ...(opts.answerPlaceTtlMs !== undefined ? { placeTtlMs: opts.answerPlaceTtlMs } : {}),
+  });
   const bot = createBot(
     config.botToken,
     {

@@ -9,7 +9,7 @@ import { ensureOffers, type OfferDoc } from '../resend/offers.js';
 import type { Model } from 'mongoose';
 import type { ChatStore } from './chats.js';
 import { translatorFor } from './i18n.js';
-import { renderAnnouncement, renderTrackedMessage, type RenderedMessage } from './render/tracked-message.js';
+import { renderAnnouncement, renderReplacedMessage, renderTrackedMessage, type RenderedMessage } from './render/tracked-message.js';
 import type { ChatPacer, Priority } from '../outbox/chat-pacer.js';
 import type { TelegramFailure } from './telegram/errors.js';
 import type { Messenger } from './telegram/messenger.js';
@@ -144,20 +144,33 @@ export class StatusDelivery implements OrderDelivery {
     return retryAt === undefined ? {} : { retryAt };
   }
 
-  /** Returns when to try this watcher again, or undefined when its message is up to date. */
+  /** Returns when to try this watcher again, or undefined when its messages are up to date. */
   private async deliverTo(order: OrderDoc, watcher: WatcherDoc): Promise<number | undefined> {
-    const { messenger, chats, models, clock } = this.opts;
-    // A muted chat keeps the message it has; it gets no more edits or pushes for this order.
-    if (watcher.muted && watcher.messageId !== null) return undefined;
-    if (await chats.isUnreachable(watcher.chatId)) return undefined;
+    if (await this.opts.chats.isUnreachable(watcher.chatId)) return undefined;
     const locale = this.localeOf(watcher);
     const t = translatorFor(this.opts.i18n, locale);
 
+    // A muted chat gets no push; its messages are still edited (quietly) below.
     if (needsAnnouncement(order, watcher)) {
       const retryAt = await this.announce(order, watcher, t, locale);
       if (retryAt !== undefined) return retryAt;
     }
+    const live = await this.deliverLive(order, watcher, t, locale);
+    // Older messages are pointed at the live one only once it exists (a newer request's answer goes first).
+    if (watcher.messageId === null && live !== undefined) return live;
+    const replaced = await this.deliverReplaced(order, watcher, t, locale);
+    if (live === undefined) return replaced;
+    return replaced === undefined ? live : Math.min(live, replaced);
+  }
 
+  /** Brings the chat's live status message (`messageId`) up to date, sending it when it is owed. */
+  private async deliverLive(
+    order: OrderDoc,
+    watcher: WatcherDoc,
+    t: ReturnType<typeof translatorFor>,
+    locale: Locale,
+  ): Promise<number | undefined> {
+    const { messenger, models, clock } = this.opts;
     const message = renderTrackedMessage(t, order, locale, { muted: watcher.muted });
     const shown = parseShown(watcher.shownHash);
     if (watcher.messageId !== null && message.hash === shown.hash) return undefined;
@@ -200,8 +213,13 @@ export class StatusDelivery implements OrderDelivery {
       const record = {
         $set: { messageId: result.messageId, shownHash: shownOf(message), lastEditAt: new Date(clock.now()), ...announced },
       };
-      if (!sendClaim) await models.Watcher.updateOne({ _id: watcher._id }, record);
-      else if (!(await sendClaim.release(record))) this.opts.log.warn({ chatId: watcher.chatId }, 'send claim lost while sending');
+      // Recorded as the live message only if it still is: a newer request (or a confirmation that
+      // became the live message) may have taken its place meanwhile.
+      const still = { messageId: watcher.messageId, requestKey: watcher.requestKey };
+      const recorded = sendClaim
+        ? await sendClaim.release(record, still)
+        : (await models.Watcher.updateOne({ _id: watcher._id, ...still }, record)).matchedCount > 0;
+      if (!recorded) return this.supersededWhileSent(watcher, result.messageId, shownOf(message), sendClaim);
       const kind = watcher.messageId === null ? 'first' : 'edit';
       const resolved = kind === 'edit' && statusChanged && (order.phase === 'final' || order.phase === 'expired');
       this.opts.onShown?.({ kind, statusSince: statusSince(order), statusChanged, resolved });
@@ -209,6 +227,68 @@ export class StatusDelivery implements OrderDelivery {
     }
     if (sendClaim) await sendClaim.release();
     return this.handleFailure(watcher, result.failure, shownOf(message));
+  }
+
+  /**
+   * The message just sent or edited is no longer the chat's live one (a newer request or a
+   * confirmation took its place while Telegram answered, or our send claim was lost): it joins the
+   * replaced messages, so it is brought to a last state rather than left behind. Comes back at once.
+   */
+  private async supersededWhileSent(
+    watcher: WatcherDoc,
+    messageId: number,
+    shownHash: string,
+    sendClaim: Claim<WatcherDoc> | undefined,
+  ): Promise<number> {
+    this.opts.log.info({ chatId: watcher.chatId, messageId }, 'status message replaced by a newer one while it was sent');
+    if (sendClaim) await sendClaim.release();
+    await this.opts.models.Watcher.updateOne(
+      { _id: watcher._id, messageId: { $ne: messageId }, 'replaced.messageId': { $ne: messageId } },
+      { $push: { replaced: { messageId, shownHash } } },
+    );
+    return this.opts.clock.now();
+  }
+
+  /**
+   * Older status messages of the chat (`replaced`): each gets one last edit, then is forgotten. While
+   * the order is open it points to the newer message (a copy of the live state would go stale); once
+   * the order is closed it shows the final state. Edits only: a replaced message the user deleted is
+   * not sent again.
+   */
+  private async deliverReplaced(
+    order: OrderDoc,
+    watcher: WatcherDoc,
+    t: ReturnType<typeof translatorFor>,
+    locale: Locale,
+  ): Promise<number | undefined> {
+    const replaced = watcher.replaced ?? [];
+    if (replaced.length === 0) return undefined;
+    const { messenger, models, log } = this.opts;
+    const closed = order.phase === 'final' || order.phase === 'expired' || order.phase === 'unresolved';
+    const target = closed ? renderTrackedMessage(t, order, locale, { muted: watcher.muted }) : renderReplacedMessage(t, order);
+    for (const old of replaced) {
+      // Already showing it (time aside), e.g. a final state shown before the chat asked again.
+      if (parseShown(old.shownHash).statusKey !== target.statusKey) {
+        const turnAt = this.turnAt(watcher.chatId, 'edit');
+        if (turnAt !== undefined) return turnAt;
+        const result = await messenger.edit(
+          watcher.chatId,
+          old.messageId,
+          { html: target.html, keyboard: target.keyboard },
+          { sendIfGone: false },
+        );
+        if (!result.ok) {
+          const failure = result.failure;
+          if (failure.kind === 'rate_limited' || failure.kind === 'transient' || failure.kind === 'chat_unreachable') {
+            return this.handleFailure(watcher, failure, watcher.shownHash ?? '');
+          }
+          // Deleted by the user, too old to edit, or refused: nothing more can be done for it.
+          log.warn({ chatId: watcher.chatId, messageId: old.messageId, failure: failure.kind }, 'replaced status message not edited');
+        }
+      }
+      await models.Watcher.updateOne({ _id: watcher._id }, { $pull: { replaced: { messageId: old.messageId } } });
+    }
+    return undefined;
   }
 
   /**

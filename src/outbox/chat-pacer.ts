@@ -136,6 +136,18 @@ export class ChatPacer {
     this.pump(place.chatId);
   }
 
+  /**
+   * User message `key` will get no answer of its own (a later request of the chat took its answer
+   * over): its place stops holding later answers back.
+   */
+  dropPlaceFor(chatId: number, key: number): void {
+    const place = this.placeFor(chatId, key);
+    const state = place && this.placeState(place);
+    if (!state) return;
+    if (state.state === 'lingering') this.close(state);
+    else state.answered = true; // its handler still runs: lingerPlace will close it at once
+  }
+
   /** The place a reply to user message `key` fills, if any (its handler may still be running). */
   placeFor(chatId: number, key: number | undefined): AnswerPlace | undefined {
     if (key === undefined) return undefined;

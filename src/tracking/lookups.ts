@@ -140,20 +140,15 @@ export class LookupResolver {
         await Watcher.updateOne({ _id: w._id }, { $set: { orderId: existing._id, closedAt: existing.closedAt ?? null } });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // The chat already follows that order (it asked by id and by ref): its newest request wins.
+        // The chat already follows that order (it asked by id and by ref): this request's message (or
+        // the one it is owed) becomes the live one, and the other is replaced, never left behind.
         const { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt } = w;
-        if (messageId !== null) {
-          await upsertWatcher(this.opts.models, existing._id, {
-            accountId,
-            chatId,
-            locale,
-            messageId,
-            replyTo,
-            requestKey,
-            shownHash,
-            lastEditAt,
-          });
-        }
+        await upsertWatcher(
+          this.opts.models,
+          existing._id,
+          { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt },
+          w.replaced ?? [],
+        );
         await Watcher.deleteOne({ _id: w._id });
       }
     }

@@ -89,11 +89,25 @@ export interface WatcherDoc {
   sendClaimUntil: Date | null;
   sendClaimOwner?: string | null | undefined;
   sendClaimToken?: string | null | undefined;
-  /** The chat pressed "stop notifications": no more pushes, no more edits. */
+  /**
+   * Older status messages of this chat for this order, replaced by the current one (`messageId`) when
+   * the chat asked again (or a confirmation became the live message). Each is owed one last edit: the
+   * final state if the order is closed by then, else a note pointing to the newer message. Removed
+   * once done, so no status message the bot sent is left showing a stale state.
+   */
+  replaced?: ReplacedMessage[] | undefined;
+  /** The chat pressed "stop notifications" (or /unwatch): no more pushes; its messages are still edited. */
   muted: boolean;
   /** Its order's `closedAt` (retention.ts): the watcher is deleted with the order. */
   closedAt?: Date | null | undefined;
   createdAt: Date;
+}
+
+/** A status message replaced by a newer one in the same chat (see `WatcherDoc.replaced`). */
+export interface ReplacedMessage {
+  messageId: number;
+  /** What it showed when it was replaced (`shownHash`), so a message already right is not edited. */
+  shownHash: string | null;
 }
 
 const statusChangeSchema = new Schema<StatusChange>({ status: String, at: Date }, { _id: false });
@@ -157,6 +171,10 @@ const watcherSchema = new Schema<WatcherDoc>(
     sendClaimUntil: { type: Date, default: null },
     sendClaimOwner: { type: String, default: null },
     sendClaimToken: { type: String, default: null },
+    replaced: {
+      type: [new Schema<ReplacedMessage>({ messageId: Number, shownHash: { type: String, default: null } }, { _id: false })],
+      default: [],
+    },
     muted: { type: Boolean, default: false },
     closedAt: { type: Date, default: null },
   },

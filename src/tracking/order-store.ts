@@ -3,7 +3,7 @@
  * sweep): claiming due work on order documents (through leases.ts) and race-safe watcher upserts.
  */
 import type { Claim, Lease } from './leases.js';
-import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
+import type { OrderDoc, ReplacedMessage, TrackingModels, WatcherDoc } from './models.js';
 
 /** The two kinds of due work on an order document, each with its own lease (see leases.ts). */
 export type DueField = 'nextCheckAt' | 'deliverAt';
@@ -41,15 +41,56 @@ export async function nextDue(lease: Lease<OrderDoc>, filter: Record<string, unk
   return at ? at.getTime() : null;
 }
 
-/** Creates or refreshes a chat's watcher of an order; a re-asked (or re-followed) order is unmuted. */
-export async function upsertWatcher(models: TrackingModels, orderId: OrderDoc['_id'], fields: WatcherFields): Promise<void> {
-  await retryOnDuplicateKey(() =>
-    models.Watcher.updateOne(
-      { orderId, chatId: fields.chatId },
-      { $set: { ...fields, muted: false }, $setOnInsert: { announcedStatus: null } },
-      { upsert: true },
-    ),
-  );
+/**
+ * Creates or refreshes a chat's watcher of an order; a re-asked (or re-followed) order is unmuted.
+ * The watcher's current status message, if `fields` brings another one (a new request: `messageId`
+ * null; a confirmation that becomes the live message), is moved to `replaced` so it is brought to a
+ * last state instead of being left behind. `extraReplaced` adds older messages (a merged watcher's).
+ * The write is conditioned on the message read, so a message recorded meanwhile is replaced too.
+ */
+export async function upsertWatcher(
+  models: TrackingModels,
+  orderId: OrderDoc['_id'],
+  fields: WatcherFields,
+  extraReplaced: ReplacedMessage[] = [],
+): Promise<void> {
+  const { Watcher } = models;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await Watcher.findOne({ orderId, chatId: fields.chatId })
+      .select({ messageId: 1, shownHash: 1 })
+      .lean<Pick<WatcherDoc, '_id' | 'messageId' | 'shownHash'>>();
+    const current = existing?.messageId ?? null;
+    const replaced = [...extraReplaced];
+    if (current !== null && current !== fields.messageId) replaced.push({ messageId: current, shownHash: existing?.shownHash ?? null });
+    const set = { ...fields, muted: false };
+    try {
+      if (!existing) {
+        // `messageId: null`: a watcher inserted meanwhile with a message makes this a duplicate key (read again).
+        await Watcher.updateOne(
+          { orderId, chatId: fields.chatId, messageId: null },
+          { $set: set, $setOnInsert: { announcedStatus: null, replaced } },
+          { upsert: true },
+        );
+        return;
+      }
+      const push = replaced.length > 0 ? { $push: { replaced: { $each: replaced } } } : {};
+      const res = await Watcher.updateOne({ _id: existing._id, messageId: current }, { $set: set, ...push });
+      if (res.matchedCount > 0) return;
+    } catch (err) {
+      if (!lostRace(err) || attempt >= 4) throw err;
+    }
+    // Lost a race (a concurrent insert, or the message id changed meanwhile): read again.
+    if (attempt >= 8) throw new Error('upsertWatcher: the watcher kept changing');
+    await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+  }
+}
+
+/**
+ * Watchers' messages must be rendered again (a watcher changed: muted, a new message to send): the
+ * delivery is due now, and the version bump makes a delivery in flight deliver once more.
+ */
+export async function oweDelivery(models: TrackingModels, orderId: OrderDoc['_id'], now: Date): Promise<void> {
+  await models.Order.updateOne({ _id: orderId }, { $set: { deliverAt: now }, $inc: { version: 1 } });
 }
 
 export function isDuplicateKey(err: unknown): boolean {

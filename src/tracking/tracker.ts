@@ -12,10 +12,10 @@ import { DueLoop } from './due-loop.js';
 import { Lease, newOwnerId, type Claim } from './leases.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './long-tail-schedule.js';
 import { LookupResolver, openLookup } from './lookups.js';
-import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
+import type { OrderDoc, OrderPhase, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
-import { claimDue, LEASE_NAME, nextDue, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
+import { claimDue, LEASE_NAME, nextDue, oweDelivery, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
 import {
   machinePolicy,
   toUpdate,
@@ -40,6 +40,23 @@ import {
 
 export type { OrderDelivery } from './delivery-loop.js';
 export { watchRequestSchema, type WatchRequest } from './requests.js';
+
+export interface WatchResult {
+  orderId: string;
+  /** The same request was already recorded (a redelivered update): nothing changed. */
+  duplicate: boolean;
+  /**
+   * The chat's earlier request (its user message id) whose status message was still owed: this
+   * request's message answers it too, so that request gets no message of its own.
+   */
+  takesOver: number | null;
+}
+
+/** What "stop notifications" found: done now, done before, nothing left to mute, or no such order here. */
+export type MuteOutcome = 'muted' | 'already_muted' | 'closed' | 'not_watching';
+
+/** Phases in which an order pushes nothing more (settled, tracking stopped, or never found). */
+const CLOSED_PHASES: ReadonlySet<OrderPhase> = new Set(['final', 'expired', 'unresolved']);
 
 export interface TrackerOptions {
   models: TrackingModels;
@@ -158,7 +175,7 @@ export class OrderTracker {
    * A chat asks for an order. Creates (or shares) the order's document and the chat's watcher, and
    * schedules a delivery, which sends the status message at once. Never calls the provider itself.
    */
-  async watch(input: WatchRequest): Promise<{ orderId: string; duplicate: boolean }> {
+  async watch(input: WatchRequest): Promise<WatchResult> {
     const req = watchRequestSchema.parse(input);
     const { Order, Watcher } = this.models;
     const now = this.now();
@@ -168,8 +185,12 @@ export class OrderTracker {
 
     const existing = await Watcher.findOne({ orderId: order._id, chatId: req.chatId }).lean();
     if (existing && req.requestKey !== null && existing.requestKey === req.requestKey) {
-      return { orderId: order._id.toString(), duplicate: true };
+      return { orderId: order._id.toString(), duplicate: true, takesOver: null };
     }
+    // An earlier request of this chat whose status message was not sent yet: this one's message answers
+    // both (one message, replying to the newest request), so the earlier one gets none of its own.
+    const takesOver =
+      existing && existing.messageId === null && existing.replyTo !== null && existing.replyTo !== req.replyTo ? existing.replyTo : null;
     await upsertWatcher(this.models, order._id, {
       accountId: req.accountId,
       chatId: req.chatId,
@@ -186,7 +207,7 @@ export class OrderTracker {
     await Order.updateOne({ _id: order._id }, toUpdate(watched));
     await syncWatchersClosedAt(this.models, order._id, watched);
     this.kick();
-    return { orderId: order._id.toString(), duplicate: false };
+    return { orderId: order._id.toString(), duplicate: false, takesOver };
   }
 
   /**
@@ -229,24 +250,40 @@ export class OrderTracker {
       shownHash: null,
       lastEditAt: null,
     });
-    await Order.updateOne({ _id: order._id }, { $set: { deliverAt: now }, $inc: { version: 1 } });
+    await oweDelivery(this.models, order._id, now);
     this.kick();
     return order._id.toString();
   }
 
-  /** "Stop notifications" for one chat: no more edits or pushes for this order there; others unaffected. */
-  async mute(orderId: string, chatId: number): Promise<boolean> {
+  /**
+   * "Stop notifications" for one chat: no more pushes (new messages) for this order there; its status
+   * messages are still edited, quietly, up to the final state (the mute button goes, and the text no
+   * longer promises a new message). Other chats are unaffected. Says what is true now:
+   * `closed` when the order is settled (nothing left to mute), `already_muted` on a second press.
+   */
+  async mute(orderId: string, chatId: number): Promise<MuteOutcome> {
     const input = muteRequestSchema.safeParse({ orderId, chatId });
-    if (!input.success) return false;
-    const result = await this.models.Watcher.updateOne(input.data, { $set: { muted: true } });
-    return result.matchedCount > 0;
+    if (!input.success) return 'not_watching';
+    const { Order, Watcher } = this.models;
+    const [watcher, order] = await Promise.all([
+      Watcher.findOne(input.data).select({ muted: 1 }).lean<Pick<WatcherDoc, '_id' | 'muted'>>(),
+      Order.findOne({ _id: input.data.orderId }).select({ phase: 1 }).lean<Pick<OrderDoc, '_id' | 'phase'>>(),
+    ]);
+    if (!watcher || !order) return 'not_watching';
+    if (CLOSED_PHASES.has(order.phase)) return 'closed';
+    const res = await Watcher.updateOne({ _id: watcher._id, muted: false }, { $set: { muted: true } });
+    if (res.modifiedCount === 0) return 'already_muted';
+    // The chat's messages now read differently (no button, no promise of a new message).
+    await oweDelivery(this.models, order._id, this.now());
+    this.kick();
+    return 'muted';
   }
 
   /** /unwatch <ref>: mutes the chat's watcher of the order the query names. */
-  async unwatch(accountId: string, chatId: number, query: WatchRequest['query']): Promise<boolean> {
+  async unwatch(accountId: string, chatId: number, query: WatchRequest['query']): Promise<MuteOutcome> {
     const input = unwatchRequestSchema.parse({ accountId, query });
     const order = await this.findKnown(input.accountId, input.query);
-    return order ? this.mute(order._id.toString(), chatId) : false;
+    return order ? this.mute(order._id.toString(), chatId) : 'not_watching';
   }
 
   /** The chat's orders that are still being tracked (not muted), oldest first. */

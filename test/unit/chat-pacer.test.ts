@@ -83,6 +83,24 @@ describe('ChatPacer', () => {
     expect(log).toEqual(['later']);
   });
 
+  it('lets later answers pass a place whose answer another request took over, without waiting for it to expire', async () => {
+    const pacer = new ChatPacer({ limits: { privateIntervalMs: 10 }, placeTtlMs: 600_000 });
+    const log: string[] = [];
+    pacer.lingerPlace(pacer.openPlace(1, 7)); // /status: answer owed
+    const second = pacer.openPlace(1, 8); // the same /status again: its answer answers both
+    pacer.lingerPlace(second);
+    const help = paced(pacer, log, 1, 'help', 'reply', pacer.openPlace(1, 9));
+    pacer.dropPlaceFor(1, 7);
+    await paced(pacer, log, 1, 'status', 'reply', pacer.placeFor(1, 8));
+    await help;
+    expect(log).toEqual(['status', 'help']);
+    // A place whose handler still runs is closed as soon as it says its answer follows.
+    const open = pacer.openPlace(1, 10);
+    pacer.dropPlaceFor(1, 10);
+    pacer.lingerPlace(open);
+    expect(pacer.placeFor(1, 10)).toBeUndefined();
+  });
+
   it("holds a chat back for a 429's retry_after", async () => {
     const pacer = new ChatPacer({ limits: { privateIntervalMs: 10 } });
     await pacer.acquire(1, 'reply');

@@ -295,6 +295,39 @@ describe('renderOrderStatus, what each state shows', () => {
   });
 });
 
+describe('renderOrderStatus promises a new message only when one will come', () => {
+  const PROMISING = { verifying: 'order-verifying-note', queued: 'order-queued-note', processing: 'order-still-processing' } as const;
+  const longCases = SUPPORTED_LOCALES.flatMap((locale) =>
+    (['verifying', 'queued', 'processing'] as const).map((cls) => ({
+      locale,
+      cls,
+      view: viewOf(cls === 'queued' ? internetOrder(cls) : mobileOrder(cls), cls, { phase: 'long', lastCheckedAt: NOW }),
+    })),
+  );
+
+  it.each(longCases)('$locale $cls in the long tail: promised unmuted, not once muted', ({ locale, cls, view }) => {
+    const t = tr[locale];
+    const unmuted = render(view, locale);
+    expect(unmuted).toContain(t(PROMISING[cls]));
+    expect(unmuted).not.toContain(t('order-muted'));
+
+    const muted = renderOrderStatus(t, view, { now: NOW, locale, muted: true });
+    expect(muted).not.toContain(t(PROMISING[cls]));
+    expect(muted).toContain(t(`${PROMISING[cls]}-quiet`));
+    expect(muted).toContain(t('order-muted'));
+    expect(htmlProblems(muted)).toEqual([]);
+  });
+
+  it.each(SUPPORTED_LOCALES)('an expired order being verified promises nothing (%s)', (locale) => {
+    const t = tr[locale];
+    const html = render(viewOf(mobileOrder('verifying'), 'verifying', { phase: 'expired', lastCheckedAt: NOW }), locale);
+    expect(html).not.toContain(t('order-verifying-note'));
+    expect(html).toContain(t('order-verifying-note-quiet'));
+    expect(html).toContain(t('order-tracking-stopped'));
+    expect(html).not.toContain(t('order-muted'));
+  });
+});
+
 describe('formatting', () => {
   it('formats DZD amounts per locale with Latin digits', () => {
     expect(formatAmount(500, 'ar')).toBe('500 دج');

@@ -45,6 +45,7 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
     });
     // The status message (a reply to this message) is this command's answer: later answers wait for it.
     if (!watched.duplicate) ctx.answerOrder?.answerFollows();
+    if (watched.takesOver !== null) ctx.answerOrder?.noAnswerFor(watched.takesOver);
   };
 
   const trackText = async (ctx: BotContext, text: string) => {

@@ -2,10 +2,24 @@ import { Composer } from 'grammy';
 import type { Locale } from '../../config.js';
 import type { Clock } from '../../shared/clock.js';
 import { parseOrderQuery } from '../../tracking/order-query.js';
-import type { OrderTracker } from '../../tracking/tracker.js';
+import type { MuteOutcome, OrderTracker } from '../../tracking/tracker.js';
 import type { BotContext } from '../context.js';
 import { renderPendingList } from '../render/pending-list.js';
 import { onCallback } from '../callback-data.js';
+
+/** The answer to /unwatch and to the 🔕 button: what is true now. */
+const UNWATCH_KEYS: Record<MuteOutcome, string> = {
+  muted: 'unwatch-done',
+  already_muted: 'unwatch-already',
+  closed: 'unwatch-settled',
+  not_watching: 'unwatch-not-found',
+};
+const MUTE_KEYS: Record<MuteOutcome, string> = {
+  muted: 'mute-done',
+  already_muted: 'mute-already',
+  closed: 'mute-settled',
+  not_watching: 'mute-stale',
+};
 
 /** What a chat follows: /pending lists it, /unwatch and the "stop notifications" button trim it. */
 export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }): Composer<BotContext> {
@@ -25,16 +39,18 @@ export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }):
       await ctx.reply(ctx.t('unwatch-usage'), { parse_mode: 'HTML' });
       return;
     }
-    const muted = await deps.tracker.unwatch(accountId, ctx.chat.id, parsed.query);
-    await ctx.reply(ctx.t(muted ? 'unwatch-done' : 'unwatch-not-found', { query: parsed.query.value }), { parse_mode: 'HTML' });
+    const outcome = await deps.tracker.unwatch(accountId, ctx.chat.id, parsed.query);
+    await ctx.reply(ctx.t(UNWATCH_KEYS[outcome], { query: parsed.query.value }), { parse_mode: 'HTML' });
   });
 
+  // The status message itself is re-rendered by the delivery loop (no button, no promise of a new
+  // message): editing it here too would race that edit and, on a second press, draw Telegram's
+  // "message is not modified".
   onCallback(composer, 'mute', async (ctx, data) => {
     const chatId = ctx.chat?.id;
     // Only the chat's own watcher can be muted: a button copied elsewhere matches nothing.
-    const muted = chatId !== undefined && (await deps.tracker.mute(data.orderId, chatId));
-    await ctx.answerCallbackQuery({ text: ctx.t(muted ? 'mute-done' : 'mute-stale') });
-    if (muted) await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
+    const outcome = chatId === undefined ? 'not_watching' : await deps.tracker.mute(data.orderId, chatId);
+    await ctx.answerCallbackQuery({ text: ctx.t(MUTE_KEYS[outcome]) });
   });
 
   return composer;

@@ -14,6 +14,11 @@ export interface RenderOptions {
    * about, and a change there is shown at once, while time-only changes are edited in sparingly.
    */
   timeless?: boolean;
+  /**
+   * The chat stopped notifications for this order: no new message will come, so the text must not
+   * promise one; it says instead that this message still updates.
+   */
+  muted?: boolean;
 }
 
 /** Telegram rejects longer messages. */
@@ -47,12 +52,16 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
   const clip = (text: string): string => clipForHtml(text, budget);
   const amount = (n: number): string => formatAmount(n, opts.locale);
   const sections: string[][] = [];
+  const tracked = view.phase === 'fast' || view.phase === 'long';
+  // Only a tracked order whose chat did not mute it gets a new message when it resolves: promise it
+  // then, and never otherwise (muted, or tracking stopped).
+  const quiet = opts.muted === true || !tracked ? '-quiet' : '';
 
   // 1. What happened, and what the reseller must (not) do.
   const head = [t(`order-headline-${order.kind}-${statusClass}`)];
   if (statusClass === 'refunded') head.push(t('order-refunded-note'));
-  if (statusClass === 'verifying') head.push(t('order-verifying-note'));
-  if (statusClass === 'queued') head.push(t('order-queued-note'));
+  if (statusClass === 'verifying') head.push(t(`order-verifying-note${quiet}`));
+  if (statusClass === 'queued') head.push(t(`order-queued-note${quiet}`));
   if (statusClass === 'unknown') head.push(t('order-unknown-status', { status: clip(order.status) }));
   sections.push(head);
 
@@ -93,7 +102,8 @@ function renderWithBudget(t: Translate, view: OrderView, opts: RenderOptions, bu
   if (OPEN_CLASSES.has(statusClass) && !opts.timeless) {
     tracking.push(t('order-line-elapsed', { duration: formatDuration(t, coarseElapsed(opts.now.getTime() - createdAt(view).getTime())) }));
   }
-  if (view.phase === 'long' && PROCESSING_CLASSES.has(statusClass)) tracking.push(t('order-still-processing'));
+  if (view.phase === 'long' && PROCESSING_CLASSES.has(statusClass)) tracking.push(t(`order-still-processing${quiet}`));
+  if (opts.muted && tracked) tracking.push(t('order-muted'));
   if (view.phase === 'expired' && statusClass !== 'fulfilled' && statusClass !== 'refunded') {
     tracking.push(
       t('order-tracking-stopped'),

@@ -30,7 +30,7 @@ export function renderTrackedMessage(t: Translate, order: OrderDoc, locale: Loca
   const render = (timeless: boolean): string =>
     tracked.type === 'lookup'
       ? renderLookupStatus(t, tracked.view)
-      : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale, timeless });
+      : renderOrderStatus(t, tracked.view, { now: viewTime(order), locale, timeless, muted: opts.muted === true });
   const html = render(false);
   const keyboard = trackedKeyboard(t, order, locale, opts);
   return { html, keyboard, hash: hashMessage(html, keyboard), statusKey: hashMessage(render(true), keyboard) };
@@ -55,7 +55,18 @@ export function trackedKeyboard(
 
 /** The push sent when a long-tail order resolves or expires: the final state, as /status shows it. */
 export function renderAnnouncement(t: Translate, order: OrderDoc, locale: Locale): RenderedMessage {
-  return renderTrackedMessage(t, order, locale, { muted: true });
+  return renderTrackedMessage(t, order, locale);
+}
+
+/**
+ * What an older status message of a chat shows once a newer one replaced it while the order is still
+ * open: a pointer to the newer message, true for as long as it stays on screen (a copy of the live
+ * state would go stale). Once the order is closed, replaced messages show the final state instead.
+ */
+export function renderReplacedMessage(t: Translate, order: OrderDoc): RenderedMessage {
+  const html = t('status-replaced', { query: order.ref || order.query?.value || order.payload?.id || order.providerId });
+  const hash = hashMessage(html, undefined);
+  return { html, keyboard: undefined, hash, statusKey: hash };
 }
 
 export function hashMessage(html: string, keyboard: InlineKeyboardMarkup | undefined): string {

@@ -49,9 +49,11 @@ export class Messenger {
 
   /**
    * Edits in place. Identical content counts as success; a message the user deleted (or that can no
-   * longer be edited) is replaced by a fresh one, so a status update is never lost.
+   * longer be edited) is replaced by a fresh one, so a status update is never lost, unless
+   * `sendIfGone` is false (a message whose content only matters while it exists): then the failure is
+   * returned.
    */
-  async edit(chatId: number, messageId: number, msg: OutgoingText): Promise<Delivery> {
+  async edit(chatId: number, messageId: number, msg: OutgoingText, opts: { sendIfGone?: boolean } = {}): Promise<Delivery> {
     try {
       await this.api.editMessageText(chatId, messageId, msg.html, {
         parse_mode: 'HTML',
@@ -62,7 +64,7 @@ export class Messenger {
     } catch (err) {
       const failure = classifyTelegramError(err);
       if (failure.kind === 'not_modified') return { ok: true, messageId, fresh: false };
-      if (failure.kind === 'message_gone') {
+      if (failure.kind === 'message_gone' && opts.sendIfGone !== false) {
         this.log?.warn({ chatId, messageId, reason: failure.description }, 'telegram message gone, sending a fresh one');
         return this.send(chatId, msg);
       }

@@ -152,6 +152,8 @@ export interface AnswerOrderFlavor {
   answerOrder?: {
     /** The answer is sent later by background work, as a reply to this update's message. */
     answerFollows(): void;
+    /** An earlier message of this chat will get no answer of its own (this update's answer took over). */
+    noAnswerFor(messageId: number): void;
   };
 }
 
@@ -171,7 +173,10 @@ export function answerOrder<C extends Context & AnswerOrderFlavor>(pacer: ChatPa
       if (payload && typeof payload === 'object') placeOfPayload.set(payload, place);
       return prev(method, payload, signal);
     }) as unknown as Transformer);
-    ctx.answerOrder = { answerFollows: () => pacer.lingerPlace(place) };
+    ctx.answerOrder = {
+      answerFollows: () => pacer.lingerPlace(place),
+      noAnswerFor: (earlier) => pacer.dropPlaceFor(chatId, earlier),
+    };
     try {
       await next();
     } finally {
