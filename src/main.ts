@@ -6,7 +6,7 @@ import { describeKeyState } from './accounts/key-guard.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import { createLogger, uriPassword, type Logger } from './shared/logger.js';
-import { setBotCommands } from './bot/commands.js';
+import { refreshChatMenus, setBotCommands } from './bot/commands.js';
 import { PollingLeadership } from './process/polling-leadership.js';
 import { ALLOWED_UPDATES, startPolling } from './process/polling.js';
 import { systemClock } from './shared/clock.js';
@@ -125,7 +125,10 @@ async function main(): Promise<void> {
           );
           return session;
         },
-        onFirstLeadership: () => setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale),
+        onFirstLeadership: async () => {
+          await setBotCommands(started.bot.api, started.translatorFor, config.defaultLocale);
+          await refreshChatMenus(started.bot.api, started.chats, started.translatorFor, log);
+        },
         log,
       });
       stopUpdates = () => leadership.stop();
@@ -166,6 +169,8 @@ async function startWebhook(
   );
   if (isStopping()) return;
   await setBotCommands(app.bot.api, app.translatorFor, config.defaultLocale).catch((err) => log.warn({ err }, 'setMyCommands failed'));
+  // Every replica does it; idempotent, and in the background: chats' own menus are not urgent.
+  void refreshChatMenus(app.bot.api, app.chats, app.translatorFor, log).catch((err) => log.warn({ err }, 'chat menus not refreshed'));
   log.info({ port: http.port }, 'bot started (webhook)');
 }
 

@@ -1,10 +1,18 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Locale } from '../config.js';
+import type { MenuScope } from './commands.js';
 
 /** Per-chat settings and reachability, stored so that background jobs (no update context) can use them. */
 export interface ChatDoc {
   _id: number; // Telegram chat id
+  /** The language picked with /language; absent until the chat picks one (see chat-language.ts). */
   locale?: Locale | undefined;
+  /** Which command menu the chat gets (set with the language): a private chat's or a group's. */
+  kind?: MenuScope | undefined;
+  /** The /language message whose button set `locale` (a second tap on it changes nothing). */
+  pickedWith?: number | undefined;
+  /** What the chat's own command menu (scope `chat`) was last set to; see commands.ts. */
+  menuHash?: string | undefined;
   /** The bot was blocked, the user deactivated, or the chat is gone: stop sending to it. */
   unreachable: boolean;
   unreachableReason?: string | undefined;
@@ -15,6 +23,9 @@ const chatSchema = new Schema<ChatDoc>(
   {
     _id: { type: Number, required: true },
     locale: String,
+    kind: String,
+    pickedWith: Number,
+    menuHash: String,
     unreachable: { type: Boolean, default: false },
     unreachableReason: String,
   },
@@ -41,8 +52,40 @@ export class ChatStore {
     return chat?.locale;
   }
 
-  async setLocale(chatId: number, locale: Locale): Promise<void> {
-    await this.Chat.updateOne({ _id: chatId }, { $set: { locale } }, { upsert: true });
+  /** `kind` says which command menu the chat gets in its language; tests may leave it out. */
+  async setLocale(chatId: number, locale: Locale, kind?: MenuScope): Promise<void> {
+    await this.Chat.updateOne({ _id: chatId }, { $set: { locale, ...(kind ? { kind } : {}) } }, { upsert: true });
+  }
+
+  /**
+   * The chat picked `locale` with a button of the /language message `pickerMessageId`. Returns true
+   * when it is a repeat (the same button of the same message: a double tap), which changes nothing.
+   */
+  async pickLocale(chatId: number, locale: Locale, kind: MenuScope | undefined, pickerMessageId: number): Promise<boolean> {
+    const before = await this.Chat.findOneAndUpdate(
+      { _id: chatId },
+      { $set: { locale, pickedWith: pickerMessageId, ...(kind ? { kind } : {}) } },
+      { upsert: true, new: false },
+    )
+      .select({ locale: 1, pickedWith: 1 })
+      .lean();
+    return before?.locale === locale && before.pickedWith === pickerMessageId;
+  }
+
+  async recordMenu(chatId: number, menuHash: string): Promise<void> {
+    await this.Chat.updateOne({ _id: chatId }, { $set: { menuHash } });
+  }
+
+  /** Chats that picked a language and whose own command menu is not `currentHash(locale, kind)`. */
+  async staleMenus(
+    currentHash: (locale: Locale, kind: MenuScope) => string,
+  ): Promise<Array<{ chatId: number; locale: Locale; kind: MenuScope }>> {
+    const chats = await this.Chat.find({ locale: { $exists: true }, kind: { $exists: true }, unreachable: { $ne: true } })
+      .select({ locale: 1, kind: 1, menuHash: 1 })
+      .lean();
+    return chats
+      .filter((c) => c.locale && c.kind && c.menuHash !== currentHash(c.locale, c.kind))
+      .map((c) => ({ chatId: c._id, locale: c.locale!, kind: c.kind! }));
   }
 
   async isUnreachable(chatId: number): Promise<boolean> {

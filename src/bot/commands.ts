@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Api } from 'grammy';
 import type { BotCommand, BotCommandScope, LanguageCode } from 'grammy/types';
 import { SUPPORTED_LOCALES, type Locale } from '../config.js';
+import type { Logger } from '../shared/logger.js';
+import type { ChatStore } from './chats.js';
 import type { Translate } from './i18n.js';
 
 /** Where a command is offered in Telegram's command menu. */
@@ -50,4 +53,49 @@ export async function setBotCommands(api: Api, translatorFor: (locale: Locale) =
       });
     }
   }
+}
+
+/** The kind of menu a Telegram chat gets; undefined for channels (no menu). */
+export function menuScopeOf(chatType: string): MenuScope | undefined {
+  if (chatType === 'private') return 'private';
+  return chatType === 'group' || chatType === 'supergroup' ? 'group' : undefined;
+}
+
+/** Identifies a menu's content (commands and descriptions), to know when a chat's own menu is stale. */
+export function menuHash(scope: MenuScope, t: Translate): string {
+  return createHash('sha256')
+    .update(JSON.stringify(menuFor(scope, t)))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+/**
+ * A chat that picked a language gets its own menu in that language (scope `chat`, which Telegram
+ * prefers over the per-app-language menus), so the menu matches the replies. Returns the menu's hash.
+ */
+export async function setChatMenu(api: Api, chatId: number, scope: MenuScope, t: Translate): Promise<string> {
+  await api.setMyCommands(menuFor(scope, t), { scope: { type: 'chat', chat_id: chatId } });
+  return menuHash(scope, t);
+}
+
+/**
+ * At start-up, after setBotCommands: chats whose own menu predates the current MENU (a command added,
+ * a description reworded) get it again, one after another (a background job, not the update path).
+ * A chat that cannot be reached is skipped (it keeps its old menu); the next start-up tries again.
+ */
+export async function refreshChatMenus(
+  api: Api,
+  chats: ChatStore,
+  translatorFor: (locale: Locale) => Translate,
+  log: Logger,
+): Promise<void> {
+  const stale = await chats.staleMenus((locale, kind) => menuHash(kind, translatorFor(locale)));
+  for (const { chatId, locale, kind } of stale) {
+    try {
+      await chats.recordMenu(chatId, await setChatMenu(api, chatId, kind, translatorFor(locale)));
+    } catch (err) {
+      log.warn({ err, chatId }, 'could not refresh the command menu of a chat');
+    }
+  }
+  if (stale.length > 0) log.info({ chats: stale.length }, 'command menus of chats refreshed');
 }

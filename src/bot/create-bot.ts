@@ -9,6 +9,7 @@ import type { BotContext } from './context.js';
 import { accessGate } from './features/access.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
+import { translatorFor } from './i18n.js';
 import { statusFeature } from './features/status.js';
 import { watchlistFeature } from './features/watchlist.js';
 import type { Clock } from '../shared/clock.js';
@@ -106,7 +107,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   );
   bot.use(createConversation(customAmountConversation(deps.resend), CUSTOM_AMOUNT_CONVERSATION));
   bot.use(helpFeature());
-  bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker }));
+  bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker, translatorFor: (locale) => translatorFor(deps.i18n, locale) }));
   bot.use(statusFeature({ tracker: deps.tracker }));
   bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));
   bot.use(offersFeature({ resend: deps.resend, models: deps.models, messages: deps.offerMessages }));

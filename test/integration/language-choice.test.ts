@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_LOCALES } from '../../src/config.js';
-import { setBotCommands } from '../../src/bot/commands.js';
+import { refreshChatMenus, setBotCommands } from '../../src/bot/commands.js';
 import { Harness, RESELLER, STAFF, STRANGER } from '../support/harness.js';
 import { FACTURE_500, filledIn, pressOfferNow, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
 
@@ -162,6 +162,71 @@ describe('the command menus', () => {
         expect(h.telegram.callCount('sendMessage', chatId), `/${command} in ${scope}`).toBeGreaterThan(before);
       }
     }
+  });
+});
+
+describe("a chat's own command menu", () => {
+  type Command = { command: string; description: string };
+  const chatMenu = (chatId: number) => h.telegram.myCommands('', { type: 'chat', chat_id: chatId }) as Command[];
+  const descriptionOf = (menu: Command[], command: string) => menu.find((c) => c.command === command)?.description;
+
+  it('follows the language the chat picked, whatever the app language (private chat and group)', async () => {
+    await setBotCommands(h.app.bot.api, h.app.translatorFor, h.config.defaultLocale);
+    const fr = { languageCode: 'fr' };
+    // A French app sees the French menu until the chat picks Arabic; then the chat's own menu is Arabic.
+    expect(chatMenu(RESELLER)).toEqual([]);
+    await h.send('/language', fr);
+    await h.press(h.telegram.lastMessage(RESELLER)!.message_id, 'lang:ar', fr);
+    expect(descriptionOf(chatMenu(RESELLER), 'language')).toBe(h.app.translatorFor('ar')('command-language'));
+    expect(chatMenu(RESELLER).map((c) => c.command)).toEqual(
+      (h.telegram.myCommands('ar', { type: 'all_private_chats' }) as Command[]).map((c) => c.command),
+    );
+
+    await h.send('/language', { chatId: GROUP, userId: STAFF });
+    await h.press(h.telegram.lastMessage(GROUP)!.message_id, 'lang:en', { chatId: GROUP, userId: STAFF });
+    expect(chatMenu(GROUP)).toEqual(h.telegram.myCommands('en', { type: 'all_group_chats' }));
+  });
+
+  it('survives a double tap on a language button without a Telegram error or an error message', async () => {
+    await h.send('/language');
+    const picker = h.telegram.lastMessage(RESELLER)!;
+    await Promise.all([h.press(picker.message_id, 'lang:fr'), h.press(picker.message_id, 'lang:fr')]);
+    expect(h.telegram.message(RESELLER, picker.message_id)?.text).toContain('français');
+    expect(h.badRequests()).toEqual([]);
+    expect(h.telegram.messages(RESELLER).map((m) => m.text)).not.toContain(h.app.translatorFor('fr')('error-generic'));
+  });
+
+  it('is set again at start-up when the menu changed since (and only then)', async () => {
+    await h.send('/language');
+    await h.press(h.telegram.lastMessage(RESELLER)!.message_id, 'lang:fr');
+    await h.send('/language', { userId: STAFF });
+    await h.press(h.telegram.lastMessage(STAFF)!.message_id, 'lang:en', { userId: STAFF });
+    const chatMenuCalls = () =>
+      h.telegram.calls.filter((c) => c.method === 'setMyCommands' && (c.params.scope as { type?: string })?.type === 'chat');
+    expect(chatMenuCalls()).toHaveLength(2);
+
+    await refreshChatMenus(h.app.bot.api, h.app.chats, h.app.translatorFor, h.log);
+    expect(chatMenuCalls()).toHaveLength(2); // nothing changed: nothing sent
+
+    // An older menu (a release before a command was added) recorded for the reseller's chat.
+    await h.db.collection('chats').updateOne({ _id: RESELLER as never }, { $set: { menuHash: 'older-menu' } });
+    // The first start-up cannot reach the chat; the next one refreshes it; the one after has nothing to do.
+    h.telegram.failNext('setMyCommands', { code: 400, description: 'Bad Request: chat not found' });
+    await refreshChatMenus(h.app.bot.api, h.app.chats, h.app.translatorFor, h.log);
+    expect(
+      chatMenuCalls()
+        .slice(2)
+        .map((c) => c.ok),
+    ).toEqual([false]);
+    await refreshChatMenus(h.app.bot.api, h.app.chats, h.app.translatorFor, h.log);
+    const refreshed = chatMenuCalls().slice(2);
+    expect(refreshed.map((c) => [(c.params.scope as { chat_id?: number }).chat_id, c.ok])).toEqual([
+      [RESELLER, false],
+      [RESELLER, true],
+    ]);
+    expect(descriptionOf(chatMenu(RESELLER), 'language')).toBe('Changer la langue du bot');
+    await refreshChatMenus(h.app.bot.api, h.app.chats, h.app.translatorFor, h.log);
+    expect(chatMenuCalls()).toHaveLength(4);
   });
 });
 

@@ -290,7 +290,7 @@ export class FakeTelegram {
   }
 
   /** Commands set with setMyCommands for a scope (default: the default scope) and language code ('' for none). */
-  myCommands(languageCode = '', scope?: { type: string }): unknown[] {
+  myCommands(languageCode = '', scope?: { type: string; chat_id?: number }): unknown[] {
     return this.commands.get(commandsKey(scope, languageCode)) ?? [];
   }
 
