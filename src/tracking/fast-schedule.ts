@@ -2,8 +2,9 @@ import type { OrderKind } from '../provider/types.js';
 import type { StatusClass } from './view.js';
 
 /**
- * Fast-phase polling after a /status, after the provider's adaptive-polling guide: every 3 s for the
- * first 30 s, every 5 s until 1 min, every 10 s until 5 min. Every delay is multiplied by TIME_SCALE.
+ * Fast-phase polling after a /status. The guide's adaptive steps (every 3 s for the first 30 s, every
+ * 5 s until 1 min, every 10 s until 5 min) bound the phase and serve orders whose status says nothing
+ * more; `nextFastCheckDelay` follows the status within them. Every delay is multiplied by TIME_SCALE.
  */
 export interface FastStep {
   /** The step applies while elapsed time (unscaled) is below this. */
@@ -75,9 +76,10 @@ export const STATUS_TIMINGS = {
 /**
  * Delay before the next fast check following what the order's status says, or `null` when the fast
  * phase is over (same 5-minute end as `nextFastDelay`). Internet orders (HANDLING 3-45 s, no
- * PENDING) and unknown statuses keep the guide's schedule. A trade, not a free win: against the
- * documented timings (simulated) it makes ~20 % fewer calls than the 3/5/10 s schedule for a
- * somewhat later median; see README "Benchmark".
+ * PENDING) and unknown statuses keep the guide's schedule. The order machine schedules every
+ * fast-phase check with it (order-machine.ts `schedule`). Alone, a trade rather than a free win:
+ * against the documented timings (simulated) it makes ~20 % fewer calls than the 3/5/10 s schedule
+ * for a somewhat later median; list rounds (fast-list.ts, `listRoundDelay`) are what beat both.
  */
 export function nextFastCheckDelay(ctx: FastCheckContext, timeScale: number): number | null {
   const guide = nextFastDelay(ctx.elapsedMs, timeScale);
@@ -94,4 +96,27 @@ export function nextFastCheckDelay(ctx: FastCheckContext, timeScale: number): nu
   } else return guide;
   // The phase still ends on its boundary.
   return Math.min(delay, fastPhaseLengthMs(1) - elapsed) * timeScale;
+}
+
+/**
+ * One list page answers for every fast-phase order of an account and kind (fast-list.ts), so a round
+ * costs one call whatever the number of orders. `minEveryMs`: the closest two rounds may be
+ * (production ms). `costShare`: a round may come sooner than its most urgent member asks only while
+ * the rounds cost at most this share of the calls the members' own schedules would make.
+ */
+export const LIST_ROUND = { minEveryMs: 1_500, costShare: 0.5 } as const;
+
+/**
+ * Delay (real ms) before the next list round of orders whose own schedules (`nextFastCheckDelay`,
+ * real ms) ask for `memberDelaysMs`: never later than the most urgent member wants, and sooner (down
+ * to `minEveryMs`, scaled) while the members together would make at least twice the calls on their
+ * own. Null with no member. Three orders every 5 s alone: a round every 3.3 s; ten: every 1.5 s.
+ */
+export function listRoundDelay(memberDelaysMs: readonly number[], timeScale: number): number | null {
+  if (memberDelaysMs.length === 0) return null;
+  const mostUrgent = Math.min(...memberDelaysMs);
+  // Checks per ms the members would make on their own schedules.
+  const ownRate = memberDelaysMs.reduce((sum, d) => sum + 1 / Math.max(d, 1), 0);
+  const affordable = 1 / (LIST_ROUND.costShare * ownRate);
+  return Math.min(mostUrgent, Math.max(LIST_ROUND.minEveryMs * timeScale, affordable));
 }

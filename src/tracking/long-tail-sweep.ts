@@ -1,11 +1,10 @@
-import { ProviderError } from '../provider/errors.js';
-import type { ListPage, OrderKind, ProviderOrder } from '../provider/types.js';
+import type { OrderKind } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { orderCreatedAt } from './describe.js';
 import type { Claim, ClaimBatch } from './leases.js';
+import { reconcileByList, type CheckResult } from './list-reconciliation.js';
 import type { OrderDoc, TrackingModels } from './models.js';
-import { toUpdate, type OrderEvent } from './order-machine.js';
 import type { OrderSourceFor } from './order-source.js';
 import type { OrderTracker } from './tracker.js';
 
@@ -32,12 +31,7 @@ export interface LongTailSweepOptions {
   coalesceMs: number;
 }
 
-const LIST_PAGE_SIZE = 100;
-
-interface Result {
-  claim: Claim<OrderDoc>;
-  event: OrderEvent;
-}
+type Result = CheckResult;
 
 /**
  * Rechecks the long tail: orders in UNKNOWN_ERROR, QUEUED or still processing after the fast phase,
@@ -133,14 +127,7 @@ export class LongTailSweep {
 
   /** Writes the machine's transition for every result in one bulkWrite, then what must follow each. */
   private async write(batch: ClaimBatch<OrderDoc>, results: Result[]): Promise<void> {
-    if (results.length === 0) return;
-    const { tracker } = this.opts;
-    const planned = results.map((r) => ({ ...r, t: tracker.planCheck(r.claim.doc, r.event) }));
-    const applied = await batch.releaseAll(planned.map((p) => ({ id: p.claim.id, update: toUpdate(p.t) })));
-    if (applied < planned.length) {
-      this.opts.log.warn({ written: applied, results: planned.length }, 'long-tail claims lost mid-sweep; their results were dropped');
-    }
-    for (const p of planned) await tracker.afterCheck(p.claim.doc, p.event, p.t);
+    if (results.length > 0) await this.opts.tracker.commitChecks(results, batch);
   }
 
   /** Asks the provider about each order (a few at a time); results are written every `writeEvery`. */
@@ -157,42 +144,16 @@ export class LongTailSweep {
   }
 
   /**
-   * Pages through the account's orders created between the oldest and newest due order. Stops as soon
-   * as every due order was seen, and gives up on the list (falling back to per-order checks) when it
-   * would cost more calls than the checks it replaces.
+   * List pages for the account's orders created between the oldest and newest due order
+   * (list-reconciliation.ts); after a failed page, whatever is not covered is checked one by one.
    */
   private async reconcileByList(claims: Claim<OrderDoc>[]): Promise<{ calls: number; found: Result[]; uncovered: Claim<OrderDoc>[] }> {
     const orders = claims.map((c) => c.doc);
     const source = this.opts.sources(orders[0]!.accountId);
-    const kind = orders[0]!.kind as OrderKind;
     if (!source) return { calls: 0, found: [], uncovered: claims };
-    const created = orders.map((o) => orderCreatedAt(o));
-    const from = new Date(Math.min(...created.map((d) => d.getTime())));
-    const to = new Date(Math.max(...created.map((d) => d.getTime())) + 1_000);
-    const byId = new Map(claims.map((c) => [c.doc.providerId, c]));
-    const found = new Map<string, ProviderOrder>();
-    let calls = 0;
-    try {
-      for (let page = 1; ; page++) {
-        const query = { page, pageSize: LIST_PAGE_SIZE, from: from.toISOString(), to: to.toISOString() };
-        const result: ListPage<ProviderOrder> = kind === 'mobile' ? await source.listMobile(query) : await source.listInternet(query);
-        calls += 1;
-        for (const item of result.items) if (byId.has(item.id)) found.set(item.id, item);
-        if (found.size === byId.size || page >= result.totalPages) break;
-        // Each page costs one call; once the pages left exceed the orders left, checks are cheaper.
-        if (result.totalPages - page > byId.size - found.size) break;
-      }
-    } catch (err) {
-      this.opts.log.warn(
-        { kind: err instanceof ProviderError ? err.kind : 'unexpected' },
-        'list reconciliation failed; checking one by one',
-      );
-    }
-    const share = found.size > 0 ? calls / found.size : 0;
-    const results: Result[] = [...found].map(([id, fresh]) => ({ claim: byId.get(id)!, event: { type: 'checked', fresh, calls: share } }));
-    const uncovered = claims.filter((c) => !found.has(c.doc.providerId));
-    this.opts.log.debug({ kind, due: orders.length, covered: found.size, calls }, 'list reconciliation');
-    return { calls, found: results, uncovered };
+    const created = orders.map((o) => orderCreatedAt(o).getTime());
+    const window = { from: new Date(Math.min(...created)), to: new Date(Math.max(...created) + 1_000) };
+    return reconcileByList(source, orders[0]!.kind as OrderKind, claims, window, this.opts.log);
   }
 }
 

@@ -6,13 +6,11 @@
  */
 import { ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Claim, Lease } from './leases.js';
+import type { Claim } from './leases.js';
 import type { LookupOutcome, OrderDoc, TrackingModels, WatcherDoc } from './models.js';
-import { meansNoUsableProvider, type OrderChecks } from './order-checks.js';
+import { meansNoUsableProvider, type PollWorkOptions } from './order-checks.js';
 import { toUpdate, transition, type MachinePolicy, type OrderEvent } from './order-machine.js';
-import { findByQuery, type OrderSourceFor } from './order-source.js';
+import { findByQuery } from './order-source.js';
 import { syncWatchersClosedAt } from './retention.js';
 import { isDuplicateKey, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
 import type { WatchRequest } from './requests.js';
@@ -44,16 +42,7 @@ export async function openLookup(models: TrackingModels, req: WatchRequest, now:
   return doc;
 }
 
-export interface LookupResolverOptions {
-  models: TrackingModels;
-  sources: OrderSourceFor;
-  checks: OrderChecks;
-  /** The poll lease: an existing order a lookup merges into is claimed before it is written. */
-  pollLease: Lease<OrderDoc>;
-  clock: Clock;
-  /** The order machine's policy (lookup give-up time, back-off scale). */
-  policy: MachinePolicy;
-  log: Logger;
+export interface LookupResolverOptions extends PollWorkOptions {
   /** Wakes the tracker's loops: a delivery became due. */
   kick: () => void;
 }

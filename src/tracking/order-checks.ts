@@ -8,7 +8,8 @@ import { ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { Claim } from './leases.js';
+import type { Claim, ClaimBatch, Lease } from './leases.js';
+import type { CheckResult } from './list-reconciliation.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { toUpdate, transition, type MachinePolicy, type OrderEvent, type Transition } from './order-machine.js';
 import { checkById, type OrderSourceFor } from './order-source.js';
@@ -36,6 +37,19 @@ export interface OrderChecksOptions {
   kick: () => void;
   /** The tracker's `watch`: a chat follows an order the provider linked to this one. */
   watch: (req: WatchRequest) => Promise<unknown>;
+}
+
+/** What the fast-poll loop's other workers (lookups.ts, fast-list.ts) are built from. */
+export interface PollWorkOptions {
+  models: TrackingModels;
+  sources: OrderSourceFor;
+  checks: OrderChecks;
+  /** The poll lease: every order they write is claimed with it first. */
+  pollLease: Lease<OrderDoc>;
+  clock: Clock;
+  /** The order machine's policy (schedules, back-off, TIME_SCALE). */
+  policy: MachinePolicy;
+  log: Logger;
 }
 
 export class OrderChecks {
@@ -71,11 +85,11 @@ export class OrderChecks {
     }
   }
 
-  /** A failed provider call as a machine event (logged once here). */
-  failureEvent(order: OrderDoc, err: unknown, calls: number): OrderEvent {
+  /** A failed provider call as a machine event (logged here unless `quiet`: the caller logged it once for many orders). */
+  failureEvent(order: OrderDoc, err: unknown, calls: number, quiet = false): OrderEvent {
     const kind = err instanceof ProviderError ? err.kind : 'unexpected';
     const retryAfterMs = err instanceof ProviderError ? err.retryAfterMs : undefined;
-    this.opts.log.warn({ orderId: order._id.toString(), kind, code: (err as ProviderError).code }, 'order check failed');
+    if (!quiet) this.opts.log.warn({ orderId: order._id.toString(), kind, code: (err as ProviderError).code }, 'order check failed');
     return meansNoUsableProvider(err) ? { type: 'parked', retryAfterMs, calls } : { type: 'check_failed', retryAfterMs, calls };
   }
 
@@ -89,6 +103,35 @@ export class OrderChecks {
     const t = this.plan(claim.doc, event);
     if (!(await claim.release(toUpdate(t)))) return this.lostClaim(claim.doc, event);
     await this.afterWrite(claim.doc, event, t);
+  }
+
+  /**
+   * Writes the machine's transition for each result, then what must follow each: results claimed in
+   * `batch` with one bulkWrite (every operation conditioned on the batch's claim), any other under its
+   * own claim. `share` may adjust the planned transitions together (a list round's one cadence).
+   * Returns how many writes applied; a result whose claim was lost writes nothing.
+   */
+  async commitAll(
+    results: CheckResult[],
+    batch: ClaimBatch<OrderDoc> | undefined,
+    share: (planned: Transition[]) => Transition[] = (planned) => planned,
+  ): Promise<number> {
+    if (results.length === 0) return 0;
+    const transitions = share(results.map((r) => this.plan(r.claim.doc, r.event)));
+    const planned = results.map((r, i) => ({ ...r, t: transitions[i]! }));
+    const inBatch = planned.filter((p) => batch !== undefined && p.claim.token === batch.token);
+    let applied = batch ? await batch.releaseAll(inBatch.map((p) => ({ id: p.claim.id, update: toUpdate(p.t) }))) : 0;
+    if (applied < inBatch.length) {
+      this.opts.log.warn({ written: applied, results: inBatch.length }, 'claims lost mid-check; their results were dropped');
+    }
+    for (const p of planned) {
+      if (batch !== undefined && p.claim.token === batch.token) await this.afterWrite(p.claim.doc, p.event, p.t);
+      else if (await p.claim.release(toUpdate(p.t))) {
+        applied += 1;
+        await this.afterWrite(p.claim.doc, p.event, p.t);
+      } else await this.lostClaim(p.claim.doc, p.event);
+    }
+    return applied;
   }
 
   /** Stores a fresh provider answer and decides the next step; a delivery follows every visible change. */

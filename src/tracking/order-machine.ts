@@ -16,8 +16,8 @@
  * called again) instead of being re-claimed in a loop. Closing phases (final, expired, unresolved)
  * set `closedAt`, from which retention counts.
  */
-import type { ProviderOrder } from '../provider/types.js';
-import { nextFastDelay } from './fast-schedule.js';
+import type { OrderKind, ProviderOrder } from '../provider/types.js';
+import { listRoundDelay, nextFastCheckDelay } from './fast-schedule.js';
 import { longTailWindowMs, nextLongTailDelay, type LongTailPolicy } from './long-tail-schedule.js';
 import type { LongTailReason, LookupOutcome, OrderDoc, OrderPhase, StatusChange } from './models.js';
 import { classifyStatus, endsFastPhase, isTerminal } from './status.js';
@@ -84,8 +84,10 @@ export type OrderEvent =
 export type MachineOrder = Pick<
   OrderDoc,
   | 'phase'
+  | 'kind'
   | 'status'
   | 'statusClass'
+  | 'history'
   | 'payload'
   | 'ref'
   | 'trackingSince'
@@ -235,7 +237,7 @@ function lookupFailed(
 function checked(order: MachineOrder, fresh: ProviderOrder, calls: number, now: Date, policy: MachinePolicy): Transition {
   const statusClass = classifyStatus(fresh.kind, fresh.status);
   const statusChanged = fresh.status !== order.status;
-  const next = schedule(order, statusClass, now, policy);
+  const next = schedule(order, statusClass, now, policy, { kind: fresh.kind, inStatusMs: statusChanged ? 0 : inStatusMs(order, now) });
   // Watchers are only re-rendered when something they see may have changed: a new status, phase or
   // payload, the end of an outage, in the long tail at most every `longRefreshMs` ("last checked":
   // thousands of rechecked orders must not crowd out replies), and in the fast phase at most every
@@ -285,7 +287,10 @@ function unchecked(
   policy: MachinePolicy,
 ): Transition {
   const statusClass: StatusClass = order.statusClass ?? (order.status ? 'unknown' : 'pending');
-  const next = schedule(order, isTerminal(statusClass) ? 'unknown' : statusClass, now, policy);
+  const next = schedule(order, isTerminal(statusClass) ? 'unknown' : statusClass, now, policy, {
+    kind: order.kind,
+    inStatusMs: inStatusMs(order, now),
+  });
   let nextCheckAt = honourRetryAfter(next.nextCheckAt, event.retryAfterMs, now);
   const parked = event.type === 'parked';
   if (parked && nextCheckAt) nextCheckAt = new Date(Math.max(nextCheckAt.getTime(), now.getTime() + policy.parkMs));
@@ -304,10 +309,25 @@ function unchecked(
   });
 }
 
+/** What the fast schedule reads besides the status class: the kind, and how long the status has held. */
+interface StatusSeen {
+  kind: OrderKind | undefined;
+  /** Real ms since the current status was first seen (0 when this check saw it first). */
+  inStatusMs: number;
+}
+
+/** Real ms since the order's current status was first seen (its last history entry; else since tracking began). */
+function inStatusMs(order: Partial<Pick<OrderDoc, 'history'>> & Pick<OrderDoc, 'trackingSince'>, now: Date): number {
+  const since = order.history?.at(-1)?.at ?? order.trackingSince;
+  return Math.max(0, now.getTime() - since.getTime());
+}
+
 /**
  * Where an order goes given its status class now:
  * - FULFILLED/REFUNDED end tracking;
- * - in the fast phase, UNKNOWN_ERROR/QUEUED or the end of the fast schedule move it to the long tail;
+ * - in the fast phase, the next check follows the status (`nextFastCheckDelay`: mobile PENDING every
+ *   5 s, HANDLING 3 s after it is first seen then every 2 s, the guide's steps otherwise);
+ *   UNKNOWN_ERROR/QUEUED or the end of the fast phase move it to the long tail;
  * - in the long tail, it is rescheduled by the long-tail policy, and a change of reason (e.g. a
  *   timed-out order that turns UNKNOWN_ERROR) starts that reason's own window.
  */
@@ -316,10 +336,14 @@ function schedule(
   statusClass: StatusClass,
   now: Date,
   policy: SchedulingPolicy,
+  seen: StatusSeen,
 ): Pick<CheckOutcome, 'phase' | 'nextCheckAt' | 'longTail'> {
   if (isTerminal(statusClass)) return { phase: 'final', nextCheckAt: null, longTail: order.longTail };
   if ((order.phase === 'fast' || order.phase === 'lookup') && !endsFastPhase(statusClass)) {
-    const delay = nextFastDelay(now.getTime() - order.trackingSince.getTime(), policy.timeScale);
+    const delay = nextFastCheckDelay(
+      { kind: seen.kind, statusClass, elapsedMs: now.getTime() - order.trackingSince.getTime(), inStatusMs: seen.inStatusMs },
+      policy.timeScale,
+    );
     if (delay !== null) return { phase: 'fast', nextCheckAt: new Date(now.getTime() + delay), longTail: order.longTail };
   }
   return scheduleLongTail(order.longTail, longTailReasonFor(statusClass), now, policy);
@@ -337,13 +361,29 @@ export interface CheckOutcome {
 
 /** The schedule part of a `checked` transition, on its own (used by unit tests of the schedule). */
 export function afterCheck(
-  order: Pick<OrderDoc, 'phase' | 'status' | 'trackingSince' | 'longTail'>,
+  order: Pick<OrderDoc, 'phase' | 'status' | 'trackingSince' | 'longTail'> & Partial<Pick<OrderDoc, 'history'>>,
   fresh: ProviderOrder,
   now: Date,
   policy: SchedulingPolicy,
 ): CheckOutcome {
   const statusClass = classifyStatus(fresh.kind, fresh.status);
-  return { status: fresh.status, statusClass, statusChanged: fresh.status !== order.status, ...schedule(order, statusClass, now, policy) };
+  const statusChanged = fresh.status !== order.status;
+  const seen = { kind: fresh.kind, inStatusMs: statusChanged ? 0 : inStatusMs(order, now) };
+  return { status: fresh.status, statusClass, statusChanged, ...schedule(order, statusClass, now, policy, seen) };
+}
+
+/**
+ * Orders answered by one list page (fast-list.ts) share its cadence: every one the page answered
+ * that stays in the fast phase is next checked at the same time, when the most urgent of them wants
+ * it or sooner while that stays cheap (`listRoundDelay`). Failed or parked ones keep their own time.
+ */
+export function shareListRound(transitions: readonly Transition[], now: Date, policy: SchedulingPolicy): Transition[] {
+  const answered = (t: Transition) => t.phase === 'fast' && t.set.nextCheckAt instanceof Date && t.set.providerTrouble === false;
+  const delays = transitions.filter(answered).map((t) => (t.set.nextCheckAt as Date).getTime() - now.getTime());
+  const delay = listRoundDelay(delays, policy.timeScale);
+  if (delay === null) return [...transitions];
+  const nextCheckAt = new Date(now.getTime() + delay);
+  return transitions.map((t) => (answered(t) ? { ...t, set: { ...t.set, nextCheckAt } } : t));
 }
 
 function longTailReasonFor(statusClass: StatusClass): LongTailReason {

@@ -9,22 +9,16 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createDeliveryLoop, type OrderDelivery } from './delivery-loop.js';
 import { DueLoop } from './due-loop.js';
-import { Lease, newOwnerId, type Claim } from './leases.js';
+import { DEFAULT_FAST_LIST_THRESHOLD, FastListRounds } from './fast-list.js';
+import { Lease, newOwnerId, type Claim, type ClaimBatch } from './leases.js';
+import type { CheckResult } from './list-reconciliation.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './long-tail-schedule.js';
 import { LookupResolver, openLookup } from './lookups.js';
 import type { OrderDoc, OrderPhase, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
 import { claimDue, LEASE_NAME, nextDue, oweDelivery, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
-import {
-  machinePolicy,
-  toUpdate,
-  transition,
-  unparkUpdate,
-  type MachinePolicy,
-  type OrderEvent,
-  type Transition,
-} from './order-machine.js';
+import { machinePolicy, toUpdate, transition, unparkUpdate, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { syncWatchersClosedAt } from './retention.js';
 import type { OrderQuery } from './order-query.js';
 import {
@@ -77,6 +71,14 @@ export interface TrackerOptions {
   concurrency?: number;
   idleMs?: number;
   random?: () => number;
+  /** From this many fast-phase orders of one account and kind, list pages replace per-order checks (fast-list.ts; default 3). */
+  fastListThreshold?: number;
+}
+
+/** One piece of fast-poll work: a claimed order, and the orders of its list round when it has one. */
+interface FastWork {
+  claim: Claim<OrderDoc>;
+  mates?: ClaimBatch<OrderDoc> | undefined;
 }
 
 /**
@@ -92,7 +94,8 @@ export class OrderTracker {
   private readonly checks: OrderChecks;
   private readonly policy: MachinePolicy;
   private readonly lookups: LookupResolver;
-  private readonly pollLoop: DueLoop<Claim<OrderDoc>>;
+  private readonly fastList: FastListRounds;
+  private readonly pollLoop: DueLoop<FastWork>;
   private deliveryLoop: DueLoop<Claim<OrderDoc>> | undefined;
 
   constructor(private readonly opts: TrackerOptions) {
@@ -110,11 +113,24 @@ export class OrderTracker {
     this.checks = new OrderChecks({ models, sources, clock, log, policy, kick, watch: (req) => this.watch(req) });
     const pollLease = this.pollLease;
     this.lookups = new LookupResolver({ models, sources, clock, log, policy, checks: this.checks, pollLease, kick });
+    this.fastList = new FastListRounds({
+      models,
+      sources,
+      checks: this.checks,
+      pollLease,
+      clock,
+      policy,
+      log,
+      threshold: opts.fastListThreshold ?? DEFAULT_FAST_LIST_THRESHOLD,
+    });
     const fastFilter = { phase: { $in: ['lookup', 'fast'] } };
-    this.pollLoop = new DueLoop<Claim<OrderDoc>>({
+    this.pollLoop = new DueLoop<FastWork>({
       name: 'fast-poll',
-      claim: () => claimDue(pollLease, 'nextCheckAt', { filter: fastFilter }),
-      process: (claim) => (claim.doc.phase === 'lookup' ? this.lookups.resolveLookup(claim) : this.checks.checkOrder(claim)),
+      claim: () => this.claimFastWork(fastFilter),
+      process: ({ claim, mates }) => {
+        if (claim.doc.phase === 'lookup') return this.lookups.resolveLookup(claim);
+        return mates ? this.fastList.checkTogether(claim, mates) : this.checks.checkOrder(claim);
+      },
       nextDueAt: () => nextDue(pollLease, fastFilter, 'nextCheckAt'),
       concurrency: opts.concurrency ?? 16,
       idleMs: opts.idleMs ?? 1_000,
@@ -125,6 +141,18 @@ export class OrderTracker {
 
   private now(): Date {
     return new Date(this.opts.clock.now());
+  }
+
+  /** Claims the earliest due fast-phase order or lookup, with the orders of its list round when enough are in flight. */
+  private async claimFastWork(filter: Record<string, unknown>): Promise<FastWork | null> {
+    const claim = await claimDue(this.pollLease, 'nextCheckAt', { filter });
+    if (!claim) return null;
+    try {
+      return { claim, mates: await this.fastList.claimMates(claim) };
+    } catch (err) {
+      this.opts.log.warn({ err, orderId: claim.doc._id.toString() }, 'claiming a list round failed; checking the order alone');
+      return { claim };
+    }
   }
 
   start(delivery: OrderDelivery): void {
@@ -308,14 +336,9 @@ export class OrderTracker {
     return this.checks.probe(order);
   }
 
-  /** The transition a check's event makes on an order (pure); the long-tail sweep writes these in bulk. */
-  planCheck(order: OrderDoc, event: OrderEvent): Transition {
-    return this.checks.plan(order, event);
-  }
-
-  /** What follows a written check transition (linked orders, logs, waking the delivery loop). */
-  afterCheck(order: OrderDoc, event: OrderEvent, t: Transition): Promise<void> {
-    return this.checks.afterWrite(order, event, t);
+  /** Writes checks' results under their claims (those of `batch` in one bulkWrite), then what must follow each. */
+  commitChecks(results: CheckResult[], batch: ClaimBatch<OrderDoc>): Promise<number> {
+    return this.checks.commitAll(results, batch);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fastPhaseLengthMs, nextFastCheckDelay, nextFastDelay } from '../../src/tracking/fast-schedule.js';
+import { fastPhaseLengthMs, listRoundDelay, nextFastCheckDelay, nextFastDelay } from '../../src/tracking/fast-schedule.js';
 
 const S = 1000;
 
@@ -117,5 +117,33 @@ describe('status-following fast schedule (mobile PENDING every 5 s; HANDLING 3 s
     const guide = count((t) => nextFastDelay(t, 1));
     expect(following.checks).toBeLessThan(guide.checks);
     expect(following.seenAt).toBeLessThanOrEqual(guide.seenAt);
+  });
+});
+
+describe('listRoundDelay: one list page for several fast-phase orders', () => {
+  it('never waits longer than the most urgent order wants', () => {
+    expect(listRoundDelay([5 * S, 5 * S, 2 * S], 1)).toBe(2 * S);
+  });
+
+  it('comes sooner while the rounds cost at most half the calls the orders would make alone', () => {
+    // Three orders every 5 s would make 0.6 calls/s alone: a round every 3.33 s makes 0.3.
+    expect(listRoundDelay([5 * S, 5 * S, 5 * S], 1)).toBeCloseTo(10_000 / 3);
+    // Ten: a round every 1 s would still be half, but rounds are at least 1.5 s apart (scaled).
+    expect(
+      listRoundDelay(
+        Array.from({ length: 10 }, () => 5 * S),
+        1,
+      ),
+    ).toBe(1_500);
+    expect(
+      listRoundDelay(
+        Array.from({ length: 10 }, () => 50),
+        0.01,
+      ),
+    ).toBe(15);
+  });
+
+  it('has nothing to schedule without orders', () => {
+    expect(listRoundDelay([], 1)).toBeNull();
   });
 });

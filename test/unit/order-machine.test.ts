@@ -6,6 +6,7 @@ import {
   afterCheck,
   machinePolicy,
   scheduleLongTail,
+  shareListRound,
   toUpdate,
   transition,
   type MachineOrder,
@@ -111,8 +112,23 @@ describe('afterCheck: what a fresh provider answer does to an order', () => {
     const scaled = { ...policy, timeScale: 0.01 };
     const out = afterCheck(fastOrder('PENDING'), mobile('PENDING'), at(100), scaled);
     expect(out).toMatchObject({ phase: 'fast' });
-    expect(out.nextCheckAt!.getTime() - at(100).getTime()).toBeCloseTo(30);
+    // Mobile PENDING every 5 s; internet HANDLING on the guide's 3 s; both x TIME_SCALE.
+    expect(out.nextCheckAt!.getTime() - at(100).getTime()).toBeCloseTo(50);
+    const net = afterCheck(fastOrder('HANDLING'), internet('HANDLING'), at(100), scaled);
+    expect(net.nextCheckAt!.getTime() - at(100).getTime()).toBeCloseTo(30);
     expect(afterCheck(fastOrder('PENDING'), mobile('PENDING'), at(3 * S), scaled).phase).toBe('long');
+  });
+
+  it('follows the status: a mobile order is checked every 5 s while PENDING, 3 s after HANDLING is first seen, then every 2 s', () => {
+    const pending = afterCheck(fastOrder('PENDING'), mobile('PENDING'), at(4 * S), policy);
+    expect(pending.nextCheckAt).toEqual(at(9 * S));
+    const handlingSeen = afterCheck(fastOrder('PENDING'), mobile('HANDLING'), at(6 * S), policy);
+    expect(handlingSeen.nextCheckAt).toEqual(at(9 * S));
+    // HANDLING first seen at 6 s (the status history), checked again at 9 s: every 2 s from then on.
+    const handling = { ...fastOrder('HANDLING'), history: [{ status: 'HANDLING', at: at(6 * S) }] };
+    expect(afterCheck(handling, mobile('HANDLING'), at(9 * S), policy).nextCheckAt).toEqual(at(11 * S));
+    // Past the documented 8 s of HANDLING: every 3 s.
+    expect(afterCheck(handling, mobile('HANDLING'), at(15 * S), policy).nextCheckAt).toEqual(at(18 * S));
   });
 
   it("starts the new reason's own window when a timed-out order turns UNKNOWN_ERROR", () => {
@@ -322,5 +338,56 @@ describe('transition: the one place order phases change', () => {
     expect(update.$set).toMatchObject({ phase: 'fast', status: 'PENDING' });
     expect(update.$inc).toEqual({ version: 1, providerCalls: 1 });
     expect(update.$push).toEqual({ history: { status: 'PENDING', at: at(S) } });
+  });
+});
+
+describe('shareListRound: orders answered by one list page share its cadence', () => {
+  const mp = machinePolicy(policy);
+  const now = at(20 * S);
+  const order = (status: string, historyAt: number): MachineOrder => ({
+    phase: 'fast',
+    kind: 'mobile',
+    status,
+    statusClass: status === 'PENDING' ? 'pending' : 'processing',
+    payload: mobile(status),
+    ref: 'order-1',
+    history: [{ status, at: at(historyAt) }],
+    trackingSince: at(historyAt),
+    longTail: undefined,
+    providerTrouble: false,
+    consecutiveFailures: 0,
+    refreshedAt: now,
+    closedAt: null,
+  });
+  const nextOf = (t: Transition) => (t.set.nextCheckAt as Date | null)?.getTime() ?? null;
+
+  it('checks every answered fast-phase order at the same time, never later than the most urgent one wants', () => {
+    const planned = [
+      transition(order('PENDING', 18 * S), { type: 'checked', fresh: mobile('PENDING'), calls: 1 / 3 }, now, mp), // 5 s
+      transition(order('PENDING', 17 * S), { type: 'checked', fresh: mobile('PENDING'), calls: 1 / 3 }, now, mp), // 5 s
+      transition(order('HANDLING', 14 * S), { type: 'checked', fresh: mobile('HANDLING'), calls: 1 / 3 }, now, mp), // 2 s
+    ];
+    const shared = shareListRound(planned, now, mp);
+    expect(new Set(shared.map(nextOf))).toEqual(new Set([at(22 * S).getTime()]));
+  });
+
+  it('comes sooner than every member asks while that costs at most half their own checks, never closer than 1.5 s', () => {
+    const planned = Array.from({ length: 10 }, () =>
+      transition(order('PENDING', 18 * S), { type: 'checked', fresh: mobile('PENDING'), calls: 0.1 }, now, mp),
+    );
+    expect(nextOf(planned[0]!)).toBe(at(25 * S).getTime());
+    expect(new Set(shareListRound(planned, now, mp).map(nextOf))).toEqual(new Set([now.getTime() + 1_500]));
+  });
+
+  it('leaves final orders, failed checks and orders leaving the fast phase on their own schedule', () => {
+    const final = transition(order('HANDLING', 10 * S), { type: 'checked', fresh: mobile('FULFILLED'), calls: 0.5 }, now, mp);
+    const failed = transition(order('PENDING', 18 * S), { type: 'check_failed', calls: 0.5 }, now, mp);
+    const waiting = transition(order('PENDING', 18 * S), { type: 'checked', fresh: mobile('PENDING'), calls: 0.5 }, now, mp);
+    const toLong = transition(order('HANDLING', 10 * S), { type: 'checked', fresh: mobile('UNKNOWN_ERROR'), calls: 0.5 }, now, mp);
+    const shared = shareListRound([final, failed, waiting, toLong], now, mp);
+    expect(shared[0]).toEqual(final);
+    expect(shared[1]).toEqual(failed);
+    expect(shared[3]).toEqual(toLong);
+    expect(nextOf(shared[2]!)).toBe(at(25 * S).getTime());
   });
 });
