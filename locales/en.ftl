@@ -119,7 +119,7 @@ duration-days =
         [one] { $nText } day
        *[other] { $nText } days
     }
-duration-pair = { $first } { $second }
+duration-pair = { $first } and { $second }
 
 ## Order status: headlines
 

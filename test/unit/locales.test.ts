@@ -331,6 +331,22 @@ describe('every Arabic text that takes a duration', () => {
   });
 });
 
+describe('French and English durations', () => {
+  const { i18n } = captureWarnings();
+  it.each([
+    ['fr', ['moins d’une minute', '1 minute', '2 minutes', '3 minutes', '11 minutes', '100 minutes']],
+    ['en', ['less than a minute', '1 minute', '2 minutes', '3 minutes', '11 minutes', '100 minutes']],
+  ] as const)('%s: 0, 1, 2, 3, 11 and 100 minutes', (locale, expected) => {
+    const t = translatorFor(i18n, locale);
+    expect(COUNTS.map((n) => t('duration-minutes', { n, nText: String(n) }).replace("'", '’'))).toEqual(expected);
+  });
+
+  it('joins two units', () => {
+    expect(formatDuration(translatorFor(i18n, 'fr'), 2 * DAY + HOUR)).toBe('2 jours et 1 heure');
+    expect(formatDuration(translatorFor(i18n, 'en'), 2 * DAY + HOUR)).toBe('2 days and 1 hour');
+  });
+});
+
 function nextUnit(unit: keyof typeof UNITS): number {
   return { seconds: MINUTE, minutes: HOUR, hours: DAY, days: Infinity }[unit];
 }

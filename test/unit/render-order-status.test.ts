@@ -267,7 +267,7 @@ describe('renderOrderStatus, what each state shows', () => {
     const view = viewOf(mobileOrder('pending', { created_at: undefined }), 'pending', {
       trackingSince: new Date(NOW.getTime() - 2 * 3600_000 - 5 * 60_000),
     });
-    expect(render(view, 'en')).toContain('2 hours 5 minutes');
+    expect(render(view, 'en')).toContain('2 hours and 5 minutes');
     expect(render(view, 'ar')).toContain('ساعتين و5 دقائق');
   });
 
