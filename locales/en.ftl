@@ -256,8 +256,19 @@ offer-not-created =
     OneClickDz still does not know this ref after { $duration } of checks: the order was not created.
     You can press "Confirm sending" to send it again safely: the same ref prevents a double charge.
     <code>{ $ref }</code>
-amount-ask = Send the amount in DZD for the offer { $name }, between { $min } and { $max }.
-amount-invalid = That amount is not accepted. Send a whole number between { $min } and { $max }.
+amount-ask =
+    Reply to this message with the amount you want for the offer { $name }, between { $min } and { $max }.
+    To cancel, send /cancel
+amount-ask-asker = This question is for { $user }: only their answer counts.
+amount-placeholder = Amount in DZD, between { $min } and { $max }
+amount-not-number = I found no amount in your reply. Write it in digits, between { $min } and { $max }.
+amount-not-whole = Amounts are whole dinars. Send a whole number between { $min } and { $max }.
+amount-too-low = That amount is below this offer's minimum, { $min }.
+amount-too-high = That amount is above this offer's maximum, { $max }.
+amount-try-again = Reply to this message with another amount, or send /cancel to cancel.
 amount-fixed = This offer has a fixed amount that cannot be changed.
-amount-gave-up = Amount change cancelled. Press the offer again to retry.
+amount-gave-up = The amount question was closed after three invalid answers; nothing was sent. Press "Other amount" again to retry.
+amount-cancelled = Amount question cancelled; nothing was sent.
+amount-cancelled-by-command = Amount question cancelled because you sent another command; nothing was sent. Press "Other amount" again whenever you like.
+cancel-nothing = There is no open question to cancel.
 amount-plans-loading = The offer's plan list is being loaded from OneClickDz. Press "Other amount" again in a moment.

@@ -256,8 +256,19 @@ offer-not-created =
     Après { $duration } de vérifications, OneClickDz ne connaît toujours pas cette référence : la commande n'a pas été créée.
     Vous pouvez appuyer sur « Confirmer l'envoi » pour la renvoyer sans risque : la même référence empêche un double débit.
     <code>{ $ref }</code>
-amount-ask = Envoyez le montant en DA pour l'offre { $name }, entre { $min } et { $max }.
-amount-invalid = Montant refusé. Envoyez un nombre entier entre { $min } et { $max }.
+amount-ask =
+    Répondez à ce message avec le montant voulu pour l'offre { $name }, entre { $min } et { $max }.
+    Pour annuler, envoyez /cancel
+amount-ask-asker = Cette question s'adresse à { $user } : seule sa réponse est prise en compte.
+amount-placeholder = Montant en DA, entre { $min } et { $max }
+amount-not-number = Je ne trouve pas de montant dans votre réponse. Écrivez-le en chiffres, entre { $min } et { $max }.
+amount-not-whole = Le montant se donne en dinars entiers. Envoyez un nombre entier entre { $min } et { $max }.
+amount-too-low = Ce montant est inférieur au minimum de cette offre, { $min }.
+amount-too-high = Ce montant dépasse le maximum de cette offre, { $max }.
+amount-try-again = Répondez à ce message avec un autre montant, ou envoyez /cancel pour annuler.
 amount-fixed = Le montant de cette offre est fixe et ne peut pas être changé.
-amount-gave-up = Changement de montant annulé. Appuyez de nouveau sur l'offre pour réessayer.
+amount-gave-up = Question du montant fermée après trois réponses invalides ; rien n'a été envoyé. Appuyez de nouveau sur « Autre montant » pour réessayer.
+amount-cancelled = Question du montant annulée ; rien n'a été envoyé.
+amount-cancelled-by-command = Question du montant annulée, car vous avez envoyé une autre commande ; rien n'a été envoyé. Appuyez de nouveau sur « Autre montant » quand vous voulez.
+cancel-nothing = Aucune question en cours à annuler.
 amount-plans-loading = La liste des offres est en cours de chargement depuis OneClickDz. Appuyez à nouveau sur « Autre montant » dans un instant.

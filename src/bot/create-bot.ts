@@ -56,6 +56,14 @@ export interface BotOptions {
 }
 
 /**
+ * Conversation state is kept per chat AND user: in a group, another member's message is never taken
+ * as the answer to someone else's question (it does not even load that question).
+ */
+export function conversationKey(ctx: Pick<BotContext, 'chatId' | 'from'>): string | undefined {
+  return ctx.chatId !== undefined && ctx.from ? `${ctx.chatId}:${ctx.from.id}` : undefined;
+}
+
+/**
  * Middleware order matters:
  *   0. sequentialize  updates of one chat are handled one after another, in order; different chats
  *                  run concurrently (long polling uses @grammyjs/runner, which does not wait)
@@ -64,7 +72,8 @@ export interface BotOptions {
  *                  and status messages that answer a /status, go out in the order the updates came
  *   1. i18n        every later step (refusals included) answers in the chat's language
  *   2. access      only allowed users go further; everyone else is refused with their id
- *   2b. conversations  the "other amount" question (state in MongoDB)
+ *   2b. conversations  the "other amount" question (state in MongoDB, one per chat and user: in a
+ *                  group only the member who asked answers it); /cancel when no question is open
  *   3. features    /start /help, /language, /status (and bare refs in private chats),
  *                  /pending, /unwatch and the "stop notifications" button, suggested-offer buttons
  *   4. fallback    anything else in a private chat gets a pointer to /help
@@ -93,7 +102,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   // Conversations v2 build their own Api: pacing, auto-retry and i18n must be installed inside them too.
   bot.use(
     conversations<BotContext, BotContext>({
-      storage: { type: 'key', adapter: mongoConversationStorage(deps.connection), getStorageKey: (ctx) => ctx.chatId?.toString() },
+      storage: { type: 'key', adapter: mongoConversationStorage(deps.connection), getStorageKey: conversationKey },
       plugins: [
         async (ctx, next) => {
           ctx.api.config.use(...transformers);
@@ -106,6 +115,8 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
     }),
   );
   bot.use(createConversation(customAmountConversation(deps.resend), CUSTOM_AMOUNT_CONVERSATION));
+  // /cancel with a question open is answered by the question itself; this is /cancel with none.
+  bot.command('cancel', (ctx) => ctx.reply(ctx.t('cancel-nothing'), { parse_mode: 'HTML' }));
   bot.use(helpFeature());
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker, translatorFor: (locale) => translatorFor(deps.i18n, locale) }));
   bot.use(statusFeature({ tracker: deps.tracker }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageEntity } from 'grammy/types';
 import { classifyFreeText, ordersNamedIn } from '../../src/bot/free-text.js';
-import { parseAmount } from '../../src/bot/conversations/custom-amount.js';
+import { parseAmount, readAmount } from '../../src/bot/conversations/custom-amount.js';
 import { foldDigits } from '../../src/shared/digits.js';
 
 const ID = '6901616fe9e88196b4eb64b0';
@@ -72,5 +72,39 @@ describe('ordersNamedIn: the order a bot message shows', () => {
 
   it('names nothing in a message without code spans', () => {
     expect(ordersNamedIn({ text: 'مرحبًا' })).toEqual([]);
+  });
+});
+
+describe('readAmount: an answer to "which amount?" against the plan range', () => {
+  const range = { min: 100, max: 50_000 };
+  it.each([
+    ['700', 700],
+    ['١٥٠٠', 1500],
+    ['۱۵۰۰', 1500],
+    ['1 500', 1500],
+    ['1\u00A0500', 1500],
+    ['1.500', 1500],
+    ['1,500', 1500],
+    ['12 000 دج', 12000],
+    ['700 DA', 700],
+    ['٧٠٠ د.ج', 700],
+    ['١٬٥٠٠', 1500],
+  ])('accepts %s as %i', (text, amount) => {
+    expect(readAmount(text, range)).toEqual({ ok: true, amount });
+  });
+
+  it.each([
+    ['سبعمائة', 'not_number'],
+    ['abc', 'not_number'],
+    ['700 or 800', 'not_number'],
+    ['12,5', 'not_whole'],
+    ['700.50', 'not_whole'],
+    ['٧٠٠٫٥', 'not_whole'],
+    ['50', 'too_low'],
+    ['٩٩', 'too_low'],
+    ['60000', 'too_high'],
+    ['50 001', 'too_high'],
+  ])('refuses %s: %s', (text, reason) => {
+    expect(readAmount(text, range)).toEqual({ ok: false, reason });
   });
 });

@@ -37,6 +37,7 @@ const SAMPLE_VARS = {
   ref: 'fx-b4eb64ce-abc',
   field: 'MSSIDN',
   code: 'API_DISABLED',
+  user: 'Amine',
 };
 /** Counts that hit every Arabic plural category (zero, one, two, few, many, other), and one Fluent would group. */
 const PLURAL_COUNTS = [0, 1, 2, 3, 11, 100, 1200, 1234];

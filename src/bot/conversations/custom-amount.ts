@@ -1,22 +1,77 @@
 import type { Conversation } from '@grammyjs/conversations';
-import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { ForceReply, InlineKeyboardMarkup, Message, User } from 'grammy/types';
 import type { Locale } from '../../config.js';
 import type { ResendService } from '../../resend/resend-service.js';
 import { foldDigits } from '../../shared/digits.js';
 import type { BotContext } from '../context.js';
 import { formatAmount } from '../render/format.js';
+import { escapeHtml } from '../render/html.js';
 import { renderOfferConfirmation } from '../render/offer-confirmation.js';
 
 export const CUSTOM_AMOUNT_CONVERSATION = 'custom-amount';
+/** Bad answers before the question is closed. */
 const ATTEMPTS = 3;
 
-/** "1 500", "١٥٠٠", "1500 DA" -> 1500. Anything else (decimals, words) -> undefined. */
+/** Digits folded, and the Arabic decimal and thousands separators (٫ ٬) read as `.` and `,`. */
+function latinNumber(text: string): string {
+  return foldDigits(text)
+    .replace(/\u066B/g, '.')
+    .replace(/\u066C/g, ',');
+}
+
+/** "1 500", "١٥٠٠", "1.500", "1500 DA" -> 1500. Anything else (decimals, words) -> undefined. */
 export function parseAmount(text: string): number | undefined {
-  const cleaned = foldDigits(text)
+  const cleaned = latinNumber(text)
     .replace(/(دج|د\.ج|da|dzd)$/i, '')
     .replace(/[\s\u00A0\u202F]/g, '');
-  if (!/^\d{1,7}$/.test(cleaned)) return undefined;
-  return Number(cleaned);
+  // Thousands written with a separator (1.500, 1,500, 1'500): the separator goes, the digits stay.
+  const ungrouped = /^\d{1,3}([.,'’]\d{3})+$/.test(cleaned) ? cleaned.replace(/[.,'’]/g, '') : cleaned;
+  if (!/^\d{1,7}$/.test(ungrouped)) return undefined;
+  return Number(ungrouped);
+}
+
+export type AmountReading = { ok: true; amount: number } | { ok: false; reason: 'not_number' | 'not_whole' | 'too_low' | 'too_high' };
+
+/** An answer to "which amount?", against the plan's range; a refusal says why, for the user. */
+export function readAmount(text: string, range: { min: number; max: number }): AmountReading {
+  const amount = parseAmount(text);
+  if (amount === undefined) {
+    const decimal = /^\s*\d+[.,]\d{1,2}\s*(دج|د\.ج|da|dzd)?\s*$/i.test(latinNumber(text));
+    return { ok: false, reason: decimal ? 'not_whole' : 'not_number' };
+  }
+  if (amount < range.min) return { ok: false, reason: 'too_low' };
+  if (amount > range.max) return { ok: false, reason: 'too_high' };
+  return { ok: true, amount };
+}
+
+const REASON_KEYS = {
+  not_number: 'amount-not-number',
+  not_whole: 'amount-not-whole',
+  too_low: 'amount-too-low',
+  too_high: 'amount-too-high',
+} as const;
+
+/** A command in a message: its name, and whether it is addressed to another bot (`/cmd@other_bot`). */
+function commandIn(message: Message, botUsername: string): { name: string; forOtherBot: boolean } | undefined {
+  const entity = message.entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
+  if (!entity) return undefined;
+  const [name = '', target] = (message.text ?? '').slice(1, entity.length).split('@');
+  return { name: name.toLowerCase(), forOtherBot: target !== undefined && target.toLowerCase() !== botUsername.toLowerCase() };
+}
+
+/** A mention of the asker that Telegram links to them (no @username needed), for a selective force-reply. */
+function mentionHtml(user: User): string {
+  return `<a href="tg://user?id=${user.id}">${escapeHtml(user.first_name)}</a>`;
+}
+
+/**
+ * "Which amount?" as Telegram's force-reply: the user's app opens a reply to the question, so in a
+ * group with privacy mode on (Telegram's default) the answer reaches the bot, which only receives
+ * replies to its messages and commands. `selective` shows the reply box only to the targeted user:
+ * the one mentioned in the text, or the author of the message the question replies to.
+ */
+function askMarkup(placeholder: string): ForceReply {
+  return { force_reply: true, selective: true, input_field_placeholder: [...placeholder].slice(0, 64).join('') };
 }
 
 /**
@@ -24,8 +79,14 @@ export function parseAmount(text: string): number | undefined {
  * plan's min/max from the cached plan list (never a provider call inside the update: a cold cache
  * starts a refresh in the background and the user is asked to try again in a moment), and show the
  * usual confirmation for that amount, filled in in the background like any other.
- * I/O runs in `conversation.external` so replays never repeat it. A command ends the conversation and
- * goes on to its own handler.
+ *
+ * Conversations are keyed per chat AND user (create-bot.ts): only the user who pressed "Other amount"
+ * answers it; another member's messages never reach this question. In a group only a reply to one of
+ * the question's messages counts (with privacy mode off the asker may be chatting with colleagues
+ * meanwhile); in a private chat any text does. The question ends, and says so, on /cancel, on any
+ * other command for this bot (which then runs as usual), or after three bad answers, each of which is
+ * told what was wrong and asked again (a new force-reply, answering the bad answer).
+ * I/O runs in `conversation.external` so replays never repeat it.
  */
 export function customAmountConversation(resend: ResendService) {
   return async function customAmount(conversation: Conversation<BotContext, BotContext>, ctx: BotContext, key: string, accountId: string) {
@@ -51,16 +112,45 @@ export function customAmountConversation(resend: ResendService) {
       await ctx.reply(ctx.t(text), { parse_mode: 'HTML' });
       return;
     }
+    const inGroup = ctx.chat?.type !== 'private';
     const vars = { name: plan.name, min: formatAmount(plan.min, locale), max: formatAmount(plan.max, locale) };
-    await ctx.reply(ctx.t('amount-ask', vars), { parse_mode: 'HTML' });
+    const markup = askMarkup(ctx.t('amount-placeholder', vars));
+    let ask = ctx.t('amount-ask', vars);
+    if (inGroup && ctx.from) {
+      // The mention is markup, which translation variables never carry (they are escaped): a slot is
+      // filled in after translating.
+      const slot = 'ASKER_SLOT';
+      ask += `\n${ctx.t('amount-ask-asker', { user: slot }).replace(slot, mentionHtml(ctx.from))}`;
+    }
+    const pressed = ctx.callbackQuery?.message?.message_id;
+    const question = await ctx.reply(ask, {
+      parse_mode: 'HTML',
+      reply_markup: markup,
+      ...(pressed !== undefined ? { reply_parameters: { message_id: pressed, allow_sending_without_reply: true } } : {}),
+    });
+    const questionIds = [question.message_id];
 
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    for (let bad = 0; bad < ATTEMPTS;) {
       // Anything but a text message (a button press, a photo) is not an answer: it goes on to the usual
       // handlers instead of being swallowed while the question is open.
       const answer = await conversation.waitFor('message:text', { next: true });
-      if (answer.message.text.startsWith('/')) await conversation.halt({ next: true });
-      const amount = parseAmount(answer.message.text);
-      if (amount !== undefined && amount >= plan.min && amount <= plan.max) {
+      const replyToAnswer = { reply_parameters: { message_id: answer.message.message_id, allow_sending_without_reply: true } };
+      const command = commandIn(answer.message, answer.me.username);
+      if (command?.forOtherBot) await conversation.skip({ next: true });
+      if (command?.name === 'cancel') {
+        await answer.reply(answer.t('amount-cancelled'), { parse_mode: 'HTML', ...replyToAnswer });
+        return;
+      }
+      if (command) {
+        await answer.reply(answer.t('amount-cancelled-by-command'), { parse_mode: 'HTML', ...replyToAnswer });
+        await conversation.halt({ next: true });
+      }
+      const repliedTo = answer.message.reply_to_message?.message_id;
+      if (inGroup && (repliedTo === undefined || !questionIds.includes(repliedTo))) await conversation.skip({ next: true });
+
+      const reading = readAmount(answer.message.text, plan);
+      if (reading.ok) {
+        const amount = reading.amount;
         const confirmation = await conversation.external(
           async (): Promise<{ html: string; keyboard?: InlineKeyboardMarkup; key?: string }> => {
             const result = await resend.withAmount(key, accountId, amount);
@@ -72,6 +162,7 @@ export function customAmountConversation(resend: ResendService) {
         const sent = await answer.reply(confirmation.html, {
           parse_mode: 'HTML',
           ...(confirmation.keyboard ? { reply_markup: confirmation.keyboard } : {}),
+          ...replyToAnswer,
         });
         const newKey = confirmation.key;
         if (newKey !== undefined) {
@@ -83,8 +174,19 @@ export function customAmountConversation(resend: ResendService) {
         }
         return;
       }
-      await answer.reply(answer.t('amount-invalid', vars), { parse_mode: 'HTML' });
+      bad++;
+      const reason = answer.t(REASON_KEYS[reading.reason], vars);
+      if (bad === ATTEMPTS) {
+        await answer.reply(`${reason}\n${answer.t('amount-gave-up')}`, { parse_mode: 'HTML', ...replyToAnswer });
+        return;
+      }
+      // Asked again as a reply to the bad answer: `selective` then targets its author, the asker.
+      const again = await answer.reply(`${reason}\n${answer.t('amount-try-again')}`, {
+        parse_mode: 'HTML',
+        reply_markup: markup,
+        ...replyToAnswer,
+      });
+      questionIds.push(again.message_id);
     }
-    await ctx.reply(ctx.t('amount-gave-up'), { parse_mode: 'HTML' });
   };
 }

@@ -92,6 +92,8 @@ export function offersFeature(deps: {
     await ctx.answerCallbackQuery();
     const accountId = ctx.access?.accountId;
     if (accountId === undefined) return;
+    // Pressed again while a question is open: the new question replaces the old one.
+    await ctx.conversation.exit(CUSTOM_AMOUNT_CONVERSATION);
     await ctx.conversation.enter(CUSTOM_AMOUNT_CONVERSATION, data.key, accountId);
   });
 
