@@ -178,7 +178,7 @@ order-line-processed-at = Traitée le : { $date }
 order-line-elapsed = Créée il y a { $duration }
 order-still-processing = La commande est toujours en cours de traitement. Le bot continue de la vérifier et vous enverra un message dès que le résultat sera connu.
 order-still-processing-quiet = La commande est toujours en cours de traitement. Le bot continue de la vérifier.
-order-muted = 🔕 Notifications coupées pour cette commande dans cette conversation : aucun nouveau message ne sera envoyé quand elle sera réglée, mais ce message continue d'être mis à jour.
+order-muted = 🔕 Notifications coupées pour cette commande dans cette conversation : aucun nouveau message quand son résultat sera connu, mais ce message continue d'être mis à jour.
 order-tracking-stopped = Le bot a arrêté de suivre cette commande automatiquement. Renvoyez /status avec la référence pour la vérifier à nouveau.
 order-expired-customer = À dire à votre client : la commande est toujours en vérification chez OneClickDz. Ne remboursez pas et ne renvoyez pas la recharge tant que OneClickDz n'a pas confirmé le résultat.
 order-expired-support = Demandez au support OneClickDz de trancher sur cette commande, en indiquant la référence et l'identifiant ci-dessus et sa date de création : { $created }
@@ -188,7 +188,7 @@ order-expired-support = Demandez au support OneClickDz de trancher sur cette com
 button-mute = 🔕 Arrêter les notifications
 mute-done = Vous ne recevrez plus de notifications pour cette commande dans cette conversation.
 mute-already = Les notifications de cette commande étaient déjà coupées dans cette conversation.
-mute-settled = Cette commande est déjà réglée : il n'y a plus de notification à couper.
+mute-settled = Le résultat de cette commande est déjà connu : il n'y a plus de notification à couper.
 mute-stale = Ce bouton n'est plus valable.
 unwatch-usage =
     Ajoutez la référence ou l'identifiant de la commande après /unwatch, par exemple :
@@ -200,7 +200,7 @@ unwatch-already =
     Les notifications de cette commande étaient déjà coupées dans cette conversation :
     <code>{ $query }</code>
 unwatch-settled =
-    Cette commande est déjà réglée : il n'y a plus de notification à couper.
+    Le résultat de cette commande est déjà connu : il n'y a plus de notification à couper.
     <code>{ $query }</code>
 unwatch-not-found =
     Cette conversation ne suit aucune commande avec cette référence :
