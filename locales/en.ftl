@@ -237,8 +237,24 @@ offer-read-only = This account's API key is read-only (READ-ONLY), so the bot ca
 offer-expired = This offer has expired or is not valid. Send /status again to see the current offers.
 offer-foreign = This offer does not belong to your account.
 offer-sending = Sending the top-up…
-offer-cancelled = Sending cancelled: nothing was sent.
+offer-cancelled = Cancelled: no top-up was sent from this confirmation.
 offer-cannot-cancel = This offer is already being sent: it can no longer be cancelled. The message shows the outcome.
+offer-cannot-cancel-sent = This offer was already sent: it can no longer be cancelled. Follow its status in its message.
+offer-answer-sent = This offer was already sent: it will not be sent a second time.
+offer-answer-sending = This offer is already being sent: its message will show the outcome.
+offer-answer-was-cancelled = This confirmation was cancelled and nothing was sent from it. Press the offer again to send it.
+offer-answer-was-refused = OneClickDz refused this send (the message says why). Press the offer again to try again.
+offer-sent-here =
+    This offer was already sent and will not be sent a second time. Another message in this chat shows its live status; /status with this ref shows it too:
+    <code>{ $ref }</code>
+offer-sending-here =
+    This offer is already being sent from another message in this chat, which will show the outcome.
+    <code>{ $ref }</code>
+offer-sent-reply = This offer was already sent and will not be sent a second time. The message this replies to shows its live status.
+offer-sending-reply = This offer is already being sent: the message this replies to will show the outcome.
+offer-sent-loading =
+    This offer was already sent and will not be sent a second time. This message will show its live status in a moment.
+    <code>{ $ref }</code>
 offer-insufficient-balance =
     OneClickDz refused the top-up because your balance is not enough: no order was created.
     Required: { $required }

@@ -237,8 +237,24 @@ offer-read-only = La clé API de ce compte est en lecture seule (READ-ONLY) : le
 offer-expired = Cette offre a expiré ou n'est plus valable. Renvoyez /status pour voir les offres actuelles.
 offer-foreign = Cette offre n'appartient pas à votre compte.
 offer-sending = Envoi de la recharge…
-offer-cancelled = Envoi annulé : rien n'a été envoyé.
+offer-cancelled = Confirmation annulée : aucune recharge n'a été envoyée depuis celle-ci.
 offer-cannot-cancel = L'envoi de cette offre est déjà en cours : il ne peut plus être annulé. Le résultat s'affichera dans ce message.
+offer-cannot-cancel-sent = Cette offre a déjà été envoyée : elle ne peut plus être annulée. Suivez son état dans son message.
+offer-answer-sent = Cette offre a déjà été envoyée : elle ne sera pas envoyée une seconde fois.
+offer-answer-sending = Cette offre est déjà en cours d'envoi : son message affichera le résultat.
+offer-answer-was-cancelled = Cette confirmation a été annulée et rien n'a été envoyé depuis celle-ci. Appuyez de nouveau sur l'offre pour l'envoyer.
+offer-answer-was-refused = OneClickDz a refusé cet envoi (le message en donne la raison). Appuyez de nouveau sur l'offre pour réessayer.
+offer-sent-here =
+    Cette offre a déjà été envoyée et ne le sera pas une seconde fois. Un autre message de cette discussion affiche son état en direct ; /status avec cette référence l'affiche aussi :
+    <code>{ $ref }</code>
+offer-sending-here =
+    Cette offre est déjà en cours d'envoi depuis un autre message de cette discussion, qui affichera le résultat.
+    <code>{ $ref }</code>
+offer-sent-reply = Cette offre a déjà été envoyée et ne le sera pas une seconde fois. Le message auquel celui-ci répond affiche son état en direct.
+offer-sending-reply = Cette offre est déjà en cours d'envoi : le message auquel celui-ci répond affichera le résultat.
+offer-sent-loading =
+    Cette offre a déjà été envoyée et ne le sera pas une seconde fois. Ce message affichera son état en direct dans un instant.
+    <code>{ $ref }</code>
 offer-insufficient-balance =
     OneClickDz a refusé la recharge car votre solde est insuffisant : aucune commande n'a été créée.
     Requis : { $required }

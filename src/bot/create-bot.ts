@@ -121,7 +121,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker, translatorFor: (locale) => translatorFor(deps.i18n, locale) }));
   bot.use(statusFeature({ tracker: deps.tracker }));
   bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));
-  bot.use(offersFeature({ resend: deps.resend, models: deps.models, messages: deps.offerMessages }));
+  bot.use(offersFeature({ resend: deps.resend, models: deps.models, messages: deps.offerMessages, clock: deps.clock }));
   // A button this bot no longer knows (old deploy, tampered data): a clear answer, nothing else.
   bot.on('callback_query:data', (ctx) => ctx.answerCallbackQuery({ text: ctx.t('offer-expired'), show_alert: true }));
   bot.chatType('private').on('message', (ctx) => ctx.reply(ctx.t('help'), { parse_mode: 'HTML' }));

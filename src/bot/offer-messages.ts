@@ -22,8 +22,8 @@ const CLOSED_MEMORY_MS = 60 * 60_000;
 export class TelegramOfferMessages implements OfferMessages {
   /** Edits of one message run one after another, in the order they were asked for. */
   private readonly chains = new Map<string, Promise<unknown>>();
-  /** Confirmations a press closed (Confirm, Cancel): a late fill-in must not bring them back. */
-  private readonly closed = new Map<string, number>();
+  /** Confirmations a press closed (Confirm, Cancel), with what it showed: a late fill-in must not bring them back. */
+  private readonly closed = new Map<string, { at: number; html: string }>();
 
   constructor(
     private readonly opts: {
@@ -40,6 +40,9 @@ export class TelegramOfferMessages implements OfferMessages {
   async showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult> {
     const locale = await this.localeFor(target);
     const rendered = renderOfferState(translatorFor(this.opts.i18n, locale), offer, locale, new Date(this.opts.clock.now()));
+    // What a later close() compares with: the message shows this now, not what a press showed.
+    const closed = this.closed.get(keyOf(target));
+    if (closed) closed.html = rendered.html;
     return this.edit(target, { html: rendered.html, keyboard: rendered.keyboard });
   }
 
@@ -54,13 +57,16 @@ export class TelegramOfferMessages implements OfferMessages {
   }
 
   /**
-   * A press closes a confirmation (Confirm shows "sending…", Cancel "cancelled"): the edit is queued
-   * after any fill-in already under way, and no later fill-in touches the message again.
+   * A press closes a confirmation (Confirm shows "sending…", Cancel "cancelled", an old one points to
+   * the message that shows the send): the edit is queued after any fill-in already under way, and no
+   * later fill-in touches the message again. Closing it again with the same text edits nothing.
    */
   async close(target: { chatId: number; messageId: number }, html: string): Promise<void> {
     const now = this.opts.clock.now();
-    this.closed.set(keyOf(target), now);
-    if (this.closed.size > 1_000) for (const [key, at] of this.closed) if (now - at > CLOSED_MEMORY_MS) this.closed.delete(key);
+    const key = keyOf(target);
+    if (this.closed.get(key)?.html === html) return;
+    this.closed.set(key, { at: now, html });
+    if (this.closed.size > 1_000) for (const [k, c] of this.closed) if (now - c.at > CLOSED_MEMORY_MS) this.closed.delete(k);
     await this.inOrder(target, () => this.edit(target, { html }));
   }
 

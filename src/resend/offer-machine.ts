@@ -11,9 +11,14 @@
  *                                                   uncertain ── checks by ref until the window ends ──▶
  *                                                     found ─▶ sent; 404 after the window ─▶ not_created
  *
- * `cancelled`, `refused` and `not_created` accept a new Confirm (same ref). A Confirm while the offer is
- * in flight (confirming, sending, uncertain) only adds the pressing chat to the ones told the outcome;
- * on a `sent` offer it makes that chat follow the order.
+ * `cancelled`, `refused` and `not_created` accept a new Confirm (same ref).
+ *
+ * Presses (the offer button, Confirm, Cancel) are judged by `pressVerdict` on the offer as it is NOW, and
+ * on the message pressed: an offer being sent or sent is never offered again; each chat has one message
+ * that shows it (a target), and every other press in that chat points there, so an old button never
+ * overwrites that message; a press in a chat with no such message makes the pressed (or a new) message
+ * show it (it follows the send, or the sent order). Cancel only cancels what was not sent, and an old
+ * button of a cancelled confirmation or of a refusal sends nothing.
  */
 
 export const OFFER_STATES = ['offered', 'confirming', 'sending', 'sent', 'uncertain', 'not_created', 'refused', 'cancelled'] as const;
@@ -29,10 +34,14 @@ export type Refusal =
   /** The key was rejected (401), or is suspended after that: the provider took no order. */
   | { reason: 'key_rejected' };
 
-/** A chat message that shows the offer's outcome (the confirmation a Confirm was pressed on). */
-export interface OfferTarget {
+/** A message in a chat. */
+export interface MessageRef {
   chatId: number;
   messageId: number;
+}
+
+/** A chat message that shows the offer's outcome (the confirmation a Confirm was pressed on). */
+export interface OfferTarget extends MessageRef {
   locale: string;
   /** What the message shows now (see `displayKey`); null: nothing shown by the worker yet. */
   shown: string | null;
@@ -45,6 +54,9 @@ export interface OfferSnapshot {
   sentTopupId: string | null;
   uncertainSince: Date | null;
   checks: number;
+  refusal?: Refusal | null;
+  /** Confirmations closed by Cancel: their old buttons are answered "cancelled", never a send. */
+  cancelledIn?: MessageRef[];
 }
 
 export interface OfferPolicy {
@@ -62,11 +74,33 @@ export const DEFAULT_OFFER_POLICY: OfferPolicy = {
   maxCheckEveryMs: 120_000,
 };
 
-export type OfferEvent =
-  /** A Confirm press (from the handler). */
-  | { type: 'confirm'; target: Omit<OfferTarget, 'shown'> }
-  /** A Cancel press (from the handler). */
+/** The buttons a reseller presses: the offer on a status message, Confirm and Cancel on a confirmation. */
+export type OfferButton = 'offer' | 'confirm' | 'cancel';
+
+/** What a press means for the offer as it is now (see `pressVerdict`). */
+export type PressVerdict =
+  /** The offer button, on an offer that can be sent: show a confirmation. */
+  | { type: 'confirmation' }
+  /** Confirm on a confirmation of an offer that can be sent: the send starts, the message shows "sending". */
+  | { type: 'send' }
+  /** Cancel on an open confirmation: it closes; nothing was sent. */
   | { type: 'cancel' }
+  /** Being sent or sent, and no message in this chat shows it: the pressed (or a new) message will. */
+  | { type: 'follow' }
+  /** Being sent or sent, and `live` in this chat shows it (it may be the pressed message itself). */
+  | { type: 'shown_in'; live: MessageRef }
+  /** An old button of a confirmation that was cancelled: nothing is sent. */
+  | { type: 'was_cancelled' }
+  /** An old button of a message that shows the provider's refusal of this offer's last send. */
+  | { type: 'was_refused' };
+
+export type OfferEvent =
+  /**
+   * A press (from the handler). `pressed` is the message the button is on; `shows` the message that
+   * shows the send from now on if the press starts or follows one (the pressed confirmation, or for
+   * the offer button a new message), with what it shows already (`shownKeyFor`).
+   */
+  | { type: 'press'; button: OfferButton; pressed: MessageRef; shows: OfferTarget }
   /** The worker is about to POST the send: from here on an order may exist. */
   | { type: 'send' }
   /** The provider has the order: the POST answered, DUPLICATED_REF was resolved, or a check by ref found it. */
@@ -99,18 +133,53 @@ export interface OfferChange {
     targets: OfferTarget[];
   }>;
   addTarget?: OfferTarget;
+  /** A confirmation Cancel closed (appended, like `addTarget`). */
+  addCancelled?: MessageRef;
 }
 
 export type OfferDecision =
-  | { ok: true; change: OfferChange; effects: OfferEffect[] }
-  /** The event does not apply in this state (nothing is written); `state` says why. */
-  | { ok: false; state: OfferState };
+  | { ok: true; change: OfferChange; effects: OfferEffect[]; verdict?: PressVerdict }
+  /** The event does not apply in this state (nothing is written); `state` says why, `verdict` what a press meant. */
+  | { ok: false; state: OfferState; verdict?: PressVerdict };
 
 const IN_FLIGHT: ReadonlySet<OfferState> = new Set(['confirming', 'sending', 'uncertain']);
 /** States from which a new Confirm starts a send (again, with the same ref). */
 const SENDABLE: ReadonlySet<OfferState> = new Set(['offered', 'cancelled', 'refused', 'not_created']);
 
 export const isInFlight = (state: OfferState) => IN_FLIGHT.has(state);
+
+const same = (a: MessageRef) => (b: MessageRef) => a.chatId === b.chatId && a.messageId === b.messageId;
+
+/**
+ * What pressing `button` on `pressed` means for the offer as it is now. Being sent or sent: the
+ * chat's message that shows it (the pressed one if it is one), or `follow` when the chat has none, so
+ * each chat has one message showing the send and no old button overwrites it. Otherwise the offer
+ * button opens a confirmation; Confirm sends and Cancel cancels, except on a confirmation that was
+ * cancelled or on a message showing the last send's refusal (their buttons are old ones).
+ */
+export function pressVerdict(offer: OfferSnapshot, button: OfferButton, pressed: MessageRef): PressVerdict {
+  if (!SENDABLE.has(offer.state)) {
+    // Being sent (confirming, sending, uncertain) or sent.
+    const here = offer.targets.filter((t) => t.chatId === pressed.chatId);
+    const live = here.find(same(pressed)) ?? here[0];
+    return live ? { type: 'shown_in', live: { chatId: live.chatId, messageId: live.messageId } } : { type: 'follow' };
+  }
+  if (button === 'offer') return { type: 'confirmation' };
+  if ((offer.cancelledIn ?? []).some(same(pressed))) return { type: 'was_cancelled' };
+  if (offer.state === 'refused' && offer.targets.some(same(pressed))) return { type: 'was_refused' };
+  return button === 'confirm' ? { type: 'send' } : { type: 'cancel' };
+}
+
+/**
+ * What a message shows once the handler showed a `send` or `follow` verdict on it (stored with the
+ * target, so the worker knows what it still owes that message): "sending" for a send; for a send
+ * under way, its state; null for a sent offer (the message still has to become the live status).
+ */
+export function shownKeyFor(offer: Pick<OfferSnapshot, 'state' | 'sentTopupId' | 'refusal'>, verdict: PressVerdict): string | null {
+  if (verdict.type === 'send') return 'sending';
+  if (verdict.type !== 'follow' || offer.state === 'sent') return null;
+  return displayKey(offer);
+}
 
 /**
  * What a target message should show for the offer's state; null when the worker owes it nothing (the
@@ -160,42 +229,46 @@ export function nextCheckAt(uncertainSince: Date, checks: number, now: Date, pol
 
 /** The decision for `event` on `offer`, with the effects owed once it is stored. */
 export function transition(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: OfferPolicy): OfferDecision {
+  const verdict = event.type === 'press' ? { verdict: pressVerdict(offer, event.button, event.pressed) } : {};
   const change = decide(offer, event, now, policy);
-  if (!change) return { ok: false, state: offer.state };
+  if (!change) return { ok: false, state: offer.state, ...verdict };
   const targets = change.set.targets ?? [...offer.targets, ...(change.addTarget ? [change.addTarget] : [])];
   const next = { ...offer, ...change.set, state: change.state, targets };
-  return { ok: true, change, effects: owedEffects(next) };
+  return { ok: true, change, effects: owedEffects(next), ...verdict };
 }
 
 function decide(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: OfferPolicy): OfferChange | undefined {
   switch (event.type) {
-    case 'confirm': {
-      const known = offer.targets.some((t) => t.chatId === event.target.chatId && t.messageId === event.target.messageId);
-      if (offer.state === 'sent' && offer.sentTopupId) {
-        // Already sent: this chat follows the order too (its message becomes the live status).
-        return { state: 'sent', set: {}, ...(known ? {} : { addTarget: { ...event.target, shown: null } }) };
+    case 'press': {
+      const verdict = pressVerdict(offer, event.button, event.pressed);
+      switch (verdict.type) {
+        case 'send':
+          if (event.button !== 'confirm') return undefined;
+          return {
+            state: 'confirming',
+            // Earlier outcomes were told to their own messages already; this send answers this press.
+            set: {
+              targets: [event.shows],
+              refusal: null,
+              uncertainSince: null,
+              uncertainUntil: null,
+              checks: 0,
+              dueAt: now,
+            },
+          };
+        case 'cancel':
+          return {
+            state: 'cancelled',
+            set: { dueAt: null },
+            addCancelled: { chatId: event.pressed.chatId, messageId: event.pressed.messageId },
+          };
+        case 'follow':
+          // This chat's message from now on: told the outcome of the send under way, or the order's live status.
+          return { state: offer.state, set: {}, addTarget: event.shows };
+        default:
+          return undefined;
       }
-      if (IN_FLIGHT.has(offer.state)) {
-        // The press joins the send under way. Its message shows "sending" (the press did that); if the
-        // offer is past that (uncertain), the worker owes it the current state.
-        return { state: offer.state, set: {}, ...(known ? {} : { addTarget: { ...event.target, shown: 'sending' } }) };
-      }
-      if (!SENDABLE.has(offer.state)) return undefined;
-      return {
-        state: 'confirming',
-        // Earlier outcomes were told to their own messages already; this send answers this press.
-        set: {
-          targets: [{ ...event.target, shown: 'sending' }],
-          refusal: null,
-          uncertainSince: null,
-          uncertainUntil: null,
-          checks: 0,
-          dueAt: now,
-        },
-      };
     }
-    case 'cancel':
-      return SENDABLE.has(offer.state) ? { state: 'cancelled', set: { dueAt: null } } : undefined;
     case 'send':
       return offer.state === 'confirming' ? { state: 'sending', set: {} } : undefined;
     case 'accepted':

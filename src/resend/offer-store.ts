@@ -9,23 +9,30 @@ import type { Claim } from '../tracking/leases.js';
 import { transition, type OfferDecision, type OfferEvent, type OfferPolicy } from './offer-machine.js';
 import type { OfferDoc } from './offers.js';
 
-export type Applied = { ok: true; offer: OfferDoc; decision: Extract<OfferDecision, { ok: true }> } | { ok: false; offer: OfferDoc | null };
+export type Applied =
+  | { ok: true; offer: OfferDoc; decision: Extract<OfferDecision, { ok: true }> }
+  /** Not applied: `decision` says why (absent when the offer is gone, the claim was lost or the race went on). */
+  | { ok: false; offer: OfferDoc | null; decision?: Extract<OfferDecision, { ok: false }> };
+
+/** Confirmations closed by Cancel that an offer remembers (a press on an older one is answered "expired"). */
+const CANCELLED_KEPT = 50;
 
 /**
  * Applies `event` to the offer as stored now: decides on a fresh read and writes conditioned on that
- * state; a press that loses a race to another writer decides again on the newer state (a few times).
- * With `claim`, the write also requires the caller to still hold the worker's claim.
+ * state; a press that loses a race to another writer decides again on the newer state (up to
+ * `attempts` times, 5 by default). With `claim`, the write also requires the caller to still hold the
+ * worker's claim.
  */
 export async function applyOfferEvent(
   Offer: Model<OfferDoc>,
   key: string,
   event: OfferEvent,
-  opts: { now: Date; policy: OfferPolicy; claim?: Claim<OfferDoc>; current?: OfferDoc },
+  opts: { now: Date; policy: OfferPolicy; claim?: Claim<OfferDoc>; current?: OfferDoc; attempts?: number },
 ): Promise<Applied> {
   let current: OfferDoc | null = opts.current ?? (await Offer.findById(key).lean<OfferDoc>());
-  for (let attempt = 0; attempt < 5 && current; attempt++) {
+  for (let attempt = 0; attempt < (opts.attempts ?? 5) && current; attempt++) {
     const decision = transition(current, event, opts.now, opts.policy);
-    if (!decision.ok) return { ok: false, offer: current };
+    if (!decision.ok) return { ok: false, offer: current, decision };
     const { change } = decision;
     const filter = opts.claim ? opts.claim.filter({ state: current.state }) : { _id: key, state: current.state };
     // Effects owed (messages to edit, chats to hand over to tracking) make the offer due at once: if the
@@ -33,6 +40,7 @@ export async function applyOfferEvent(
     const set = { state: change.state, ...change.set, ...(decision.effects.length > 0 ? { dueAt: opts.now } : {}) };
     const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
     if (change.addTarget) update.$push = { targets: change.addTarget };
+    if (change.addCancelled) update.$push = { cancelledIn: { $each: [change.addCancelled], $slice: -CANCELLED_KEPT } };
     const written = await Offer.findOneAndUpdate(filter, update, { returnDocument: 'after', strict: false }).lean<OfferDoc>();
     if (written) return { ok: true, offer: written, decision };
     // The worker's state only changes under its claim: no match means the claim was lost, and it must

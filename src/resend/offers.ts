@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { SuggestedOffer } from '../provider/types.js';
 import type { OrderDoc } from '../tracking/models.js';
-import { OFFER_STATES, type OfferState, type OfferTarget, type Refusal } from './offer-machine.js';
+import { OFFER_STATES, type MessageRef, type OfferState, type OfferTarget, type Refusal } from './offer-machine.js';
 
 /**
  * A suggested offer a chat can press to re-send a top-up. Buttons carry only the offer's short key
@@ -31,8 +31,10 @@ export interface OfferDoc {
   ref: string;
   /** See offer-machine.ts; written only through its decisions (offer-store.ts). */
   state: OfferState;
-  /** The messages (confirmations) that show this offer's send and its outcome. */
+  /** The messages (confirmations) that show this offer's send and its outcome: at most one per chat. */
   targets: OfferTarget[];
+  /** Confirmations closed by Cancel (the latest 50): their old buttons send nothing. */
+  cancelledIn: MessageRef[];
   sentTopupId: string | null;
   refusal: Refusal | null;
   uncertainSince: Date | null;
@@ -67,6 +69,7 @@ const offerSchema = new Schema<OfferDoc>(
     ref: { type: String, required: true },
     state: { type: String, enum: OFFER_STATES, default: 'offered' },
     targets: [{ _id: false, chatId: Number, messageId: Number, locale: String, shown: { type: String, default: null } }],
+    cancelledIn: [{ _id: false, chatId: Number, messageId: Number }],
     sentTopupId: { type: String, default: null },
     refusal: { type: Schema.Types.Mixed, default: null },
     uncertainSince: { type: Date, default: null },
@@ -121,6 +124,7 @@ export function freshOfferFields(): Pick<
   OfferDoc,
   | 'state'
   | 'targets'
+  | 'cancelledIn'
   | 'sentTopupId'
   | 'refusal'
   | 'uncertainSince'
@@ -135,6 +139,7 @@ export function freshOfferFields(): Pick<
   return {
     state: 'offered',
     targets: [],
+    cancelledIn: [],
     sentTopupId: null,
     refusal: null,
     uncertainSince: null,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { KeyScopes } from './key-scopes.js';
-import type { OfferPolicy } from './offer-machine.js';
+import { pressVerdict, shownKeyFor, type OfferButton, type OfferPolicy, type PressVerdict } from './offer-machine.js';
 import type { PreviewTarget } from './offer-messages.js';
 import type { OfferPreviews } from './offer-previews.js';
 import { applyOfferEvent } from './offer-store.js';
@@ -22,17 +22,36 @@ const targetSchema = z.object({
   locale: z.string().min(2).max(8),
 });
 
-export type OfferLookup = { type: 'expired' } | { type: 'foreign' } | { type: 'ok'; offer: OfferDoc };
+/** `sent`: an expired offer that had been sent (an old button of it says so, not only "expired"). */
+export type OfferLookup = { type: 'expired'; sent?: OfferDoc } | { type: 'foreign' } | { type: 'ok'; offer: OfferDoc };
 
-export type ConfirmResult =
-  | { type: 'expired' }
+/** Who pressed, and the message the button is on. */
+export interface Presser {
+  accountId: string;
+  chatId: number;
+  messageId: number;
+  locale: string;
+}
+
+/**
+ * Shows what a `send` or `follow` verdict means before it is recorded (see `ResendService.press`);
+ * returns the id of the message that shows it (the pressed one, or a new one), or undefined when
+ * Telegram took nothing (then nothing is recorded).
+ */
+export type ShowFirst = (offer: OfferDoc, verdict: PressVerdict) => Promise<number | undefined>;
+
+export type PressResult =
+  | { type: 'expired'; sent?: OfferDoc }
   | { type: 'foreign' }
-  /** The key is known (cached) to be read-only: nothing recorded. */
+  /** The press would open a confirmation or send, and the key is known (cached) to be read-only: nothing recorded. */
   | { type: 'read_only' }
-  /** Recorded: the worker sends (or this chat joined a send under way, or follows the sent order). */
-  | { type: 'recorded'; offer: OfferDoc };
-
-export type CancelResult = { type: 'expired' } | { type: 'foreign' } | { type: 'cancelled' } | { type: 'in_flight'; offer: OfferDoc };
+  /**
+   * What the press meant (`verdict`) for the offer as it is now. `recorded`: the send started, the
+   * confirmation was cancelled, or the message shown by `showFirst` (`shownIn`) now follows the send.
+   * Not recorded with a `shown_in` verdict after `showFirst` showed something (`shownIn`): a race
+   * gave this chat another message first, and the shown one must now point there.
+   */
+  | { type: 'pressed'; offer: OfferDoc; verdict: PressVerdict; recorded: boolean; shownIn?: number };
 
 export type RangeResult = { type: 'dynamic'; range: PlanRange } | { type: 'fixed' } | { type: 'unknown' };
 
@@ -77,8 +96,10 @@ export class ResendService {
     const input = offerKeySchema.safeParse(key);
     if (!input.success) return { type: 'expired' };
     const offer = await this.opts.Offer.findById(input.data).lean<OfferDoc>();
-    if (!offer || offer.expiresAt.getTime() <= this.opts.clock.now()) return { type: 'expired' };
+    if (!offer) return { type: 'expired' };
     if (offer.accountId !== accountId) return { type: 'foreign' };
+    if (offer.expiresAt.getTime() <= this.opts.clock.now())
+      return offer.state === 'sent' ? { type: 'expired', sent: offer } : { type: 'expired' };
     return { type: 'ok', offer };
   }
 
@@ -130,47 +151,72 @@ export class ResendService {
   }
 
   /**
-   * A Confirm press: records the intent (who, where) and wakes the worker; returns at once. A press on
-   * an offer already being sent joins it (this message is told the outcome too); on an offer already
-   * sent, this chat follows the order.
+   * A press of an offer's button (the offer on a status message, Confirm or Cancel on a confirmation),
+   * judged on the offer as it is now (offer-machine.ts `pressVerdict`), never on what the button
+   * showed when it was sent. Reads and writes MongoDB only; returns at once.
+   * - `send` and `follow` change what a message shows before they are recorded: `showFirst` shows it
+   *   (the pressed confirmation says "sending…", or a new message is sent), then the press is recorded
+   *   with that message, conditioned on the state it was judged on. From then on only the worker and
+   *   the order's live status write that message, so nothing overwrites its outcome.
+   * - `cancel` is recorded first (the confirmation says "cancelled" only once nothing can be sent).
+   * - every other verdict changes nothing; the caller answers it.
+   * A press that loses a race (another press, the worker) is judged again on the newer state.
    */
-  async confirm(key: string, who: { accountId: string; chatId: number; locale: string; messageId: number }): Promise<ConfirmResult> {
+  async press(key: string, button: OfferButton, who: Presser, showFirst: ShowFirst): Promise<PressResult> {
     const input = targetSchema.parse(who);
     const found = await this.find(key, input.accountId);
     if (found.type !== 'ok') return found;
-    if (this.knownReadOnly(input.accountId)) return { type: 'read_only' };
-    const target = { chatId: input.chatId, messageId: input.messageId, locale: input.locale };
-    const applied = await applyOfferEvent(
-      this.opts.Offer,
-      found.offer._id,
-      { type: 'confirm', target },
-      {
-        now: this.now(),
-        policy: this.opts.policy,
-      },
-    );
-    if (!applied.offer) return { type: 'expired' };
-    if (applied.ok) {
-      // The offer must outlive the send and its checks by ref (the TTL index would delete it mid-way).
-      const keepUntil = new Date(this.opts.clock.now() + OFFER_TTL_MS);
-      await this.opts.Offer.updateOne({ _id: applied.offer._id, expiresAt: { $lt: keepUntil } }, { $set: { expiresAt: keepUntil } });
-      this.opts.log.info({ offer: applied.offer._id, ref: applied.offer.ref, state: applied.offer.state }, 'suggested offer confirmed');
-      this.opts.worker.kick();
+    let offer = found.offer;
+    const pressed = { chatId: input.chatId, messageId: input.messageId };
+    let shownIn: number | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const verdict = pressVerdict(offer, button, pressed);
+      if ((verdict.type === 'send' || verdict.type === 'confirmation') && this.knownReadOnly(input.accountId) === true) {
+        return { type: 'read_only' };
+      }
+      if (verdict.type !== 'send' && verdict.type !== 'cancel' && verdict.type !== 'follow') {
+        return { type: 'pressed', offer, verdict, recorded: false, ...(shownIn === undefined ? {} : { shownIn }) };
+      }
+      if (verdict.type !== 'cancel') {
+        shownIn = await showFirst(offer, verdict);
+        if (shownIn === undefined) return { type: 'pressed', offer, verdict, recorded: false };
+      }
+      const shows = {
+        chatId: input.chatId,
+        messageId: shownIn ?? input.messageId,
+        locale: input.locale,
+        shown: shownKeyFor(offer, verdict),
+      };
+      const applied = await applyOfferEvent(
+        this.opts.Offer,
+        offer._id,
+        { type: 'press', button, pressed, shows },
+        { now: this.now(), policy: this.opts.policy, current: offer, attempts: 1 },
+      );
+      if (applied.ok) {
+        if (verdict.type !== 'cancel') {
+          // The offer must outlive the send and its checks by ref (the TTL index would delete it mid-way).
+          const keepUntil = new Date(this.opts.clock.now() + OFFER_TTL_MS);
+          await this.opts.Offer.updateOne({ _id: offer._id, expiresAt: { $lt: keepUntil } }, { $set: { expiresAt: keepUntil } });
+          this.opts.worker.kick();
+        }
+        this.opts.log.info(
+          { offer: offer._id, ref: offer.ref, button, verdict: verdict.type, state: applied.offer.state },
+          'suggested offer pressed',
+        );
+        return { type: 'pressed', offer: applied.offer, verdict, recorded: true, ...(shownIn === undefined ? {} : { shownIn }) };
+      }
+      // Someone else changed the offer since it was read: judge the press again on what it is now.
+      const fresh = await this.opts.Offer.findById(offer._id).lean<OfferDoc>();
+      if (!fresh) return { type: 'expired' };
+      offer = fresh;
     }
-    return { type: 'recorded', offer: applied.offer };
-  }
-
-  /** A Cancel press: closes the confirmation unless a send is already under way (or done). */
-  async cancel(key: string, accountId: string): Promise<CancelResult> {
-    const found = await this.find(key, accountId);
-    if (found.type !== 'ok') return found;
-    const applied = await applyOfferEvent(
-      this.opts.Offer,
-      found.offer._id,
-      { type: 'cancel' },
-      { now: this.now(), policy: this.opts.policy },
-    );
-    if (applied.ok) return { type: 'cancelled' };
-    return applied.offer ? { type: 'in_flight', offer: applied.offer } : { type: 'expired' };
+    return {
+      type: 'pressed',
+      offer,
+      verdict: pressVerdict(offer, button, pressed),
+      recorded: false,
+      ...(shownIn === undefined ? {} : { shownIn }),
+    };
   }
 }

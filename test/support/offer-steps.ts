@@ -85,6 +85,18 @@ export async function pressConfirm(h: Harness, confirmation: FakeMessage, who: W
   await h.press(confirmation.message_id, button(confirmation, 'oc:').callback_data, who);
 }
 
+/** Presses Cancel on a confirmation message (with the data it carries now). */
+export async function pressCancel(h: Harness, confirmation: FakeMessage, who: Who = {}): Promise<void> {
+  await h.press(confirmation.message_id, button(confirmation, 'ox:').callback_data, who);
+}
+
+/** Every text an editMessageText call asked Telegram to show in `m` (accepted or refused), oldest first. */
+export function editsOf(h: Harness, m: FakeMessage): string[] {
+  return h.telegram.calls
+    .filter((c) => c.method === 'editMessageText' && Number(c.params.chat_id) === m.chatId && Number(c.params.message_id) === m.message_id)
+    .map((c) => String(c.params.text));
+}
+
 /** The message as the fake holds it now (FakeMessage objects are live, but this reads clearly). */
 export function current(h: Harness, m: FakeMessage): FakeMessage {
   return h.telegram.message(m.chatId, m.message_id)!;
@@ -94,6 +106,9 @@ export const Offers = (h: Harness): Model<OfferDoc> => offerModel(h.db);
 
 /** POST /v3/mobile/send requests the bot made (answered or not). */
 export const sendCount = (h: Harness) => h.emulator.requests.filter((r) => r.method === 'POST' && r.path === '/v3/mobile/send').length;
+
+/** The answer to the latest press. */
+export const lastAnswer = (h: Harness) => answers(h).at(-1);
 
 /** answerCallbackQuery calls, with the text they showed. */
 export const answers = (h: Harness) =>

@@ -477,6 +477,11 @@ export class OneClickEmulator {
     this.script(id, this.now() + afterMs * this.timeScale, status, extra);
   }
 
+  /** The id of the mobile order the account has under `ref` (as check-ref finds it), if any. */
+  mobileIdOfRef(ref: string, opts: AccountSelector = {}): string | undefined {
+    return this.accountFor(opts.account).refs.mobile.get(ref);
+  }
+
   /** The provider's current view of an order, as check-id would return it in `data`. */
   getOrder(id: string): Record<string, unknown> | undefined {
     const order = this.orders.get(id);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   displayKey,
   owedEffects,
+  pressVerdict,
+  shownKeyFor,
   transition,
   type OfferPolicy,
   type OfferSnapshot,
@@ -27,9 +29,20 @@ function ok(d: ReturnType<typeof transition>) {
   return d;
 }
 
+type Msg = { chatId: number; messageId: number };
+/** Confirm pressed on `m`, which shows "sending" from then on (the handler showed it first). */
+const confirmOn = (m: typeof chatA, shown: string | null = 'sending') =>
+  ({ type: 'press', button: 'confirm', pressed: m, shows: { ...m, shown } }) as const;
+const cancelOn = (m: typeof chatA) => ({ type: 'press', button: 'cancel', pressed: m, shows: { ...m, shown: null } }) as const;
+const ref = (m: Msg) => ({ chatId: m.chatId, messageId: m.messageId });
+/** Another confirmation in chat A. */
+const chatA2 = { chatId: 1, messageId: 11, locale: 'ar' };
+const statusA = { chatId: 1, messageId: 5 };
+
 describe('offer machine: presses', () => {
   it('Confirm on a fresh offer records the intent for the pressing message, due now', () => {
-    const d = ok(transition(offer('offered'), { type: 'confirm', target: chatA }, t0, policy));
+    const d = ok(transition(offer('offered'), confirmOn(chatA), t0, policy));
+    expect(d.verdict).toEqual({ type: 'send' });
     expect(d.change.state).toBe('confirming');
     expect(d.change.set.targets).toEqual([target(chatA, 'sending')]);
     expect(d.change.set.dueAt).toEqual(t0);
@@ -37,35 +50,75 @@ describe('offer machine: presses', () => {
   });
 
   it.each(['cancelled', 'refused', 'not_created'] as const)('Confirm after %s starts a new send (same ref)', (state) => {
-    expect(ok(transition(offer(state), { type: 'confirm', target: chatA }, t0, policy)).change.state).toBe('confirming');
+    expect(ok(transition(offer(state), confirmOn(chatA), t0, policy)).change.state).toBe('confirming');
   });
 
-  it.each(['confirming', 'sending'] as const)('a second Confirm while %s joins the send, nothing owed', (state) => {
-    const d = ok(transition(offer(state, { targets: [target(chatA, 'sending')] }), { type: 'confirm', target: chatB }, t0, policy));
+  it.each(['confirming', 'sending'] as const)('a Confirm from another chat while %s follows the send, nothing owed', (state) => {
+    const d = ok(transition(offer(state, { targets: [target(chatA, 'sending')] }), confirmOn(chatB), t0, policy));
+    expect(d.verdict).toEqual({ type: 'follow' });
     expect(d.change.state).toBe(state);
     expect(d.change.addTarget).toEqual(target(chatB, 'sending'));
     expect(d.effects).toEqual([]);
   });
 
-  it('a Confirm while uncertain joins and is owed the "not confirmed yet" text', () => {
-    const d = ok(transition(offer('uncertain', { targets: [target(chatA, 'uncertain')] }), { type: 'confirm', target: chatB }, t0, policy));
+  it('a press that showed an older state than the one recorded is owed the current one', () => {
+    const d = ok(transition(offer('uncertain', { targets: [target(chatA, 'uncertain')] }), confirmOn(chatB), t0, policy));
     expect(d.change.state).toBe('uncertain');
     expect(d.effects).toEqual([{ type: 'show', targets: [target(chatB, 'sending')] }]);
   });
 
-  it('a Confirm on a sent offer makes that chat follow the order, never a second send', () => {
-    const d = ok(
-      transition(offer('sent', { sentTopupId: 'T1', targets: [target(chatA, 'sent:T1')] }), { type: 'confirm', target: chatB }, t0, policy),
-    );
+  it('a Confirm from another chat on a sent offer makes that message follow the order, never a second send', () => {
+    const d = ok(transition(offer('sent', { sentTopupId: 'T1', targets: [target(chatA, 'sent:T1')] }), confirmOn(chatB, null), t0, policy));
     expect(d.change.state).toBe('sent');
     expect(d.effects).toEqual([{ type: 'track', topupId: 'T1', targets: [target(chatB, null)] }]);
   });
 
-  it('Cancel closes an offer that is not being sent, and is refused once a send is under way or done', () => {
-    expect(ok(transition(offer('offered'), { type: 'cancel' }, t0, policy)).change.state).toBe('cancelled');
-    for (const state of ['confirming', 'sending', 'uncertain', 'sent'] as const) {
-      expect(transition(offer(state), { type: 'cancel' }, t0, policy)).toEqual({ ok: false, state });
+  it.each(['confirming', 'sending', 'uncertain', 'sent'] as const)(
+    'while %s, any press in a chat that shows the send points to that message and changes nothing',
+    (state) => {
+      const o = offer(state, { sentTopupId: state === 'sent' ? 'T1' : null, targets: [target(chatA, 'x'), target(chatB, 'x')] });
+      for (const button of ['offer', 'confirm', 'cancel'] as const) {
+        // The message that shows it (an old Confirm or Cancel on it, a double tap): never edited, never re-sent.
+        expect(pressVerdict(o, button, ref(chatA))).toEqual({ type: 'shown_in', live: ref(chatA) });
+        // Another confirmation, or the status message's offer button, in the same chat: points to it.
+        expect(pressVerdict(o, button, ref(chatA2))).toEqual({ type: 'shown_in', live: ref(chatA) });
+        expect(pressVerdict(o, button, statusA)).toEqual({ type: 'shown_in', live: ref(chatA) });
+      }
+      const d = transition(o, confirmOn(chatA2), t0, policy);
+      expect(d).toEqual({ ok: false, state, verdict: { type: 'shown_in', live: ref(chatA) } });
+      expect(transition(o, cancelOn(chatA), t0, policy).ok).toBe(false);
+    },
+  );
+
+  it('Cancel closes a confirmation of an offer that was not sent, and remembers it', () => {
+    for (const state of ['offered', 'cancelled', 'not_created'] as const) {
+      const d = ok(transition(offer(state), cancelOn(chatA), t0, policy));
+      expect(d.change).toMatchObject({ state: 'cancelled', addCancelled: ref(chatA) });
     }
+  });
+
+  it('old buttons of a cancelled confirmation send nothing; other confirmations still work', () => {
+    const o = offer('cancelled', { cancelledIn: [ref(chatA)] });
+    expect(pressVerdict(o, 'confirm', ref(chatA))).toEqual({ type: 'was_cancelled' });
+    expect(pressVerdict(o, 'cancel', ref(chatA))).toEqual({ type: 'was_cancelled' });
+    expect(transition(o, confirmOn(chatA), t0, policy).ok).toBe(false);
+    expect(pressVerdict(o, 'confirm', ref(chatA2))).toEqual({ type: 'send' });
+    expect(pressVerdict(o, 'offer', statusA)).toEqual({ type: 'confirmation' });
+  });
+
+  it('old buttons of a message that shows a refusal send nothing; "not created" offers Confirm again', () => {
+    const refused = offer('refused', { targets: [target(chatA, 'refused:invalid')] });
+    expect(pressVerdict(refused, 'confirm', ref(chatA))).toEqual({ type: 'was_refused' });
+    expect(pressVerdict(refused, 'confirm', ref(chatA2))).toEqual({ type: 'send' });
+    const notCreated = offer('not_created', { targets: [target(chatA, 'not_created')] });
+    expect(pressVerdict(notCreated, 'confirm', ref(chatA))).toEqual({ type: 'send' });
+  });
+
+  it('what a message shows after the handler showed a verdict', () => {
+    expect(shownKeyFor(offer('offered'), { type: 'send' })).toBe('sending');
+    expect(shownKeyFor(offer('sending'), { type: 'follow' })).toBe('sending');
+    expect(shownKeyFor(offer('uncertain'), { type: 'follow' })).toBe('uncertain');
+    expect(shownKeyFor(offer('sent', { sentTopupId: 'T1' }), { type: 'follow' })).toBeNull(); // still to become the live status
   });
 });
 

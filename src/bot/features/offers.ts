@@ -1,6 +1,8 @@
 import { Composer } from 'grammy';
 import type { Locale } from '../../config.js';
-import type { ResendService } from '../../resend/resend-service.js';
+import type { PressVerdict } from '../../resend/offer-machine.js';
+import type { Presser, ResendService } from '../../resend/resend-service.js';
+import type { Clock } from '../../shared/clock.js';
 import type { OfferDoc } from '../../resend/offers.js';
 import type { OrderDoc, TrackingModels } from '../../tracking/models.js';
 import { onCallback } from '../callback-data.js';
@@ -8,15 +10,22 @@ import type { TelegramOfferMessages } from '../offer-messages.js';
 import type { BotContext } from '../context.js';
 import { CUSTOM_AMOUNT_CONVERSATION } from '../conversations/custom-amount.js';
 import { renderOfferConfirmation } from '../render/offer-confirmation.js';
+import { renderPointer, renderPressShown } from '../render/offer-state.js';
 import { trackedKeyboard } from '../render/tracked-message.js';
 
 /**
  * Suggested offers as buttons. No handler here waits on the provider (they read and write MongoDB
- * only, through ResendService):
- *   offer button  answer, show the confirmation at once (balance "loading…"), filled in in the background
- *   Confirm       answer, show "sending…", record the intent; the offer worker sends, checks by ref and
- *                 turns this message into the order's live status (or shows the outcome)
- *   Cancel        close the confirmation (not once a send is under way)
+ * only, through ResendService). Every press is judged on the offer as it is now (resend/offer-machine.ts
+ * `pressVerdict`), and answered with what is true now:
+ *   offer button  an offer that can be sent: the confirmation at once (balance "loading…"), filled in
+ *                 in the background; being sent or sent: a reply pointing to the message of this chat
+ *                 that shows it, or (none yet) a new message that shows it and follows the order
+ *   Confirm       "sending…", the intent recorded; the offer worker sends, checks by ref and turns this
+ *                 message into the order's live status (or shows the outcome)
+ *   Cancel        closes a confirmation of an offer that was not sent
+ *   old buttons   a Confirm or Cancel on a message that shows the send (or its live status) answers
+ *                 "already sent" / "being sent" and never edits it; on another old confirmation it
+ *                 points to that message; on a cancelled confirmation or a refusal, it says so
  *   Other amount  the amount conversation (plan range from the cached plan list)
  *   page buttons  another page of an order's offers
  */
@@ -24,68 +33,82 @@ export function offersFeature(deps: {
   resend: ResendService;
   models: TrackingModels;
   messages: TelegramOfferMessages;
+  clock: Clock;
 }): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const { resend } = deps;
+  const now = () => new Date(deps.clock.now());
 
   onCallback(composer, 'offer', async (ctx, data) => {
-    const offer = await usableOffer(ctx, resend, data.key);
-    if (!offer || !ctx.chat) return;
-    await ctx.answerCallbackQuery();
-    const locale = (await ctx.i18n.getLocale()) as Locale;
-    const replyTo = ctx.callbackQuery.message?.message_id;
-    const replyOptions = replyTo ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
-    if (resend.knownReadOnly(offer.accountId) === true) {
-      await ctx.reply(ctx.t('offer-read-only'), { parse_mode: 'HTML', ...replyOptions });
+    const who = await presser(ctx);
+    if (!who) return answerUnusable(ctx, { type: 'expired' });
+    const answer = answerOnce(ctx);
+    const locale = who.locale as Locale;
+    const replyTo = (messageId: number) => ({ reply_parameters: { message_id: messageId, allow_sending_without_reply: true } });
+    const result = await resend.press(data.key, 'offer', who, async (offer, verdict) => {
+      // Being sent or sent, and nothing in this chat shows it: a new message does, from now on.
+      await answer(ctx.t(offer.state === 'sent' ? 'offer-answer-sent' : 'offer-answer-sending'));
+      const shown = renderPressShown(ctx.t, offer, verdict, locale, now());
+      return (await ctx.reply(shown.html, { parse_mode: 'HTML', ...replyTo(who.messageId) })).message_id;
+    });
+    if (result.type === 'expired' || result.type === 'foreign') return answerUnusable(ctx, result);
+    if (result.type === 'read_only') {
+      await answer();
+      await ctx.reply(ctx.t('offer-read-only'), { parse_mode: 'HTML', ...replyTo(who.messageId) });
       return;
     }
-    const { html, keyboard } = renderOfferConfirmation(ctx.t, { offer, loading: true }, locale);
-    const sent = await ctx.reply(html, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}), ...replyOptions });
-    await resend.fillInConfirmation(offer, { chatId: ctx.chat.id, messageId: sent.message_id, locale });
-  });
-
-  onCallback(composer, 'confirm', async (ctx, data) => {
-    // A stale, foreign or forged Confirm is answered as such and leaves the message alone.
-    const offer = await usableOffer(ctx, resend, data.key);
-    if (!offer) return;
-    const accountId = ctx.access?.accountId;
-    const messageId = ctx.callbackQuery.message?.message_id;
-    if (accountId === undefined || !ctx.chat || messageId === undefined) return;
-    if (resend.knownReadOnly(accountId) === true) {
-      await ctx.answerCallbackQuery();
-      await ctx.editMessageText(ctx.t('offer-read-only'), { parse_mode: 'HTML' }).catch(() => undefined);
+    const { offer, verdict } = result;
+    if (verdict.type === 'confirmation') {
+      await answer();
+      const { html, keyboard } = renderOfferConfirmation(ctx.t, { offer, loading: true }, locale);
+      const sent = await ctx.reply(html, {
+        parse_mode: 'HTML',
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+        ...replyTo(who.messageId),
+      });
+      await resend.fillInConfirmation(offer, { chatId: who.chatId, messageId: sent.message_id, locale });
       return;
     }
-    await ctx.answerCallbackQuery({ text: ctx.t('offer-sending') });
-    // "Sending…" and no buttons before the intent is recorded: from then on only the worker (and the
-    // order's live status) write this message, so nothing can overwrite its outcome.
-    await deps.messages.close({ chatId: ctx.chat.id, messageId }, ctx.t('offer-sending'));
-    const locale = (await ctx.i18n.getLocale()) as Locale;
-    const result = await resend.confirm(data.key, { accountId, chatId: ctx.chat.id, locale, messageId });
-    if (result.type === 'recorded') return;
-    const text = result.type === 'read_only' ? 'offer-read-only' : result.type === 'foreign' ? 'offer-foreign' : 'offer-expired';
-    await ctx.editMessageText(ctx.t(text), { parse_mode: 'HTML' }).catch(() => undefined);
+    await answer(ctx.t(offer.state === 'sent' ? 'offer-answer-sent' : 'offer-answer-sending'));
+    if (verdict.type !== 'shown_in') return;
+    if (result.shownIn !== undefined) {
+      // A race gave this chat another message for the send first: the new one points there.
+      await deps.messages.close({ chatId: who.chatId, messageId: result.shownIn }, renderPointer(ctx.t, offer, 'here'));
+      return;
+    }
+    await ctx.reply(renderPointer(ctx.t, offer, 'reply'), { parse_mode: 'HTML', ...replyTo(verdict.live.messageId) });
   });
 
-  onCallback(composer, 'cancel', async (ctx, data) => {
-    const accountId = ctx.access?.accountId;
-    const result = accountId === undefined ? ({ type: 'expired' } as const) : await resend.cancel(data.key, accountId);
-    switch (result.type) {
-      case 'expired':
-      case 'foreign':
-        await ctx.answerCallbackQuery({ text: ctx.t(result.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), show_alert: true });
-        return;
-      case 'in_flight':
-        // Too late to cancel: the message shows the send's progress and outcome.
-        await ctx.answerCallbackQuery({ text: ctx.t('offer-cannot-cancel'), show_alert: true });
-        return;
-      case 'cancelled': {
-        await ctx.answerCallbackQuery();
-        const messageId = ctx.callbackQuery.message?.message_id;
-        if (ctx.chat && messageId !== undefined) await deps.messages.close({ chatId: ctx.chat.id, messageId }, ctx.t('offer-cancelled'));
-      }
+  const onConfirmation = (button: 'confirm' | 'cancel') => async (ctx: BotContext, key: string) => {
+    // A stale, foreign or forged button is answered as such and leaves the message alone.
+    const who = await presser(ctx);
+    if (!who) return answerUnusable(ctx, { type: 'expired' });
+    const answer = answerOnce(ctx);
+    const pressed = { chatId: who.chatId, messageId: who.messageId };
+    const result = await resend.press(key, button, who, async (offer, verdict) => {
+      await answer(...answerFor(ctx, button, offer, verdict));
+      // Shown before the press is recorded: from then on only the worker (and the order's live
+      // status) write this message, so nothing can overwrite its outcome.
+      await deps.messages.close(pressed, renderPressShown(ctx.t, offer, verdict, who.locale as Locale, now()).html);
+      return who.messageId;
+    });
+    if (result.type === 'expired' || result.type === 'foreign') return answerUnusable(ctx, result);
+    if (result.type === 'read_only') {
+      await answer();
+      await deps.messages.close(pressed, ctx.t('offer-read-only'));
+      return;
     }
-  });
+    const { offer, verdict } = result;
+    await answer(...answerFor(ctx, button, offer, verdict));
+    if (verdict.type === 'cancel' && result.recorded) await deps.messages.close(pressed, ctx.t('offer-cancelled'));
+    // An old confirmation, while another message of this chat shows the send: it points there. The
+    // message that shows it is never edited by a press.
+    if (verdict.type === 'shown_in' && verdict.live.messageId !== who.messageId) {
+      await deps.messages.close(pressed, renderPointer(ctx.t, offer, 'here'));
+    }
+  };
+  onCallback(composer, 'confirm', (ctx, data) => onConfirmation('confirm')(ctx, data.key));
+  onCallback(composer, 'cancel', (ctx, data) => onConfirmation('cancel')(ctx, data.key));
 
   onCallback(composer, 'other_amount', async (ctx, data) => {
     if (!(await usableOffer(ctx, resend, data.key))) return;
@@ -112,11 +135,55 @@ export function offersFeature(deps: {
   return composer;
 }
 
+/** Who pressed, and where; undefined when the press cannot be tied to this chat's account. */
+async function presser(ctx: BotContext): Promise<Presser | undefined> {
+  const accountId = ctx.access?.accountId;
+  const messageId = ctx.callbackQuery?.message?.message_id;
+  if (accountId === undefined || !ctx.chat || messageId === undefined) return undefined;
+  return { accountId, chatId: ctx.chat.id, messageId, locale: await ctx.i18n.getLocale() };
+}
+
+/** Answers the press once (the first answer wins: Telegram takes one per press). */
+function answerOnce(ctx: BotContext): (text?: string, alert?: boolean) => Promise<void> {
+  let answered = false;
+  return async (text, alert = false) => {
+    if (answered) return;
+    answered = true;
+    await ctx.answerCallbackQuery(text === undefined ? undefined : { text, ...(alert ? { show_alert: true } : {}) });
+  };
+}
+
+/** The answer to a Confirm or Cancel press: what it did, or why it did nothing (an alert when it did nothing asked). */
+function answerFor(ctx: BotContext, button: 'confirm' | 'cancel', offer: OfferDoc, verdict: PressVerdict): [string?, boolean?] {
+  const sent = offer.state === 'sent';
+  switch (verdict.type) {
+    case 'send':
+      return [ctx.t('offer-sending')];
+    case 'cancel':
+    case 'confirmation':
+      return [];
+    case 'follow':
+    case 'shown_in':
+      if (button === 'cancel') return [ctx.t(sent ? 'offer-cannot-cancel-sent' : 'offer-cannot-cancel'), true];
+      return [ctx.t(sent ? 'offer-answer-sent' : 'offer-answer-sending')];
+    case 'was_cancelled':
+      return [ctx.t('offer-answer-was-cancelled'), true];
+    case 'was_refused':
+      return [ctx.t('offer-answer-was-refused'), true];
+  }
+}
+
+/** An expired (an expired offer that was sent says so), unknown or foreign offer: an alert, nothing changes. */
+async function answerUnusable(ctx: BotContext, found: { type: 'expired'; sent?: OfferDoc } | { type: 'foreign' }): Promise<void> {
+  const text = found.type === 'foreign' ? 'offer-foreign' : found.sent ? 'offer-answer-sent' : 'offer-expired';
+  await ctx.answerCallbackQuery({ text: ctx.t(text), show_alert: true });
+}
+
 /** The pressed offer when this chat may use it; otherwise answers the press (expired, unknown, another account's). */
 async function usableOffer(ctx: BotContext, resend: ResendService, key: string): Promise<OfferDoc | undefined> {
   const accountId = ctx.access?.accountId;
   const found = accountId === undefined ? ({ type: 'expired' } as const) : await resend.find(key, accountId);
   if (found.type === 'ok') return found.offer;
-  await ctx.answerCallbackQuery({ text: ctx.t(found.type === 'foreign' ? 'offer-foreign' : 'offer-expired'), show_alert: true });
+  await answerUnusable(ctx, found);
   return undefined;
 }

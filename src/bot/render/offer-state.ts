@@ -1,5 +1,6 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Locale } from '../../config.js';
+import type { PressVerdict } from '../../resend/offer-machine.js';
 import type { OfferDoc } from '../../resend/offers.js';
 import type { Translate } from '../i18n.js';
 import { formatAmount, formatCheckTime, formatDuration } from './format.js';
@@ -8,8 +9,8 @@ import { confirmRow } from './offer-confirmation.js';
 /**
  * A confirmation message once Confirm was pressed, by the offer's state. Each text says only what the
  * provider said: "not confirmed yet" while the outcome is unknown, "not created" only after the
- * provider did not know the ref for the whole check window. `sent` is not rendered here: the message
- * becomes the order's live status message.
+ * provider did not know the ref for the whole check window. `sent` only shows "already sent" until
+ * the message becomes the order's live status message.
  */
 export function renderOfferState(
   t: Translate,
@@ -59,7 +60,33 @@ export function renderOfferState(
       return { html: t('offer-cancelled') };
     case 'confirming':
     case 'sending':
-    case 'sent':
       return { html: t('offer-sending') };
+    case 'sent':
+      // Until the order's live status takes the message over (tracking edits it).
+      return { html: t('offer-sent-loading', { ref }) };
   }
+}
+
+/**
+ * What a message shows for a press that starts a send (`send`: "sending…") or follows one (`follow`:
+ * the send's state, or for a sent offer "already sent" until the live status takes over).
+ */
+export function renderPressShown(
+  t: Translate,
+  offer: OfferDoc,
+  verdict: PressVerdict,
+  locale: Locale,
+  now: Date,
+): { html: string; keyboard?: InlineKeyboardMarkup } {
+  return verdict.type === 'send' ? { html: t('offer-sending') } : renderOfferState(t, offer, locale, now);
+}
+
+/**
+ * A message pointing to the one in this chat that shows the offer's send: `reply` is a new message
+ * replying to it (the offer button), `here` an old confirmation edited to say where to look.
+ */
+export function renderPointer(t: Translate, offer: OfferDoc, where: 'reply' | 'here'): string {
+  const sent = offer.state === 'sent';
+  if (where === 'reply') return t(sent ? 'offer-sent-reply' : 'offer-sending-reply');
+  return t(sent ? 'offer-sent-here' : 'offer-sending-here', { ref: offer.ref });
 }
