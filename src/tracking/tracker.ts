@@ -343,11 +343,19 @@ export class OrderTracker {
 
   /**
    * The order whose status message (or confirmation turned status message) is `messageId` in this
-   * chat, as a query to ask for it again; undefined when that message shows none of the account's orders.
+   * chat, the live one or one replaced by a newer message, as a query to ask for it again; undefined
+   * when the chat has no such message of the account's orders.
    */
   async queryShownIn(accountId: string, chatId: number, messageId: number): Promise<OrderQuery | undefined> {
     const input = shownInRequestSchema.parse({ accountId, chatId, messageId });
-    const watcher = await this.models.Watcher.findOne(input).select({ orderId: 1 }).lean<Pick<WatcherDoc, 'orderId'>>();
+    const { accountId: account, chatId: chat, messageId: message } = input;
+    const watcher = await this.models.Watcher.findOne({
+      accountId: account,
+      chatId: chat,
+      $or: [{ messageId: message }, { 'replaced.messageId': message }],
+    })
+      .select({ orderId: 1 })
+      .lean<Pick<WatcherDoc, 'orderId'>>();
     if (!watcher) return undefined;
     const order = await this.models.Order.findOne({ _id: watcher.orderId, accountId: input.accountId }).lean<OrderDoc>();
     return order ? queryOf(order) : undefined;

@@ -104,6 +104,30 @@ describe('a bare /status replying to a message', () => {
     expect(h.telegram.messages(RESELLER).some((m) => m.html === t('status-usage'))).toBe(false);
   });
 
+  it('replying /status to an older status message of the order (replaced by a newer one) follows that order', async () => {
+    seed('reply-3');
+    seed('other-3', '0771234599');
+    await h.send('/status reply-3');
+    const first = await finalStatus(RESELLER, 'reply-3');
+    await h.send('/status reply-3');
+    await h.waitForMessage(
+      RESELLER,
+      (m) => m.message_id !== first.message_id && m.html.includes('<code>reply-3</code>'),
+      'the newer message',
+    );
+    await h.send('/status other-3');
+    await finalStatus(RESELLER, 'other-3');
+    const before = h.telegram.messages(RESELLER).length;
+
+    await h.send('/status', { replyTo: first.message_id });
+    const again = await h.waitForMessage(
+      RESELLER,
+      (m) => h.telegram.messages(RESELLER).length > before && m.html.includes('<code>reply-3</code>') && m.text.includes('✅'),
+      'a fresh status message for reply-3',
+    );
+    expect(again.message_id).toBeGreaterThan(first.message_id);
+  });
+
   it('in a group with privacy mode: /status@bot replying to the status message (the only form Telegram delivers)', async () => {
     await h.close();
     h = await Harness.start({ privacyMode: true });
