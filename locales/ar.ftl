@@ -81,6 +81,99 @@ access-denied =
 
 access-denied-short = عذرًا، هذا البوت مخصّص لمستخدمين محدّدين.
 
+## Accounts: linking a OneClickDz key (/start, /link, /unlink)
+
+onboarding-welcome =
+    مرحبًا بك في flexybot! يتابع هذا البوت طلبات الشحن في حسابك على OneClickDz.
+    اختر لغتك أولًا:
+
+link-prompt =
+    أرسل لي الآن مفتاح API الخاص بحسابك على OneClickDz في رسالتك التالية، أو بالشكل التالي: 🔑
+    <code>/link مفتاحك</code>
+    تجده في enterprise.oneclickdz.com ← Settings ← API Configuration.
+    أحذف الرسالة التي تحمل المفتاح فورًا وأحفظ المفتاح مشفّرًا.
+
+link-needed =
+    اربط حسابك على OneClickDz أولًا: أرسل /link ثم مفتاح API.
+
+link-not-allowed =
+    ربط حساب OneClickDz غير مفتوح في هذا البوت. حذفت أي مفتاح أرسلته.
+    إذا كنت تحتاج إلى الوصول، أعطِ هذا المعرّف لمسؤول البوت:
+    <code>{ $userId }</code>
+
+link-no-vault =
+    لا يستطيع هذا البوت حفظ مفاتيح OneClickDz: لم يضبط مسؤوله ENCRYPTION_KEY.
+    لم يُحفظ شيء. على المسؤول ضبطه قبل أن يتمكّن أي أحد من ربط حساب.
+
+link-bad-shape =
+    هذا ليس مفتاح API من OneClickDz. يبدو المفتاح هكذا:
+    <code>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</code>
+    انسخه من enterprise.oneclickdz.com ← Settings ← API Configuration.
+
+link-private-only = اربط حساب OneClickDz في محادثة خاصة مع البوت، وليس في مجموعة أبدًا.
+
+key-deleted-group =
+    حذفت رسالة تشبه مفتاح API من OneClickDz. لا تشارك مفتاح API في مجموعة أبدًا. 🔒
+    لربط حساب، أرسل /link في محادثة خاصة مع البوت.
+
+key-deleted-offer =
+    حذفت رسالتك لأنها تشبه مفتاح API من OneClickDz. 🔒
+    لربط هذا المفتاح، أرسل /link متبوعًا بالمفتاح وحده في رسالة واحدة.
+
+link-checking = جارٍ التحقق من المفتاح لدى OneClickDz… 🔑
+
+link-done =
+    تم ربط الحساب. ✅
+    اسم المستخدم: <code>{ $username }</code>
+    البيئة: { $environment }
+    الصلاحية: { $scope }
+    تابع طلبًا بالأمر /status ومرجعه، وانظر /account و /balance.
+
+link-done-again =
+    تم ربط المفتاح من جديد: طلبات حسابك ما زالت هنا. ✅
+    اسم المستخدم: <code>{ $username }</code>
+    البيئة: { $environment }
+    الصلاحية: { $scope }
+
+link-read-only = هذا المفتاح للقراءة فقط (READ-ONLY): يمكنك متابعة الطلبات، لكن إعادة إرسال شحن تتطلّب مفتاحًا READ-WRITE.
+
+link-invalid =
+    لا يقبل OneClickDz هذا المفتاح (خاطئ أو منتهٍ أو ملغى). لم يُحفظ شيء. ❌
+    انسخ المفتاح كاملًا من لوحة التحكم وأرسل /link.
+
+link-disabled =
+    هذا المفتاح معطّل في لوحة تحكم OneClickDz. لم يُحفظ شيء. ⛔
+    فعّله (Settings ← API Configuration) ثم أرسل /link من جديد.
+
+link-ip-not-allowed =
+    يرفض OneClickDz هذا المفتاح من خادم البوت: قائمة عناوين IP المسموح بها للمفتاح لا تتضمّنه. لم يُحفظ شيء. ⛔
+    أضف عنوان IP الخادم إلى العناوين المسموح بها للمفتاح (أو أفرغ القائمة) ثم أرسل /link من جديد.
+
+link-busy =
+    عمليات تحقق كثيرة من المفاتيح الآن: حتى لا يحظر OneClickDz البوت، لن يُتحقق من أي مفتاح قبل { $time }. لم يُحفظ شيء. ⏳
+    أرسل /link من جديد بعد هذا الوقت.
+
+link-too-many =
+    تحقّقت من 3 مفاتيح خلال آخر 15 دقيقة. حاول من جديد بعد { $time }. ⏳
+
+link-unavailable = لم يردّ OneClickDz. لم يُحفظ شيء، أرسل /link من جديد بعد بضع دقائق. ⚠️
+
+link-taken = هذا الحساب على OneClickDz مربوط من قِبل شخص آخر. اطلب دعوة من صاحبه.
+
+link-owns-other =
+    لديك حساب مربوط بالفعل: <code>{ $username }</code> ({ $environment }).
+    أرسل /unlink أولًا لربط حساب آخر.
+
+link-key-rejected =
+    رفض OneClickDz مفتاح حسابك المربوط <code>{ $username }</code> ({ $environment }). ⚠️
+    توقّفت الطلبات بهذا المفتاح. تحقّق من المفتاح في لوحة التحكم، وإن أنشأت مفتاحًا جديدًا فأرسله مع /link.
+
+unlink-done =
+    تمت إزالة مفتاح OneClickDz الخاص بك (<code>{ $username }</code>).
+    طلبات الحساب محفوظة: اربط مفتاحًا من الحساب نفسه من جديد لاستعادتها.
+
+unlink-none = ليس لديك حساب OneClickDz مربوط.
+
 ## Command menu (setMyCommands)
 
 command-status = متابعة طلب تعبئة بمرجعه أو معرّفه
@@ -88,6 +181,8 @@ command-language = تغيير لغة البوت
 command-pending = الطلبات التي لم تُحسم بعد
 command-unwatch = إيقاف إشعارات طلب
 command-help = طريقة الاستعمال
+command-link = ربط حسابك على OneClickDz (مفتاح API)
+command-unlink = إزالة مفتاح OneClickDz المربوط
 
 language-choose = اختر لغة البوت في هذه المحادثة:
 language-set = أصبحت لغة البوت في هذه المحادثة: العربية.

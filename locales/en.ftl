@@ -77,6 +77,96 @@ access-denied =
 
 access-denied-short = Sorry, this bot is only for specific users.
 
+## Accounts: linking a OneClickDz key (/start, /link, /unlink)
+
+onboarding-welcome =
+    Welcome to flexybot! It follows the top-up orders of your OneClickDz account.
+    First, choose your language:
+
+link-prompt =
+    🔑 Send me your OneClickDz API key now, as your next message, or as <code>/link your-key</code>.
+    You find it at enterprise.oneclickdz.com → Settings → API Configuration.
+    I delete the message with the key at once and store the key encrypted.
+
+link-needed =
+    Link your OneClickDz account first: send /link, then your API key.
+
+link-not-allowed =
+    Linking a OneClickDz account is not open on this bot. I deleted any key you sent.
+    If you need access, give this id to the bot administrator:
+    <code>{ $userId }</code>
+
+link-no-vault =
+    This bot cannot store OneClickDz keys: its administrator has not set ENCRYPTION_KEY.
+    Nothing was saved. The administrator must set it before anyone can link an account.
+
+link-bad-shape =
+    That is not a OneClickDz API key. A key looks like <code>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</code>; copy it from enterprise.oneclickdz.com → Settings → API Configuration.
+
+link-private-only = Link a OneClickDz account in a private chat with the bot, never in a group.
+
+key-deleted-group =
+    🔒 I deleted a message that looked like a OneClickDz API key. Never share an API key in a group.
+    To link an account, send /link in a private chat with the bot.
+
+key-deleted-offer =
+    🔒 I deleted your message: it looked like a OneClickDz API key.
+    To link this key, send /link followed by the key, alone in one message.
+
+link-checking = 🔑 Checking the key with OneClickDz…
+
+link-done =
+    ✅ Account linked.
+    Username: <code>{ $username }</code>
+    Environment: { $environment }
+    Scope: { $scope }
+    Follow an order with /status and its ref; see /account and /balance.
+
+link-done-again =
+    ✅ Key linked again: your account's orders are still here.
+    Username: <code>{ $username }</code>
+    Environment: { $environment }
+    Scope: { $scope }
+
+link-read-only = This key is READ-ONLY: you can follow orders, but re-sending a top-up needs a READ-WRITE key.
+
+link-invalid =
+    ❌ OneClickDz does not accept this key (wrong, expired or revoked). Nothing was saved.
+    Copy the whole key again from your dashboard and send /link.
+
+link-disabled =
+    ⛔ This key is disabled in your OneClickDz dashboard. Nothing was saved.
+    Enable it (Settings → API Configuration), then send /link again.
+
+link-ip-not-allowed =
+    ⛔ OneClickDz refuses this key from this bot's server: the key's IP allow-list does not include it. Nothing was saved.
+    Add the server's IP to the key's allowed IPs (or empty the list), then send /link again.
+
+link-busy =
+    ⏳ Too many key checks right now: to keep OneClickDz from blocking the bot, no key is checked before { $time }. Nothing was saved.
+    Send /link again after that time.
+
+link-too-many =
+    ⏳ You have checked 3 keys in the last 15 minutes. Try again after { $time }.
+
+link-unavailable = ⚠️ OneClickDz did not answer. Nothing was saved; send /link again in a few minutes.
+
+link-taken = This OneClickDz account is already linked by someone else. Ask its owner for an invite.
+
+link-owns-other =
+    You already have a linked account (<code>{ $username }</code>, { $environment }).
+    Send /unlink first to link another one.
+
+link-key-rejected =
+    ⚠️ OneClickDz rejected the key of your linked account <code>{ $username }</code> ({ $environment }).
+    Calls with it are suspended. Check the key in your dashboard; if you made a new one, send /link with it.
+
+unlink-done =
+    Your OneClickDz key was removed (<code>{ $username }</code>).
+    The account's orders are kept: link a key of the same account again to get them back.
+
+unlink-none = You have no linked OneClickDz account.
+
 ## Command menu (setMyCommands)
 
 command-status = Track a top-up order by its ref or id
@@ -84,6 +174,8 @@ command-language = Change the bot's language
 command-pending = Orders not settled yet
 command-unwatch = Stop notifications for an order
 command-help = How to use the bot
+command-link = Link your OneClickDz account (API key)
+command-unlink = Remove your linked OneClickDz key
 
 language-choose = Choose the bot's language in this chat:
 language-set = The bot now speaks English in this chat.

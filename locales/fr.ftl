@@ -77,6 +77,96 @@ access-denied =
 
 access-denied-short = Désolé, ce bot est réservé à certains utilisateurs.
 
+## Accounts: linking a OneClickDz key (/start, /link, /unlink)
+
+onboarding-welcome =
+    Bienvenue sur flexybot ! Il suit les commandes de recharge de votre compte OneClickDz.
+    Choisissez d'abord votre langue :
+
+link-prompt =
+    🔑 Envoyez-moi maintenant votre clé API OneClickDz, comme prochain message, ou sous la forme <code>/link votre-clé</code>.
+    Elle se trouve sur enterprise.oneclickdz.com → Settings → API Configuration.
+    Je supprime aussitôt le message qui contient la clé et je la conserve chiffrée.
+
+link-needed =
+    Liez d'abord votre compte OneClickDz : envoyez /link, puis votre clé API.
+
+link-not-allowed =
+    La liaison d'un compte OneClickDz n'est pas ouverte sur ce bot. J'ai supprimé toute clé envoyée.
+    Pour obtenir l'accès, donnez cet identifiant à l'administrateur du bot :
+    <code>{ $userId }</code>
+
+link-no-vault =
+    Ce bot ne peut pas conserver de clés OneClickDz : son administrateur n'a pas défini ENCRYPTION_KEY.
+    Rien n'a été enregistré. L'administrateur doit la définir avant que quiconque puisse lier un compte.
+
+link-bad-shape =
+    Ce n'est pas une clé API OneClickDz. Une clé ressemble à <code>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</code> ; copiez-la depuis enterprise.oneclickdz.com → Settings → API Configuration.
+
+link-private-only = Liez un compte OneClickDz dans une conversation privée avec le bot, jamais dans un groupe.
+
+key-deleted-group =
+    🔒 J'ai supprimé un message qui ressemblait à une clé API OneClickDz. Ne partagez jamais une clé API dans un groupe.
+    Pour lier un compte, envoyez /link dans une conversation privée avec le bot.
+
+key-deleted-offer =
+    🔒 J'ai supprimé votre message : il ressemblait à une clé API OneClickDz.
+    Pour lier cette clé, envoyez /link suivi de la clé, seule dans un message.
+
+link-checking = 🔑 Vérification de la clé auprès de OneClickDz…
+
+link-done =
+    ✅ Compte lié.
+    Nom d'utilisateur : <code>{ $username }</code>
+    Environnement : { $environment }
+    Portée : { $scope }
+    Suivez une commande avec /status et sa référence ; voir /account et /balance.
+
+link-done-again =
+    ✅ Clé liée à nouveau : les commandes de votre compte sont toujours là.
+    Nom d'utilisateur : <code>{ $username }</code>
+    Environnement : { $environment }
+    Portée : { $scope }
+
+link-read-only = Cette clé est READ-ONLY : vous pouvez suivre les commandes, mais renvoyer une recharge demande une clé READ-WRITE.
+
+link-invalid =
+    ❌ OneClickDz n'accepte pas cette clé (erronée, expirée ou révoquée). Rien n'a été enregistré.
+    Recopiez la clé entière depuis votre tableau de bord et envoyez /link.
+
+link-disabled =
+    ⛔ Cette clé est désactivée dans votre tableau de bord OneClickDz. Rien n'a été enregistré.
+    Activez-la (Settings → API Configuration), puis envoyez /link à nouveau.
+
+link-ip-not-allowed =
+    ⛔ OneClickDz refuse cette clé depuis le serveur du bot : la liste d'IP autorisées de la clé ne le contient pas. Rien n'a été enregistré.
+    Ajoutez l'IP du serveur aux IP autorisées de la clé (ou videz la liste), puis envoyez /link à nouveau.
+
+link-busy =
+    ⏳ Trop de vérifications de clés en ce moment : pour éviter que OneClickDz ne bloque le bot, aucune clé n'est vérifiée avant { $time }. Rien n'a été enregistré.
+    Envoyez /link à nouveau après cette heure.
+
+link-too-many =
+    ⏳ Vous avez vérifié 3 clés au cours des 15 dernières minutes. Réessayez après { $time }.
+
+link-unavailable = ⚠️ OneClickDz n'a pas répondu. Rien n'a été enregistré ; envoyez /link à nouveau dans quelques minutes.
+
+link-taken = Ce compte OneClickDz est déjà lié par quelqu'un d'autre. Demandez une invitation à son propriétaire.
+
+link-owns-other =
+    Vous avez déjà un compte lié (<code>{ $username }</code>, { $environment }).
+    Envoyez d'abord /unlink pour en lier un autre.
+
+link-key-rejected =
+    ⚠️ OneClickDz a refusé la clé de votre compte lié <code>{ $username }</code> ({ $environment }).
+    Les appels avec cette clé sont suspendus. Vérifiez la clé dans votre tableau de bord ; si vous en avez créé une nouvelle, envoyez /link avec elle.
+
+unlink-done =
+    Votre clé OneClickDz a été retirée (<code>{ $username }</code>).
+    Les commandes du compte sont conservées : liez à nouveau une clé du même compte pour les retrouver.
+
+unlink-none = Vous n'avez aucun compte OneClickDz lié.
+
 ## Command menu (setMyCommands)
 
 command-status = Suivre une commande par sa référence ou son identifiant
@@ -84,6 +174,8 @@ command-language = Changer la langue du bot
 command-pending = Commandes en attente de résultat
 command-unwatch = Arrêter les notifications d'une commande
 command-help = Mode d'emploi
+command-link = Lier votre compte OneClickDz (clé API)
+command-unlink = Retirer votre clé OneClickDz liée
 
 language-choose = Choisissez la langue du bot dans cette conversation :
 language-set = Le bot parle désormais français dans cette conversation.

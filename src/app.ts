@@ -9,6 +9,8 @@ import { createBot } from './bot/create-bot.js';
 import { createI18n, translatorFor, type Translate } from './bot/i18n.js';
 import { Messenger } from './bot/telegram/messenger.js';
 import { createProviderAccounts } from './accounts/provider-accounts.js';
+import { AccountLinking } from './accounts/account-linking.js';
+import { KeyVault } from './accounts/key-vault.js';
 import type { KeyGuard, KeyGuardOptions, KeyStateReport } from './accounts/key-guard.js';
 import type { OneClickClient, OneClickClientOptions } from './provider/client.js';
 import { installPacing, type PacingHooks } from './bot/telegram/pacing.js';
@@ -33,7 +35,7 @@ import { OfferPreviews } from './resend/offer-previews.js';
 import { OfferWorker } from './resend/offer-worker.js';
 import { TelegramOfferMessages } from './bot/offer-messages.js';
 
-/** The env-configured OneClickDz account (ONECLICK_API_KEY). Per-chat keys will add more accounts. */
+/** The env-configured OneClickDz account (ONECLICK_API_KEY); linked accounts have random ids (accounts/account-store.ts). */
 export const ENV_ACCOUNT_ID = 'env';
 
 export interface AppOptions {
@@ -77,8 +79,10 @@ export interface App {
   models: TrackingModels;
   chats: ChatStore;
   provider: OneClickClient | undefined;
-  /** Provider key safety (undefined when ONECLICK_API_KEY is unset); `keys.settled()` follows the first validation. */
+  /** Provider key safety (every account's key); `keys.settled()` follows the first validation. */
   keys: KeyGuard | undefined;
+  /** Linked OneClickDz accounts: linking, the accounts collection, the provider clients of linked keys. */
+  linking: AccountLinking;
   /** Each provider key's state for /readyz (empty without a key): `ok`, `checking`, `rejected`, `paused`. */
   keyStates(): KeyStateReport[];
   translatorFor: (locale: Locale) => Translate;
@@ -106,22 +110,35 @@ export function createApp(opts: AppOptions): App {
   const onRequest = opts.provider?.onRequest ?? metrics?.observeProviderRequest;
   // Every provider call goes through the key guard: a rejected key is never sent again until it
   // revalidates, within the provider's attempt budget, and an IP block pauses every call.
-  const accounts = config.oneclickApiKey
-    ? createProviderAccounts({
-        connection,
-        baseUrl: config.oneclickApiUrl,
-        keys: [{ accountId: ENV_ACCOUNT_ID, apiKey: config.oneclickApiKey }],
-        clock,
-        log,
-        client: { ...opts.provider, onRequest },
-        guard: opts.keyGuard,
-      })
-    : undefined;
-  const provider = accounts?.clientFor(ENV_ACCOUNT_ID);
+  const accounts = createProviderAccounts({
+    connection,
+    baseUrl: config.oneclickApiUrl,
+    keys: config.oneclickApiKey ? [{ accountId: ENV_ACCOUNT_ID, apiKey: config.oneclickApiKey }] : [],
+    clock,
+    log,
+    client: { ...opts.provider, onRequest },
+    guard: opts.keyGuard,
+  });
+  const provider = accounts.clientFor(ENV_ACCOUNT_ID);
   metrics?.setOrderStatsSource(orderStatsSource(models, clock));
   const accountId = provider ? ENV_ACCOUNT_ID : undefined;
+  const linking = new AccountLinking({
+    connection,
+    accounts,
+    vault: config.encryptionKey ? new KeyVault(config.encryptionKey) : undefined,
+    clock,
+    log: log.child({ module: 'accounts' }),
+  });
+  // Work started by update handlers that outlives them (a key check): stop() waits for it.
+  const inFlight = new Set<Promise<unknown>>();
+  const background = (work: Promise<unknown>) => {
+    const tracked = work.catch((err: unknown) => log.error({ err }, 'background work failed')).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  let syncTimer: NodeJS.Timeout | undefined;
 
-  const sources = (id: string) => (id === ENV_ACCOUNT_ID ? provider : undefined);
+  // Every account's provider client, the env account's and each linked one's (built from its decrypted key).
+  const sources = (id: string) => accounts.clientFor(id);
   const trackerOptions: TrackerOptions = {
     models,
     sources,
@@ -134,8 +151,9 @@ export function createApp(opts: AppOptions): App {
   };
   const tracker = new OrderTracker(trackerOptions);
   // Orders parked while the key was suspended (or the IP blocked) resume as soon as it is usable.
-  accounts?.guard.onUsable((id) => {
+  accounts.guard.onUsable((id) => {
     tracker.resumeAccount(id).catch((err: unknown) => log.warn({ err, accountId: id }, 'could not resume parked orders'));
+    if (id !== ENV_ACCOUNT_ID) linking.store.clearRejectionNotice(id).catch(() => undefined);
   });
   const sweep = new LongTailSweep({
     models,
@@ -217,6 +235,15 @@ export function createApp(opts: AppOptions): App {
       connection,
       allowedUserIds: config.allowedUserIds,
       accountId,
+      accounts: {
+        linking,
+        onboarding: config.onboarding,
+        background,
+        editMessage: async (chatId, messageId, html) => {
+          await built.messenger?.edit(chatId, messageId, { html });
+        },
+      },
+      linkedAccountOf: async (userId) => (await linking.store.ownedBy(userId))?._id,
       clock,
       log: log.child({ module: 'bot' }),
     },
@@ -231,6 +258,19 @@ export function createApp(opts: AppOptions): App {
   // Update handlers and the background offer work share the bot's Api (replies kept until accepted).
   const messenger = new Messenger(bot.api, log.child({ module: 'messenger' }));
   built.messenger = messenger;
+  // A linked key the provider rejects later: its owner hears it once, in their private chat and language.
+  accounts.guard.onRejected((id) => {
+    if (id === ENV_ACCOUNT_ID) return;
+    background(
+      (async () => {
+        const account = await linking.store.takeRejectionNotice(id);
+        if (!account) return;
+        const locale = (await chats.locale(account.ownerUserId)) ?? config.defaultLocale;
+        const text = translatorFor(i18n, locale)('link-key-rejected', { username: account.username, environment: account.environment });
+        await messenger.send(account.ownerUserId, { html: text });
+      })(),
+    );
+  });
   // Status deliveries get their own Api: paced, one attempt per turn, a 429 or failure comes back to
   // StatusDelivery, which records in MongoDB when to try again (no in-place retries holding a slot).
   const deliveryApi = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 30 });
@@ -262,11 +302,12 @@ export function createApp(opts: AppOptions): App {
     models,
     chats,
     provider,
-    keys: accounts?.guard,
-    keyStates: () => accounts?.guard.keyStates() ?? [],
+    keys: accounts.guard,
+    linking,
+    keyStates: () => accounts.guard.keyStates(),
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
-      await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init()]);
+      await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init(), linking.init()]);
       await migrateOffers(Offer, new Date(clock.now()), offerPolicy);
       // Orders closed longer than RETENTION_DAYS go, with their watchers (TTL indexes; old documents migrated).
       await applyRetention(models, config.retentionDays, log.child({ module: 'retention' }));
@@ -274,7 +315,20 @@ export function createApp(opts: AppOptions): App {
     sweep,
     start: async () => {
       // Before any provider call: a rejection or IP block recorded by an earlier run is honoured.
-      await accounts?.guard.start();
+      await accounts.guard.start();
+      // Linked accounts' clients, from their sealed keys; accounts linked or unlinked by another process
+      // are picked up every few seconds.
+      await linking.syncLinked();
+      const sync = () => {
+        syncTimer = setTimeout(() => {
+          linking
+            .syncLinked()
+            .catch((err: unknown) => log.warn({ err }, 'could not load linked accounts'))
+            .finally(sync);
+        }, 5_000);
+        syncTimer.unref();
+      };
+      sync();
       tracker.start(delivery);
       offerWorker.start(offerMessages);
       previews.start();
@@ -291,15 +345,19 @@ export function createApp(opts: AppOptions): App {
       await scheduler?.drain();
       await Promise.all([previews.stop(), offerWorker.stop()]);
       await plans.settle();
+      if (syncTimer) clearTimeout(syncTimer);
+      syncTimer = undefined;
+      await Promise.all([...inFlight]);
       await tracker.stop();
-      await accounts?.guard.stop();
+      await accounts.guard.stop();
     },
     crash: () => {
       scheduler?.abandon();
       tracker.abandon();
       offerWorker.abandon();
       previews.abandon();
-      void accounts?.guard.stop();
+      if (syncTimer) clearTimeout(syncTimer);
+      void accounts.guard.stop();
     },
   };
 }

@@ -26,6 +26,8 @@ export interface AccountDoc {
   scope: string;
   linkedAt: Date;
   unlinkedAt: Date | null;
+  /** The owner was told the provider rejected the key (once per rejection; cleared when it is accepted again). */
+  rejectionNoticeAt?: Date | null;
 }
 
 const accountSchema = new Schema<AccountDoc>(
@@ -40,6 +42,7 @@ const accountSchema = new Schema<AccountDoc>(
     scope: { type: String, required: true },
     linkedAt: { type: Date, required: true },
     unlinkedAt: { type: Date, default: null },
+    rejectionNoticeAt: { type: Date, default: null },
   },
   { collection: 'accounts', versionKey: false, timestamps: true },
 );
@@ -105,7 +108,7 @@ export class AccountStore {
     if (active) {
       const updated = await this.Account.findOneAndUpdate(
         { _id: active._id, ownerUserId: userId },
-        { $set: { ...fields, linkedAt: now, unlinkedAt: null } },
+        { $set: { ...fields, linkedAt: now, unlinkedAt: null, rejectionNoticeAt: null } },
         { returnDocument: 'after' },
       ).lean<AccountDoc>();
       if (updated) return { ok: true, account: updated, relinked: true };
@@ -118,7 +121,7 @@ export class AccountStore {
       if (earlier) {
         const back = await this.Account.findOneAndUpdate(
           { _id: earlier._id, sealedKey: null },
-          { $set: { ...fields, linkedAt: now, unlinkedAt: null } },
+          { $set: { ...fields, linkedAt: now, unlinkedAt: null, rejectionNoticeAt: null } },
           { returnDocument: 'after' },
         ).lean<AccountDoc>();
         if (back) return { ok: true, account: back, relinked: true };
@@ -136,6 +139,19 @@ export class AccountStore {
       if ((err as { code?: unknown }).code === 11000) return { ok: false, reason: 'linked_by_other' };
       throw err;
     }
+  }
+
+  /** The account, if its owner is still to be told its key was rejected (then marked as told): once per rejection. */
+  async takeRejectionNotice(accountId: string): Promise<AccountDoc | null> {
+    return this.Account.findOneAndUpdate(
+      { _id: accountId, sealedKey: { $ne: null }, rejectionNoticeAt: null },
+      { $set: { rejectionNoticeAt: new Date() } },
+      { returnDocument: 'after' },
+    ).lean<AccountDoc>();
+  }
+
+  async clearRejectionNotice(accountId: string): Promise<void> {
+    await this.Account.updateOne({ _id: accountId, rejectionNoticeAt: { $ne: null } }, { $set: { rejectionNoticeAt: null } });
   }
 
   /** Removes the owner's key (the account and its orders stay, for a later re-link). */

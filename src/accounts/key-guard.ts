@@ -115,6 +115,7 @@ export class KeyGuard {
   private readonly States: Model<KeyStateDoc>;
   private readonly entries = new Map<string, Entry>();
   private readonly usableListeners: Array<(accountId: string) => void> = [];
+  private readonly rejectedListeners: Array<(accountId: string, reason: string) => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private firstRound: Promise<void> | undefined;
@@ -129,19 +130,41 @@ export class KeyGuard {
     this.States =
       (opts.connection.models.ProviderKeyState as Model<KeyStateDoc> | undefined) ??
       opts.connection.model<KeyStateDoc>('ProviderKeyState', keyStateSchema);
-    for (const key of keys) {
-      this.entries.set(key.accountId, {
-        key,
-        docId: `${key.accountId}:${fingerprint(key.apiKey)}`,
-        state: 'unverified',
-        reason: undefined,
-        rejectedAt: 0,
-        validatedAt: 0,
-        nextProbeAt: 0,
-        transientFailures: 0,
-        flight: undefined,
-      });
+    for (const key of keys) this.entries.set(key.accountId, newEntry(key));
+  }
+
+  /**
+   * A key linked at run time (or learnt from MongoDB). `validatedNow`: the linking flow just had it
+   * accepted by GET /v3/validate, so it is trusted at once; otherwise it is validated like at start-up.
+   * Replaces the account's previous key, if any.
+   */
+  async addKey(key: GuardedKey, opts: { validatedNow?: boolean } = {}): Promise<void> {
+    const e = newEntry(key);
+    const now = this.now();
+    this.entries.set(key.accountId, e);
+    await this.States.updateOne(
+      { _id: e.docId },
+      { $setOnInsert: { accountId: key.accountId, state: 'unverified', nextProbeAt: new Date(now), probeFailures: 0 } },
+      { upsert: true },
+    );
+    if (opts.validatedNow) {
+      Object.assign(e, { state: 'valid', validatedAt: now });
+      await this.persistValid(e, now);
     }
+  }
+
+  /** The account's key was unlinked: its calls stop being admitted (its client is dropped by the caller). */
+  removeKey(accountId: string): void {
+    this.entries.delete(accountId);
+  }
+
+  hasKey(accountId: string): boolean {
+    return this.entries.has(accountId);
+  }
+
+  /** Called in the process that saw it when an account's key becomes rejected (a 401, a disabled key). */
+  onRejected(listener: (accountId: string, reason: string) => void): void {
+    this.rejectedListeners.push(listener);
   }
 
   private now(): number {
@@ -205,6 +228,12 @@ export class KeyGuard {
     return {
       admit: async () => {
         for (;;) {
+          if (this.entries.get(accountId) !== e) {
+            throw new ProviderError('key_suspended', `OneClickDz: account ${accountId} has no linked key any more`, {
+              code: 'KEY_UNLINKED',
+              retryAfterMs: this.opts.minRetryAfterMs ?? 60_000,
+            });
+          }
           if (e.state === 'rejected') throw this.suspended(e);
           if (e.state === 'valid') return (err) => this.callEnded(e, err);
           if (e.flight) {
@@ -265,6 +294,7 @@ export class KeyGuard {
         { accountId: e.key.accountId, code: reason, attemptsLeft, nextCheck: new Date(e.nextProbeAt).toISOString() },
         'OneClickDz rejected the API key: calls with it are suspended until it validates again (fix ONECLICK_API_KEY)',
       );
+      this.rejected(e, reason);
     }
     this.queue(async () => {
       await this.opts.budget.recordFailure(now, attemptsLeft);
@@ -425,6 +455,7 @@ export class KeyGuard {
       const { freeAt } = await this.opts.budget.snapshot(now);
       const next = Math.max(now + Math.min(backoff.firstMs * 2 ** (failures - 1), backoff.maxMs), freeAt);
       const reason = pe.code ?? pe.kind.toUpperCase();
+      if (e.state !== 'rejected') this.rejected(e, reason);
       if (e.state !== 'rejected' || failures === 1) {
         this.opts.log.error(
           { accountId: e.key.accountId, code: reason, attemptsLeft: attemptsLeftOf(pe), nextCheck: new Date(next).toISOString() },
@@ -476,6 +507,7 @@ export class KeyGuard {
       const backoff = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
       const next = now + backoff.firstMs;
       this.opts.log.error({ accountId: e.key.accountId }, 'the OneClickDz API key is disabled: calls with it are suspended');
+      if (e.state !== 'rejected') this.rejected(e, 'KEY_DISABLED');
       Object.assign(e, { state: 'rejected', reason: 'KEY_DISABLED', rejectedAt: now, nextProbeAt: next });
       await this.States.updateOne(
         { _id: e.docId },
@@ -512,6 +544,16 @@ export class KeyGuard {
     );
   }
 
+  private rejected(e: Entry, reason: string): void {
+    for (const listener of this.rejectedListeners) {
+      try {
+        listener(e.key.accountId, reason);
+      } catch (err) {
+        this.opts.log.warn({ err }, 'key guard: onRejected listener failed');
+      }
+    }
+  }
+
   private usable(e: Entry): void {
     for (const listener of this.usableListeners) {
       try {
@@ -521,6 +563,20 @@ export class KeyGuard {
       }
     }
   }
+}
+
+function newEntry(key: GuardedKey): Entry {
+  return {
+    key,
+    docId: `${key.accountId}:${fingerprint(key.apiKey)}`,
+    state: 'unverified',
+    reason: undefined,
+    rejectedAt: 0,
+    validatedAt: 0,
+    nextProbeAt: 0,
+    transientFailures: 0,
+    flight: undefined,
+  };
 }
 
 /** Which key a state belongs to, without storing the key: a truncated SHA-256. */

@@ -26,6 +26,8 @@ export const MENU: readonly MenuCommand[] = [
   { command: 'unwatch', scopes: ['private', 'group'] },
   { command: 'language', scopes: ['private', 'group'] },
   { command: 'help', scopes: ['private', 'group'] },
+  { command: 'link', scopes: ['private'] },
+  { command: 'unlink', scopes: ['private'] },
 ];
 
 const TELEGRAM_SCOPE: Record<MenuScope, BotCommandScope> = {

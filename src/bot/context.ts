@@ -8,6 +8,8 @@ import type { AnswerOrderFlavor } from './telegram/pacing.js';
 export interface AccountAccess {
   /** The account whose orders this user may see (undefined: no provider account configured). */
   accountId: string | undefined;
+  /** The caller's role on it: the user who linked it, or an ALLOWED_USER_IDS user on the env account. */
+  role: 'owner';
 }
 
 /** Set by the first middleware (once-per-update.ts): every line it logs carries the update id. */

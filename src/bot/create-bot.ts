@@ -6,7 +6,8 @@ import type { Logger } from '../shared/logger.js';
 import type { OrderTracker } from '../tracking/tracker.js';
 import type { ChatStore } from './chats.js';
 import type { BotContext } from './context.js';
-import { accessGate } from './features/access.js';
+import { accessGate, resolveAccess } from './features/access.js';
+import { keyIntake, linkFeature, ONBOARDING_CONVERSATION, onboardingConversation, type AccountFeatureDeps } from './features/accounts.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { translatorFor } from './i18n.js';
@@ -39,6 +40,9 @@ export interface BotDeps {
   allowedUserIds: ReadonlySet<number>;
   /** The provider account the allowed users work on; undefined when no API key is configured. */
   accountId: string | undefined;
+  /** Linking OneClickDz accounts (/start onboarding, /link, /unlink) and the account a user linked. */
+  accounts: Omit<AccountFeatureDeps, 'allowedUserIds' | 'chats' | 'tracker' | 'log'>;
+  linkedAccountOf: (userId: number) => Promise<string | undefined>;
   clock: Clock;
   log: Logger;
 }
@@ -71,7 +75,11 @@ export function conversationKey(ctx: Pick<BotContext, 'chatId' | 'from'>): strin
  *   0c. answer order  each update takes its place in its chat's answer order (src/outbox): replies,
  *                  and status messages that answer a /status, go out in the order the updates came
  *   1. i18n        every later step (refusals included) answers in the chat's language
- *   2. access      only allowed users go further; everyone else is refused with their id
+ *   1b. account    which account the update acts for (a linked one in a private chat, else env for allowed users)
+ *   1c. key intake a message carrying something shaped like an API key is deleted at once, and linked
+ *                  or explained: nothing after this (conversations, refs, logs) ever sees a key
+ *   1d. linking    conversations plugin, onboarding (/start without an account), /link, /unlink
+ *   2. access      only users with an account go further; everyone else is refused with their id
  *   2b. conversations  the "other amount" question (state in MongoDB, one per chat and user: in a
  *                  group only the member who asked answers it); /cancel when no question is open
  *   3. features    /start /help, /language, /status (and bare refs in private chats),
@@ -98,7 +106,22 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.use(oncePerUpdate({ connection: deps.connection, clock: deps.clock, log: deps.log }));
   bot.use(answerOrder(pacer));
   bot.use(deps.i18n);
-  bot.use(accessGate({ allowedUserIds: deps.allowedUserIds, accountId: deps.accountId, chats: deps.chats }));
+  bot.use(
+    resolveAccess({
+      allowedUserIds: deps.allowedUserIds,
+      accountId: deps.accountId,
+      chats: deps.chats,
+      linkedAccountOf: deps.linkedAccountOf,
+    }),
+  );
+  const accountDeps: AccountFeatureDeps = {
+    ...deps.accounts,
+    allowedUserIds: deps.allowedUserIds,
+    chats: deps.chats,
+    tracker: deps.tracker,
+    log: deps.log,
+  };
+  bot.use(keyIntake(accountDeps));
   // Conversations v2 build their own Api: pacing, auto-retry and i18n must be installed inside them too.
   bot.use(
     conversations<BotContext, BotContext>({
@@ -114,6 +137,9 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
       ],
     }),
   );
+  bot.use(createConversation(onboardingConversation(accountDeps), ONBOARDING_CONVERSATION));
+  bot.use(linkFeature(accountDeps));
+  bot.use(accessGate());
   bot.use(createConversation(customAmountConversation(deps.resend), CUSTOM_AMOUNT_CONVERSATION));
   // /cancel with a question open is answered by the question itself; this is /cancel with none.
   bot.command('cancel', (ctx) => ctx.reply(ctx.t('cancel-nothing'), { parse_mode: 'HTML' }));

@@ -12,6 +12,8 @@ import { OneClickEmulator, type EmulatorOptions, type RecordedRequest } from './
 import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
 
 export const TEST_API_KEY = 'sandbox-key-for-tests-0123456789';
+/** The harness's ENCRYPTION_KEY (tests may set ENCRYPTION_KEY: '' in `env` to run without one). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 export const RESELLER = 111_111;
 export const STAFF = 222_222;
 export const STRANGER = 999_999;
@@ -33,6 +35,8 @@ export interface HarnessOptions {
   privacyMode?: boolean;
   /** Emulator account settings (key scope, starting balance...); key and time scale come from the harness. */
   emulator?: Omit<EmulatorOptions, 'apiKey' | 'timeScale'>;
+  /** Every log line of every app, at trace level, with the secrets main.ts registers masked (`logLines`). */
+  captureLogs?: boolean;
 }
 
 /**
@@ -47,7 +51,9 @@ export class Harness {
   readonly telegram: FakeTelegram;
   private connection!: Connection;
   private readonly dbName = `flexy_test_${randomBytes(6).toString('hex')}`;
-  readonly log: Logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
+  log: Logger = process.env.TEST_LOG ? createLogger(process.env.TEST_LOG) : silentLogger();
+  /** With `captureLogs`: every line logged, as written. */
+  readonly logLines: string[] = [];
   private readonly apps: App[] = [];
   /**
    * Every command the apps sent to MongoDB (driver command monitoring), oldest first; tests may clear
@@ -91,8 +97,16 @@ export class Harness {
       ALLOWED_USER_IDS: (opts.allowedUserIds ?? [RESELLER, STAFF]).join(','),
       DEFAULT_LOCALE: opts.defaultLocale ?? 'ar',
       TIME_SCALE: String(opts.timeScale ?? 0.01),
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       ...opts.env,
     });
+    if (opts.captureLogs) {
+      // As main.ts builds it: the configured secrets are masked, linked keys once they are known.
+      const c = h.config;
+      h.log = createLogger('trace', [c.botToken, c.oneclickApiKey, c.encryptionKey, c.oldEncryptionKey], {
+        write: (line: string) => void h.logLines.push(line),
+      });
+    }
     await h.boot();
     // The first app validated the key (one GET /v3/validate): tests count calls from here.
     h.startupRequests = [...h.emulator.requests];

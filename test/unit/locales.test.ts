@@ -12,6 +12,9 @@ import type { OrderView, StatusClass } from '../../src/tracking/view.js';
 /** One value for every variable any message uses; display values are strings, as callers pass them. */
 const SAMPLE_VARS = {
   query: 'order-123',
+  username: '+213665983439',
+  environment: 'SANDBOX',
+  scope: 'READ-WRITE',
   userId: '123456789',
   max: '5000',
   maxLength: '64',
