@@ -40,6 +40,7 @@ status-not-a-ref =
     This message does not look like an order ref.
     To follow an order, send /status and its ref or id (one word, no spaces), for example:
     <code>/status order-123</code>
+status-key-not-a-ref = That looks like a OneClickDz API key, not an order ref. To link a key, send /link followed by the key in a private chat.
 
 status-no-order-in-message =
     That message shows no order this bot follows in your account.

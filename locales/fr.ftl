@@ -40,6 +40,7 @@ status-not-a-ref =
     Ce message ne ressemble pas à une référence de commande.
     Pour suivre une commande, envoyez /status suivi de sa référence ou de son identifiant (un seul mot, sans espace), par exemple :
     <code>/status order-123</code>
+status-key-not-a-ref = Cela ressemble à une clé API OneClickDz, pas à une référence de commande. Pour lier une clé, envoyez /link suivi de la clé dans une conversation privée.
 
 status-no-order-in-message =
     Le message visé ne montre aucune commande suivie par le bot dans votre compte.

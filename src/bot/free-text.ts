@@ -1,4 +1,5 @@
 import type { Message, MessageEntity } from 'grammy/types';
+import { containsApiKey } from '../accounts/api-key-shape.js';
 import { cleanRefText, parseOrderQuery, type OrderQuery, type OrderQueryProblem } from '../tracking/order-query.js';
 
 /**
@@ -16,13 +17,19 @@ const LATIN_GREETINGS = new Set(
  *   bad_ref  one ref-like token that cannot be a ref (too long, a character refs never have):
  *            say exactly what is wrong
  *   not_ref  clearly something else (words, a greeting, another script): a short help, no error
+ *   api_key  something shaped like a provider API key (a UUID): never a ref (the key intake deletes
+ *            such messages before they get here; this keeps a key out of every order lookup)
  * New kinds of text (an API key pasted to link an account, say) get their own kind here, checked
  * before the ref rules, and their own branch where the kinds are handled (features/status.ts).
  */
 export type FreeText =
-  { kind: 'order'; query: OrderQuery } | { kind: 'bad_ref'; problem: Exclude<OrderQueryProblem, 'not_ref'> } | { kind: 'not_ref' };
+  | { kind: 'order'; query: OrderQuery }
+  | { kind: 'bad_ref'; problem: Exclude<OrderQueryProblem, 'not_ref'> }
+  | { kind: 'not_ref' }
+  | { kind: 'api_key' };
 
 export function classifyFreeText(text: string): FreeText {
+  if (containsApiKey(text)) return { kind: 'api_key' };
   if (
     LATIN_GREETINGS.has(
       cleanRefText(text)

@@ -59,6 +59,9 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
       case 'not_ref':
         await answer(ctx, 'status-not-a-ref');
         return;
+      case 'api_key':
+        await answer(ctx, 'status-key-not-a-ref');
+        return;
     }
   };
 
