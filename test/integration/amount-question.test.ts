@@ -45,6 +45,7 @@ describe('the amount question in a group', () => {
       `${t('amount-ask', vars)}\n${t('amount-ask-asker', { user: 'ASKER_SLOT' }).replace('ASKER_SLOT', `<a href="tg://user?id=${RESELLER}">Test</a>`)}`,
     );
     expect(question.forceReply).toEqual({ selective: true, placeholder: t('amount-placeholder', vars) });
+    expect(question.replyTo).toBeUndefined(); // a reply would aim `selective` at the replied message's author, the bot
 
     // A colleague answers, plainly and as a reply to the question: neither is taken, nothing is said.
     const before = groupMessages().length;

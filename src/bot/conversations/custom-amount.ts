@@ -59,9 +59,12 @@ function commandIn(message: Message, botUsername: string): { name: string; forOt
   return { name: name.toLowerCase(), forOtherBot: target !== undefined && target.toLowerCase() !== botUsername.toLowerCase() };
 }
 
-/** A mention of the asker that Telegram links to them (no @username needed), for a selective force-reply. */
+/**
+ * A mention of the asker, which a selective force-reply targets: their @username when they have one,
+ * else a link to their account (a text mention, which needs no username).
+ */
 function mentionHtml(user: User): string {
-  return `<a href="tg://user?id=${user.id}">${escapeHtml(user.first_name)}</a>`;
+  return user.username ? `@${escapeHtml(user.username)}` : `<a href="tg://user?id=${user.id}">${escapeHtml(user.first_name)}</a>`;
 }
 
 /**
@@ -122,7 +125,9 @@ export function customAmountConversation(resend: ResendService) {
       const slot = 'ASKER_SLOT';
       ask += `\n${ctx.t('amount-ask-asker', { user: slot }).replace(slot, mentionHtml(ctx.from))}`;
     }
-    const pressed = ctx.callbackQuery?.message?.message_id;
+    // In a private chat the question answers the confirmation pressed. Not in a group: `selective` would
+    // then target the author of that message (the bot) rather than the member mentioned.
+    const pressed = inGroup ? undefined : ctx.callbackQuery?.message?.message_id;
     const question = await ctx.reply(ask, {
       parse_mode: 'HTML',
       reply_markup: markup,
