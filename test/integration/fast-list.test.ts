@@ -3,11 +3,6 @@ import type { RecordedRequest } from '../support/oneclick-emulator.js';
 import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
 
 let h: Harness;
-beforeEach(async () => {
-  // TIME_SCALE 0.1: a 30 s fast phase (the six status messages and their final edits, paced at one a
-  // second per chat, fit well inside it), PENDING checked every 500 ms, list rounds at least 150 ms apart.
-  h = await Harness.start({ timeScale: 0.1 });
-});
 afterEach(async () => {
   await h.close();
 });
@@ -64,6 +59,12 @@ function finalVersionsPerMessage(chatId: number): number[] {
 }
 
 describe('fast-phase orders of one account share list pages', () => {
+  beforeEach(async () => {
+    // TIME_SCALE 0.1: a 30 s fast phase (the six status messages and their final edits, paced at one a
+    // second per chat, fit well inside it), PENDING checked every 500 ms, list rounds at least 150 ms apart.
+    h = await Harness.start({ timeScale: 0.1 });
+  });
+
   it('asks one list page per round for all of them instead of a check per order, and each chat sees each final state once', async () => {
     const orders = await fourOrdersInFastPhase();
 
@@ -125,5 +126,55 @@ describe('fast-phase orders of one account share list pages', () => {
     expect(finalVersionsPerMessage(RESELLER)).toEqual([1, 1, 1, 1]);
     expect(finalVersionsPerMessage(STAFF)).toEqual([1, 1]);
     expect(await h.app.models.Order.countDocuments({ phase: 'final', providerTrouble: false })).toBe(4);
+  });
+});
+
+describe('a list round whose claims expire mid-call', () => {
+  const LEASE_MS = 1_000;
+  beforeEach(async () => {
+    h = await Harness.start({
+      timeScale: 0.1,
+      app: {
+        tracker: { idleMs: 100, pollLeaseMs: LEASE_MS, deliveryLeaseMs: LEASE_MS, lookupGiveUpMs: 1_000_000 },
+        // A's held list call must hang, not time out and be retried by the client.
+        provider: { timeoutMs: 30_000, retry: { attempts: 1, baseDelayMs: 20, maxDelayMs: 200 } },
+      },
+    });
+  });
+
+  it('the late worker writes nothing: its stale page does not put the orders back, and no message is doubled', async () => {
+    const orders = await fourOrdersInFastPhase();
+    await listCallsAfter(Date.now(), 2, 'two list rounds');
+
+    // Worker A's next page hangs; its answer (all PENDING) is fixed when the request arrives.
+    const held = h.emulator.hold(/^\/v3\/mobile\/list$/);
+    await h.telegram.waitFor(() => held.held === 1 || undefined, { what: "A's list page to hang" });
+    for (const o of orders) h.emulator.setStatus(o.topupId, 'FULFILLED');
+
+    // Worker B: to its clock A's claims have long expired. It takes the orders over and finishes them.
+    await h.boot({ clock: { now: () => Date.now() + 5 * LEASE_MS } });
+    for (const chat of [RESELLER, STAFF]) {
+      await h.telegram.waitFor(() => finalVersionsPerMessage(chat).every((n) => n >= 1) || undefined, {
+        what: `every final state in ${chat} (worker B)`,
+      });
+    }
+    const finished = await h.app.models.Order.find({}).sort({ ref: 1 }).lean();
+    expect(finished.map((o) => o.phase)).toEqual(['final', 'final', 'final', 'final']);
+
+    // A's page returns its stale PENDING now. Had A's writes applied, the orders would be back in the
+    // fast phase and the messages would go back to ⏳, then show ✅ a second time.
+    held.release();
+    await sleep(3 * LEASE_MS);
+    const after = await h.app.models.Order.find({}).sort({ ref: 1 }).lean();
+    expect(after.map((o) => [o.phase, o.status, o.version])).toEqual(finished.map((o) => ['final', 'FULFILLED', o.version]));
+    for (const o of after) expect(o.history.filter((c) => c.status === 'FULFILLED')).toHaveLength(1);
+    expect(finalVersionsPerMessage(RESELLER)).toEqual([1, 1, 1, 1]);
+    expect(finalVersionsPerMessage(STAFF)).toEqual([1, 1]);
+    expect(h.telegram.callCount('sendMessage', RESELLER)).toBe(4);
+    expect(h.telegram.callCount('sendMessage', STAFF)).toBe(2);
+    for (const chat of [RESELLER, STAFF]) {
+      for (const m of h.telegram.messages(chat)) expect(m.text).toContain('✅');
+    }
+    expect(h.badRequests()).toEqual([]);
   });
 });
