@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Lease, newOwnerId, type Claim } from '../tracking/leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from '../tracking/models.js';
+import { oweDelivery } from '../tracking/order-store.js';
 import type { OrderDelivery } from '../tracking/tracker.js';
 import { ensureOffers, type OfferDoc } from '../resend/offers.js';
 import type { Model } from 'mongoose';
@@ -240,13 +241,37 @@ export class StatusDelivery implements OrderDelivery {
     shownHash: string,
     sendClaim: Claim<WatcherDoc> | undefined,
   ): Promise<number> {
-    this.opts.log.info({ chatId: watcher.chatId, messageId }, 'status message replaced by a newer one while it was sent');
+    const { models, log, clock } = this.opts;
     if (sendClaim) await sendClaim.release();
-    await this.opts.models.Watcher.updateOne(
+    const entry = { messageId, shownHash };
+    const replaced = await models.Watcher.updateOne(
       { _id: watcher._id, messageId: { $ne: messageId }, 'replaced.messageId': { $ne: messageId } },
-      { $push: { replaced: { messageId, shownHash } } },
+      { $push: { replaced: entry } },
     );
-    return this.opts.clock.now();
+    if (replaced.matchedCount > 0) {
+      log.info({ chatId: watcher.chatId, messageId }, 'status message replaced by a newer one while it was sent');
+      return clock.now();
+    }
+    // The watcher is gone: its lookup found an order the chat already followed, and the request moved
+    // to that order's watcher. This message is its answer if that one is still owed, else replaced.
+    if (watcher.requestKey !== null) {
+      const request = { chatId: watcher.chatId, requestKey: watcher.requestKey };
+      const owner =
+        (await models.Watcher.findOneAndUpdate(
+          { ...request, messageId: null },
+          { $set: { messageId, shownHash, lastEditAt: new Date(clock.now()) } },
+        ).lean<WatcherDoc>()) ??
+        (await models.Watcher.findOneAndUpdate(
+          { ...request, messageId: { $ne: messageId }, 'replaced.messageId': { $ne: messageId } },
+          { $push: { replaced: entry } },
+        ).lean<WatcherDoc>());
+      if (owner) {
+        await oweDelivery(models, owner.orderId, new Date(clock.now()));
+        return clock.now();
+      }
+    }
+    log.warn({ chatId: watcher.chatId, messageId }, 'status message sent for a request no watcher holds any more');
+    return clock.now();
   }
 
   /**

@@ -100,6 +100,30 @@ export class LookupResolver {
   }
 
   /**
+   * The chat already follows the order the lookup found (it asked by ref and by id): one watcher keeps
+   * both requests' messages. The newest message stays live and the other is replaced (never left
+   * behind); a request still owed its message gets it, as the newest, replacing the other.
+   */
+  private async mergeWatcher(w: WatcherDoc, orderId: OrderDoc['_id']): Promise<void> {
+    const { Watcher } = this.opts.models;
+    const other = await Watcher.findOne({ orderId, chatId: w.chatId })
+      .select({ messageId: 1 })
+      .lean<Pick<WatcherDoc, '_id' | 'messageId'>>();
+    const mine = [...(w.replaced ?? []), ...(w.messageId !== null ? [{ messageId: w.messageId, shownHash: w.shownHash }] : [])];
+    if (other?.messageId != null && w.messageId !== null && other.messageId > w.messageId) {
+      const kept = await Watcher.updateOne({ _id: other._id, messageId: other.messageId }, { $push: { replaced: { $each: mine } } });
+      if (kept.matchedCount > 0) return;
+    }
+    const { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt } = w;
+    await upsertWatcher(
+      this.opts.models,
+      orderId,
+      { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt },
+      w.replaced ?? [],
+    );
+  }
+
+  /**
    * The provider knows the order. If nobody tracked it yet, the lookup document becomes the order
    * document; otherwise the lookup's watchers join the existing one (one polling loop per order).
    */
@@ -129,22 +153,15 @@ export class LookupResolver {
         await Watcher.updateOne({ _id: w._id }, { $set: { orderId: existing._id, closedAt: existing.closedAt ?? null } });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // The chat already follows that order (it asked by id and by ref): this request's message (or
-        // the one it is owed) becomes the live one, and the other is replaced, never left behind.
-        const { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt } = w;
-        await upsertWatcher(
-          this.opts.models,
-          existing._id,
-          { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt },
-          w.replaced ?? [],
-        );
+        await this.mergeWatcher(w, existing._id);
         await Watcher.deleteOne({ _id: w._id });
       }
     }
     await Order.deleteOne(claim.filter());
     // The existing order is polled under its own lease: apply the answer only if we can claim it;
     // otherwise its current poller checks it soon. Either way its (new) watchers are owed a delivery.
-    const existingClaim = existing.phase === 'final' ? null : await this.opts.pollLease.claimOne({ _id: existing._id });
+    // A final order keeps its state (the answer in hand may predate its resolution).
+    const existingClaim = await this.opts.pollLease.claimOne({ _id: existing._id, phase: { $ne: 'final' } });
     if (existingClaim) return this.opts.checks.applyFresh(existingClaim, fresh, calls);
     await Order.updateOne({ _id: existing._id }, { $set: { deliverAt: this.now() }, $inc: { version: 1 } });
     this.opts.kick();

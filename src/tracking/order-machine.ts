@@ -236,6 +236,9 @@ function lookupFailed(
 
 function checked(order: MachineOrder, fresh: ProviderOrder, calls: number, now: Date, policy: MachinePolicy): Transition {
   const statusClass = classifyStatus(fresh.kind, fresh.status);
+  // A settled order stays settled: an answer that is not final can only be an older one arriving late
+  // (a lookup's answer held since before the order resolved). Its provider calls still count.
+  if (order.phase === 'final' && !isTerminal(statusClass)) return finish(order, 'final', now, { inc: { providerCalls: calls } });
   const statusChanged = fresh.status !== order.status;
   const next = schedule(order, statusClass, now, policy, { kind: fresh.kind, inStatusMs: statusChanged ? 0 : inStatusMs(order, now) });
   // Watchers are only re-rendered when something they see may have changed: a new status, phase or

@@ -14,11 +14,11 @@ import { Lease, newOwnerId, type Claim, type ClaimBatch } from './leases.js';
 import type { CheckResult } from './list-reconciliation.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './long-tail-schedule.js';
 import { LookupResolver, openLookup } from './lookups.js';
-import type { OrderDoc, OrderPhase, TrackingModels, WatcherDoc } from './models.js';
+import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
 import { claimDue, LEASE_NAME, nextDue, oweDelivery, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
-import { machinePolicy, toUpdate, transition, unparkUpdate, type MachinePolicy, type OrderEvent } from './order-machine.js';
+import { isClosed, machinePolicy, toUpdate, transition, unparkUpdate, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { syncWatchersClosedAt } from './retention.js';
 import type { OrderQuery } from './order-query.js';
 import {
@@ -48,9 +48,6 @@ export interface WatchResult {
 
 /** What "stop notifications" found: done now, done before, nothing left to mute, or no such order here. */
 export type MuteOutcome = 'muted' | 'already_muted' | 'closed' | 'not_watching';
-
-/** Phases in which an order pushes nothing more (settled, tracking stopped, or never found). */
-const CLOSED_PHASES: ReadonlySet<OrderPhase> = new Set(['final', 'expired', 'unresolved']);
 
 export interface TrackerOptions {
   models: TrackingModels;
@@ -298,7 +295,7 @@ export class OrderTracker {
       Order.findOne({ _id: input.data.orderId }).select({ phase: 1 }).lean<Pick<OrderDoc, '_id' | 'phase'>>(),
     ]);
     if (!watcher || !order) return 'not_watching';
-    if (CLOSED_PHASES.has(order.phase)) return 'closed';
+    if (isClosed(order.phase)) return 'closed'; // settled, tracking stopped, or never found
     const res = await Watcher.updateOne({ _id: watcher._id, muted: false }, { $set: { muted: true } });
     if (res.modifiedCount === 0) return 'already_muted';
     // The chat's messages now read differently (no button, no promise of a new message).

@@ -202,6 +202,90 @@ describe('asking again for the same order never leaves a message behind', () => 
     expectNoTelegramErrors();
   });
 
+  it('by ref, then by id while the ref is still looked up; the order resolves before the ref lookup answers', async () => {
+    // A slow provider answer must not time out here: the test holds it as long as it needs.
+    await start({ app: { provider: { timeoutMs: 30_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } } } });
+    const id = mobileOrder('again-5', 'PENDING');
+    const slowLookup = h.emulator.hold(/check-ref/); // answers "PENDING" whenever it is let go
+
+    const byRef = await h.send('/status again-5');
+    await waitForChat(RESELLER, 'again-5', [{ answers: byRef, shows: 'looking up', buttons: [] }], 'looking up the ref');
+    const byId = await h.send(`/status ${id}`);
+    await waitForChat(
+      RESELLER,
+      'again-5',
+      [
+        { answers: byRef, shows: 'looking up', buttons: [] },
+        { answers: byId, shows: 'waiting', buttons: [] },
+      ],
+      'the id found at once',
+    );
+    h.emulator.setStatus(id, 'FULFILLED');
+    await waitForChat(
+      RESELLER,
+      'again-5',
+      [
+        { answers: byRef, shows: 'looking up', buttons: [] },
+        { answers: byId, shows: 'delivered', buttons: [] },
+      ],
+      'delivered',
+    );
+
+    // The ref's lookup answers at last, with what the provider said before: the same order, which
+    // stays delivered; the older message, replaced by the newer, shows the final state too.
+    slowLookup.release();
+    await waitForChat(
+      RESELLER,
+      'again-5',
+      [
+        { answers: byRef, shows: 'delivered', buttons: [] },
+        { answers: byId, shows: 'delivered', buttons: [] },
+      ],
+      'both delivered',
+    );
+    await h.waitUntilDelivered();
+    await sleep(300);
+    expect(chatShows(RESELLER, 'again-5').map((m) => m.shows)).toEqual(['delivered', 'delivered']);
+    const orders = await h.app.models.Order.find({}).lean();
+    expect(orders.map((o) => o.phase)).toEqual(['final']);
+    expectNoTelegramErrors();
+  });
+
+  it('by ref, then by id while the ref is still looked up: once it is found, the older message points to the newer', async () => {
+    await start({ app: { provider: { timeoutMs: 30_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } } } });
+    const id = mobileOrder('again-6', 'PENDING');
+    const slowLookup = h.emulator.hold(/check-ref/);
+    const byRef = await h.send('/status again-6');
+    await waitForChat(RESELLER, 'again-6', [{ answers: byRef, shows: 'looking up', buttons: [] }], 'looking up the ref');
+    const byId = await h.send(`/status ${id}`);
+    await h.telegram.waitFor(() => h.telegram.messages(RESELLER).length === 2 || undefined, { what: 'the answer by id' });
+
+    slowLookup.release(); // the same order: one order, one live message (the newer)
+    await waitForChat(
+      RESELLER,
+      'again-6',
+      [
+        { answers: byRef, shows: 'replaced by a newer message', buttons: [] },
+        { answers: byId, shows: 'waiting', buttons: [] },
+      ],
+      'the older message points to the newer',
+    );
+    h.emulator.setStatus(id, 'FULFILLED');
+    await waitForChat(
+      RESELLER,
+      'again-6',
+      [
+        { answers: byRef, shows: 'replaced by a newer message', buttons: [] },
+        { answers: byId, shows: 'delivered', buttons: [] },
+      ],
+      'the newer message delivered',
+    );
+    await h.waitUntilDelivered();
+    await sleep(300);
+    expect(h.telegram.messages(RESELLER)).toHaveLength(2);
+    expectNoTelegramErrors();
+  });
+
   it('group: two staff members ask for the same order; both messages end true', async () => {
     await start();
     const id = mobileOrder('group-1', 'PENDING');

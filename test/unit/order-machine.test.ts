@@ -308,6 +308,22 @@ describe('transition: the one place order phases change', () => {
     expect(check('FULFILLED', 10 * MIN + 58 * MIN)).toMatchObject({ phase: 'final', deliver: true });
   });
 
+  it('a late answer that is not final (held since before the order resolved) never reopens a final order', () => {
+    const final = {
+      ...sentOrder(),
+      phase: 'final' as const,
+      status: 'FULFILLED',
+      statusClass: 'fulfilled' as const,
+      payload: mobile('FULFILLED'),
+      nextCheckAt: null,
+      closedAt: at(HOUR),
+    };
+    const late = transition(final, { type: 'checked', fresh: mobile('PENDING'), calls: 1 }, at(2 * HOUR), mp);
+    expect(late).toMatchObject({ phase: 'final', deliver: false, statusChanged: false, inc: { providerCalls: 1 } });
+    expect(late.set).toEqual({});
+    expect(late.push).toBeUndefined();
+  });
+
   it('asking again about an expired order reopens it in a fresh fast phase; about a final one keeps it final', () => {
     const expired = { ...sentOrder(), phase: 'expired' as const, nextCheckAt: null, closedAt: at(HOUR) };
     const again = transition(expired, { type: 'watched' }, at(2 * HOUR), mp);
