@@ -209,6 +209,7 @@ export function createApp(opts: AppOptions): App {
     scopes,
     plans,
     messages: offerMessages,
+    policy: offerPolicy,
     clock,
     log: resendLog,
     ...(opts.offers?.leaseMs !== undefined ? { leaseMs: opts.offers.leaseMs } : {}),

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import type { ChatStore } from './chats.js';
 import { translatorFor } from './i18n.js';
 import { renderOfferConfirmation } from './render/offer-confirmation.js';
-import { renderOfferState } from './render/offer-state.js';
+import { renderOfferState, renderPointer, renderPressShown } from './render/offer-state.js';
 import type { Delivery, Messenger, OutgoingText } from './telegram/messenger.js';
 
 const TRANSIENT_RETRY_MS = 5_000;
@@ -48,7 +48,13 @@ export class TelegramOfferMessages implements OfferMessages {
 
   async showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult> {
     const locale = await this.localeFor(target);
-    const rendered = renderOfferConfirmation(translatorFor(this.opts.i18n, locale), preview, locale);
+    const t = translatorFor(this.opts.i18n, locale);
+    // Sent or being sent since the confirmation was shown: it no longer offers to send, it says so.
+    const rendered = !preview.verdict
+      ? renderOfferConfirmation(t, preview, locale)
+      : preview.verdict.type === 'shown_in'
+        ? { html: renderPointer(t, preview.offer, 'here') }
+        : renderPressShown(t, preview.offer, preview.verdict, locale, new Date(this.opts.clock.now()));
     return this.inOrder(target, () =>
       this.closed.has(keyOf(target))
         ? Promise.resolve({ ok: true } as const)

@@ -2,7 +2,7 @@
  * The port through which background offer work (previews, the send worker) shows things in chats.
  * Implemented by the bot layer (Telegram) and wired in app.ts, like tracking's OrderDelivery.
  */
-import type { OfferTarget } from './offer-machine.js';
+import type { OfferTarget, PressVerdict } from './offer-machine.js';
 import type { OfferDoc } from './offers.js';
 import type { PlanRange } from './plan-catalog.js';
 
@@ -21,6 +21,8 @@ export interface Preview {
   readOnly: boolean;
   /** Set for plans that take a chosen amount: the range another amount must fall in. */
   range: PlanRange | undefined;
+  /** Set when the offer was sent or is being sent meanwhile: the confirmation shows that instead. */
+  verdict?: Extract<PressVerdict, { type: 'follow' | 'shown_in' }>;
 }
 
 export type ShowResult = { ok: true } | { ok: false; retryAt?: number | undefined };

@@ -4,7 +4,9 @@ import type { Logger } from '../shared/logger.js';
 import { LeasedDueLoop } from '../tracking/leased-due-loop.js';
 import { Lease, newOwnerId, type Claim, type KeepAlive } from '../tracking/leases.js';
 import type { KeyScopes } from './key-scopes.js';
+import { pressVerdict, shownKeyFor, type OfferPolicy, type PressVerdict } from './offer-machine.js';
 import type { OfferMessages, PreviewTarget } from './offer-messages.js';
+import { applyOfferEvent } from './offer-store.js';
 import type { OfferDoc, PendingPreview } from './offers.js';
 import type { PlanCatalog } from './plan-catalog.js';
 import type { TopupSender } from './topup-sender.js';
@@ -18,6 +20,8 @@ export interface OfferPreviewsOptions {
   scopes: KeyScopes;
   plans: PlanCatalog;
   messages: OfferMessages;
+  /** The offer machine's policy (a confirmation that follows a send is recorded through it). */
+  policy: OfferPolicy;
   clock: Clock;
   log: Logger;
   leaseMs?: number;
@@ -30,7 +34,10 @@ export interface OfferPreviewsOptions {
  * balance "loading…" and records the message as a pending fill-in on the offer (`previews`, due at
  * once) in MongoDB; this loop claims offers with pending fill-ins, asks the provider for the balance,
  * the key's scope and the plan's range, and edits the messages. A crash loses nothing: the next
- * process fills them in. A confirmation a press closed meanwhile (Confirm, Cancel) is left alone.
+ * process fills them in. A confirmation a press closed meanwhile (Confirm, Cancel) is left alone; one
+ * whose offer was sent or is being sent meanwhile (from another confirmation) shows that instead, and
+ * follows it like a press of the offer would (offer-machine.ts `pressVerdict`): it points to the
+ * chat's message that shows the send, or becomes that message.
  */
 export class OfferPreviews {
   private readonly loop: LeasedDueLoop<OfferDoc>;
@@ -76,6 +83,17 @@ export class OfferPreviews {
     this.loop.abandon();
   }
 
+  /** The confirmation now shows the send under way or the sent offer: it follows it like a press would. */
+  private async follow(offer: OfferDoc, target: PreviewTarget, verdict: PressVerdict): Promise<boolean> {
+    const applied = await applyOfferEvent(
+      this.opts.Offer,
+      offer._id,
+      { type: 'press', button: 'offer', pressed: target, shows: { ...target, shown: shownKeyFor(offer, verdict) } },
+      { now: this.now(), policy: this.opts.policy, current: offer, attempts: 1 },
+    );
+    return applied.ok;
+  }
+
   private async process(claim: Claim<OfferDoc>, keepAlive: KeepAlive): Promise<void> {
     const offer = claim.doc;
     const pending = offer.previews ?? [];
@@ -94,11 +112,21 @@ export class OfferPreviews {
     let retryAt: number | undefined;
     for (const target of pending) {
       const confirmedHere = now.targets.some((t) => t.chatId === target.chatId && t.messageId === target.messageId);
-      const cancelled = now.state === 'cancelled' && now.version !== target.version;
-      if (!confirmedHere && !cancelled) {
-        const shown = await this.opts.messages.showPreview(target, { offer: now, balance, readOnly, range });
+      const cancelledHere = (now.cancelledIn ?? []).some((c) => c.chatId === target.chatId && c.messageId === target.messageId);
+      // Offers cancelled before `cancelledIn` existed: a Cancel after this confirmation was shown closed it.
+      const legacyCancelled = now.state === 'cancelled' && now.cancelledIn === undefined && now.version !== target.version;
+      if (!confirmedHere && !cancelledHere && !legacyCancelled) {
+        // Sent or being sent meanwhile (from another confirmation): this one must not offer it again.
+        const verdict = pressVerdict(now, 'offer', target);
+        const passed = verdict.type === 'follow' || verdict.type === 'shown_in' ? { verdict } : {};
+        const shown = await this.opts.messages.showPreview(target, { offer: now, balance, readOnly, range, ...passed });
         if (!shown.ok && shown.retryAt !== undefined) {
           retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+          continue;
+        }
+        if (verdict.type === 'follow' && !(await this.follow(now, target, verdict))) {
+          // Lost a race (a press, the worker): judged again on the next round.
+          retryAt = Math.min(retryAt ?? Infinity, this.opts.clock.now() + 1_000);
           continue;
         }
       }

@@ -34,7 +34,11 @@ export async function applyOfferEvent(
     const decision = transition(current, event, opts.now, opts.policy);
     if (!decision.ok) return { ok: false, offer: current, decision };
     const { change } = decision;
-    const filter = opts.claim ? opts.claim.filter({ state: current.state }) : { _id: key, state: current.state };
+    // A message that follows the send is this chat's only one: no other may have joined meanwhile.
+    const guard = change.addTarget
+      ? { state: current.state, 'targets.chatId': { $ne: change.addTarget.chatId } }
+      : { state: current.state };
+    const filter = opts.claim ? opts.claim.filter(guard) : { _id: key, ...guard };
     // Effects owed (messages to edit, chats to hand over to tracking) make the offer due at once: if the
     // caller dies before settling them, the worker does it. The caller sets the real next time after.
     const set = { state: change.state, ...change.set, ...(decision.effects.length > 0 ? { dueAt: opts.now } : {}) };

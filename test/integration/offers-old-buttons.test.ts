@@ -6,12 +6,15 @@ import {
   buttonsOf,
   current,
   editsOf,
+  filledIn,
+  isLoading,
   FACTURE_500,
   lastAnswer,
   Offers,
   pressCancel,
   pressConfirm,
   pressOffer,
+  pressOfferNow,
   refundedWithOffers,
   sendCount,
   statusWithOffers,
@@ -41,6 +44,7 @@ function hold(path: RegExp, times = 1) {
 }
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('ar')(key, vars);
+const isLoadingHtml = (html: string) => html.includes(t('offer-loading'));
 const offerPress = (status: { message_id: number }, data: string, who = {}) => h.press(status.message_id, data, who);
 /** The chat's messages that were shown as a confirmation (its heading), whatever they show now. */
 const confirmationsIn = (chatId: number) => {
@@ -285,5 +289,70 @@ describe('each press gets the answer that is true now', () => {
     expect(done.text).toContain('✅');
     expect(sendCount(h)).toBe(1);
     expect(h.badRequests()).toEqual([]);
+  });
+});
+
+describe('confirmations whose balance arrives late', () => {
+  it('sent meanwhile from another confirmation: the late one says so (and in another chat becomes the live status), never offering to send again', async () => {
+    h = await Harness.start(patientProvider);
+    const sourceId = refundedWithOffers(h, 'late-1');
+    const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
+    const status = await statusWithOffers(h, 'late-1');
+    const staffStatus = await statusWithOffers(h, 'late-1', { userId: STAFF });
+    const first = await pressOffer(h, status);
+
+    // A second confirmation in this chat and one in the staff chat, their balance still on its way.
+    const balance = hold(/account\/balance/, 5);
+    const second = await pressOfferNow(h, status);
+    const staffConfirmation = await pressOfferNow(h, staffStatus, 0, { userId: STAFF });
+    await h.telegram.waitFor(() => balance.held >= 1, { what: 'the balance call held at the provider' });
+    expect(isLoading(h, second)).toBe(true);
+
+    await pressConfirm(h, first);
+    await waitUntilShows(h, first, '✅', 'the sent order, live in the first confirmation');
+    const liveShown = current(h, first).history.length;
+
+    balance.release();
+    // This chat: the late confirmation points to the live status message, without buttons.
+    await h.telegram.waitFor(() => current(h, second).html === t('offer-sent-here', { ref }), {
+      what: 'the late confirmation says the offer was sent',
+    });
+    expect(buttonsOf(current(h, second))).toEqual([]);
+    // The staff chat had no message showing it: the late confirmation becomes the order's live status there.
+    const staffLive = await waitUntilShows(h, staffConfirmation, '✅', 'the staff confirmation follows the sent order');
+    const order = await h.order({ ref });
+    expect(staffLive.html).toContain(`<code>${order!.providerId}</code>`);
+    expect(buttonsOf(staffLive).filter((b) => b.callback_data.startsWith('oc:'))).toEqual([]);
+    expect(
+      staffLive.history.some(
+        (html) =>
+          html.includes(t('offer-confirm', { number: '', name: '', plan: '', amount: '', balance: '' }).split('\n')[0]!) &&
+          !isLoadingHtml(html),
+      ),
+    ).toBe(false);
+
+    expect(current(h, first).history).toHaveLength(liveShown);
+    expect(sendCount(h)).toBe(1);
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it('another confirmation of the offer cancelled meanwhile: the late one is still filled in and can send', async () => {
+    h = await Harness.start(patientProvider);
+    refundedWithOffers(h, 'late-2');
+    const status = await statusWithOffers(h, 'late-2');
+    const first = await pressOffer(h, status);
+    const balance = hold(/account\/balance/);
+    const second = await pressOfferNow(h, status);
+    await h.telegram.waitFor(() => balance.held === 1, { what: 'the balance call held at the provider' });
+
+    await pressCancel(h, first);
+    expect(current(h, first).html).toBe(t('offer-cancelled'));
+    balance.release();
+
+    const filled = await filledIn(h, second);
+    expect(filled.html).toContain(t('offer-confirm', { number: '', name: '', plan: '', amount: '', balance: '' }).split('\n')[0]!);
+    await pressConfirm(h, filled);
+    await waitUntilShows(h, second, '✅', 'sent from the late confirmation');
+    expect(sendCount(h)).toBe(1);
   });
 });
