@@ -153,6 +153,19 @@ describe('a bare /status replying to a message', () => {
   });
 });
 
+describe('a bare /unwatch replying to a status message', () => {
+  it('stops the pushes of that order in this chat', async () => {
+    const { topupId } = seed('unwatch-1', '0600000003'); // UNKNOWN_ERROR: stays in the long tail
+    await h.send('/status unwatch-1');
+    const status = await h.waitForMessage(RESELLER, (m) => m.html.includes(`<code>${topupId}</code>`), 'the status message with its id');
+
+    await h.send('/unwatch', { replyTo: status.message_id });
+    expect(h.telegram.lastMessage(RESELLER)!.html).toBe(t('unwatch-done', { query: topupId }));
+    const watcher = await h.app.models.Watcher.findOne({ chatId: RESELLER }).lean();
+    expect(watcher?.muted).toBe(true);
+  });
+});
+
 describe('a status message forwarded back to the bot', () => {
   it('in a private chat means its order (not "ref too long"), looked up in the chat’s account', async () => {
     const { topupId } = seed('fwd-1');

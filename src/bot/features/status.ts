@@ -3,7 +3,8 @@ import type { Message } from 'grammy/types';
 import { MAX_REF_LENGTH, type OrderQuery } from '../../tracking/order-query.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
 import type { BotContext } from '../context.js';
-import { classifyFreeText, ordersNamedIn, type FreeText } from '../free-text.js';
+import { classifyFreeText, type FreeText } from '../free-text.js';
+import { orderShownIn } from '../shown-order.js';
 
 const PROBLEM_KEYS: Record<Extract<FreeText, { kind: 'bad_ref' }>['problem'], string> = {
   empty: 'invalid-ref-empty',
@@ -66,9 +67,8 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
   };
 
   /**
-   * The order a message shows: for the bot's own message, the status message recorded for it in this
-   * chat, else the refs and ids it shows (an id as is; a ref the account already tracks; a lone ref);
-   * for someone else's message, its text read as a ref.
+   * The order a message shows: for the bot's own message, see orderShownIn; for someone else's
+   * message (a customer's ref in a group), its text read as a ref.
    */
   const trackShown = async (ctx: BotContext, shown: Message, how: 'reply' | 'forward') => {
     const accountId = ctx.access?.accountId;
@@ -83,14 +83,7 @@ export function statusFeature(deps: { tracker: OrderTracker }): Composer<BotCont
       await answer(ctx, 'status-no-order-in-message');
       return;
     }
-    // A forwarded copy is a new message: only a reply points at the bot's message itself.
-    const recorded = how === 'reply' ? await deps.tracker.queryShownIn(accountId, chatId, shown.message_id) : undefined;
-    const named = ordersNamedIn(shown);
-    const query =
-      recorded ??
-      named.find((q) => q.by === 'id') ??
-      (await deps.tracker.firstKnown(accountId, named)) ??
-      (named.length === 1 ? named[0] : undefined);
+    const query = await orderShownIn(deps.tracker, { accountId, chatId }, shown, how);
     if (query) return track(ctx, query);
     await answer(ctx, 'status-no-order-in-message');
   };

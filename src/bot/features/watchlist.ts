@@ -6,6 +6,7 @@ import type { MuteOutcome, OrderTracker } from '../../tracking/tracker.js';
 import type { BotContext } from '../context.js';
 import { renderPendingList } from '../render/pending-list.js';
 import { onCallback } from '../callback-data.js';
+import { orderShownIn } from '../shown-order.js';
 
 /** The answer to /unwatch and to the 🔕 button: what is true now. */
 const UNWATCH_KEYS: Record<MuteOutcome, string> = {
@@ -32,15 +33,21 @@ export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }):
     await ctx.reply(renderPendingList(ctx.t, orders, locale, new Date(deps.clock.now())), { parse_mode: 'HTML' });
   });
 
+  // /unwatch <ref>, or a bare /unwatch replying to one of the bot's status messages: that order.
   composer.command('unwatch', async (ctx) => {
-    const parsed = parseOrderQuery(ctx.match);
     const accountId = ctx.access?.accountId;
-    if (!parsed.ok || !ctx.chat || accountId === undefined) {
+    const replied = ctx.message?.reply_to_message;
+    const parsed = parseOrderQuery(ctx.match);
+    let query = parsed.ok ? parsed.query : undefined;
+    if (!query && ctx.match.trim() === '' && replied?.from?.id === ctx.me.id && ctx.chat && accountId !== undefined) {
+      query = await orderShownIn(deps.tracker, { accountId, chatId: ctx.chat.id }, replied, 'reply');
+    }
+    if (!query || !ctx.chat || accountId === undefined) {
       await ctx.reply(ctx.t('unwatch-usage'), { parse_mode: 'HTML' });
       return;
     }
-    const outcome = await deps.tracker.unwatch(accountId, ctx.chat.id, parsed.query);
-    await ctx.reply(ctx.t(UNWATCH_KEYS[outcome], { query: parsed.query.value }), { parse_mode: 'HTML' });
+    const outcome = await deps.tracker.unwatch(accountId, ctx.chat.id, query);
+    await ctx.reply(ctx.t(UNWATCH_KEYS[outcome], { query: query.value }), { parse_mode: 'HTML' });
   });
 
   // The status message itself is re-rendered by the delivery loop (no button, no promise of a new
