@@ -24,7 +24,8 @@ import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
 import { LongTailSweep } from './tracking/long-tail-sweep.js';
 import { JobScheduler } from './jobs/scheduler.js';
-import { migrateOffers, offerModel } from './resend/offers.js';
+import { loadOfferKeySecret, migrateOffers, offerModel } from './resend/offers.js';
+import { adoptIntoDefaultAccount } from './accounts/default-account-migration.js';
 import { PlanCatalog } from './resend/plan-catalog.js';
 import { ResendService } from './resend/resend-service.js';
 import type { Metrics } from './ops/metrics.js';
@@ -309,6 +310,10 @@ export function createApp(opts: AppOptions): App {
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
       await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init(), linking.init()]);
+      // Orders, watchers and offers from before accounts existed are the default account's.
+      const adopted = await adoptIntoDefaultAccount([models.Order, models.Watcher, Offer], ENV_ACCOUNT_ID);
+      if (adopted > 0) log.info({ adopted }, 'documents without an account now belong to the default account (env)');
+      await loadOfferKeySecret(connection);
       await migrateOffers(Offer, new Date(clock.now()), offerPolicy);
       // Orders closed longer than RETENTION_DAYS go, with their watchers (TTL indexes; old documents migrated).
       await applyRetention(models, config.retentionDays, log.child({ module: 'retention' }));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { SuggestedOffer } from '../provider/types.js';
 import type { OrderDoc } from '../tracking/models.js';
@@ -99,9 +99,28 @@ export function offerModel(connection: Connection): Model<OfferDoc> {
 
 const hash = (text: string) => createHash('sha256').update(text).digest('base64url');
 
-/** Short, unguessable-enough key for a button: 12 base64url chars (72 bits). */
+/**
+ * The deployment's offer-key secret: random, kept in MongoDB (`settings`), loaded at start-up by
+ * `loadOfferKeySecret` (every process of a deployment shares it). Until then a per-process random one.
+ */
+let offerKeySecret: Buffer = randomBytes(32);
+
+/** Loads (creating it on first use) the secret offer keys are derived under. */
+export async function loadOfferKeySecret(connection: Connection): Promise<void> {
+  const settings = connection.db!.collection<{ _id: string; value: string }>('settings');
+  const fresh = randomBytes(32).toString('base64');
+  await settings.updateOne({ _id: 'offer-key-secret' }, { $setOnInsert: { value: fresh } }, { upsert: true });
+  const doc = await settings.findOne({ _id: 'offer-key-secret' });
+  offerKeySecret = Buffer.from(doc!.value, 'base64');
+}
+
+/**
+ * A button's key: 12 base64url chars (72 bits) of an HMAC under the server-side random secret, so
+ * nothing the bot shows (order ids, plans, amounts) lets anyone derive another offer's key. Stable
+ * for one offer, so re-rendering a keyboard gives the same buttons.
+ */
 export function offerKey(sourceOrderId: string, plan_code: string, amount: number): string {
-  return hash(`offer:${sourceOrderId}:${plan_code}:${amount}`).slice(0, 12);
+  return createHmac('sha256', offerKeySecret).update(`offer:${sourceOrderId}:${plan_code}:${amount}`).digest('base64url').slice(0, 12);
 }
 
 /**

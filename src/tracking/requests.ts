@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MAX_REF_LENGTH, REF_PATTERN } from './order-query.js';
 
-const accountIdSchema = z.string().min(1).max(64);
+export const accountIdSchema = z.string().min(1).max(64);
 export const chatIdSchema = z.number().int();
 const objectIdSchema = z.string().regex(/^[0-9a-f]{24}$/);
 export const orderQuerySchema = z.discriminatedUnion('by', [
@@ -28,7 +28,7 @@ export const watchRequestSchema = z.object({
 export type WatchRequest = z.infer<typeof watchRequestSchema>;
 
 /** "Stop notifications" pressed under a status message. */
-export const muteRequestSchema = z.object({ orderId: objectIdSchema, chatId: chatIdSchema });
+export const muteRequestSchema = z.object({ orderId: objectIdSchema, chatId: chatIdSchema, accountId: accountIdSchema });
 
 /** /unwatch <ref>. */
 export const unwatchRequestSchema = z.object({ accountId: accountIdSchema, query: orderQuerySchema });

@@ -22,6 +22,7 @@ import { isClosed, machinePolicy, toUpdate, transition, unparkUpdate, type Machi
 import { syncWatchersClosedAt } from './retention.js';
 import type { OrderQuery } from './order-query.js';
 import {
+  accountIdSchema,
   chatIdSchema,
   muteRequestSchema,
   namedOrdersRequestSchema,
@@ -286,8 +287,9 @@ export class OrderTracker {
    * longer promises a new message). Other chats are unaffected. Says what is true now:
    * `closed` when the order is settled (nothing left to mute), `already_muted` on a second press.
    */
-  async mute(orderId: string, chatId: number): Promise<MuteOutcome> {
-    const input = muteRequestSchema.safeParse({ orderId, chatId });
+  async mute(orderId: string, chatId: number, accountId: string): Promise<MuteOutcome> {
+    // The chat's watcher of an order of the account it acts for: a forged or foreign order id matches nothing.
+    const input = muteRequestSchema.safeParse({ orderId, chatId, accountId });
     if (!input.success) return 'not_watching';
     const { Order, Watcher } = this.models;
     const [watcher, order] = await Promise.all([
@@ -308,12 +310,16 @@ export class OrderTracker {
   async unwatch(accountId: string, chatId: number, query: WatchRequest['query']): Promise<MuteOutcome> {
     const input = unwatchRequestSchema.parse({ accountId, query });
     const order = await this.findKnown(input.accountId, input.query);
-    return order ? this.mute(order._id.toString(), chatId) : 'not_watching';
+    return order ? this.mute(order._id.toString(), chatId, input.accountId) : 'not_watching';
   }
 
-  /** The chat's orders that are still being tracked (not muted), oldest first. */
-  async pendingFor(chatId: number): Promise<OrderDoc[]> {
-    const watchers = await this.models.Watcher.find({ chatId: chatIdSchema.parse(chatId), muted: false })
+  /** The chat's orders of the account it acts for that are still being tracked (not muted), oldest first. */
+  async pendingFor(chatId: number, accountId: string): Promise<OrderDoc[]> {
+    const watchers = await this.models.Watcher.find({
+      chatId: chatIdSchema.parse(chatId),
+      accountId: accountIdSchema.parse(accountId),
+      muted: false,
+    })
       .select({ orderId: 1 })
       .lean<WatcherDoc[]>();
     if (watchers.length === 0) return [];

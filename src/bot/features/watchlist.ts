@@ -28,7 +28,8 @@ export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }):
 
   composer.command('pending', async (ctx) => {
     if (!ctx.chat) return;
-    const orders = await deps.tracker.pendingFor(ctx.chat.id);
+    const accountId = ctx.access?.accountId;
+    const orders = accountId === undefined ? [] : await deps.tracker.pendingFor(ctx.chat.id, accountId);
     const locale = (await ctx.i18n.getLocale()) as Locale;
     await ctx.reply(renderPendingList(ctx.t, orders, locale, new Date(deps.clock.now())), { parse_mode: 'HTML' });
   });
@@ -55,8 +56,10 @@ export function watchlistFeature(deps: { tracker: OrderTracker; clock: Clock }):
   // "message is not modified".
   onCallback(composer, 'mute', async (ctx, data) => {
     const chatId = ctx.chat?.id;
-    // Only the chat's own watcher can be muted: a button copied elsewhere matches nothing.
-    const outcome = chatId === undefined ? 'not_watching' : await deps.tracker.mute(data.orderId, chatId);
+    const accountId = ctx.access?.accountId;
+    // Only the chat's own watcher, of its account's order, can be muted: a button copied elsewhere matches nothing.
+    const outcome =
+      chatId === undefined || accountId === undefined ? 'not_watching' : await deps.tracker.mute(data.orderId, chatId, accountId);
     await ctx.answerCallbackQuery({ text: ctx.t(MUTE_KEYS[outcome]) });
   });
 
