@@ -171,6 +171,18 @@ export function pressVerdict(offer: OfferSnapshot, button: OfferButton, pressed:
 }
 
 /**
+ * An old "Other amount" button (another amount is another offer, so it stays usable on an open
+ * confirmation even once this one was sent): on the message that shows this offer's send, or on a
+ * cancelled confirmation, it asks nothing and is answered like Confirm there; undefined: ask.
+ */
+export function otherAmountVerdict(offer: OfferSnapshot, pressed: MessageRef): PressVerdict | undefined {
+  const verdict = pressVerdict(offer, 'confirm', pressed);
+  if (verdict.type === 'was_cancelled') return verdict;
+  if (verdict.type === 'shown_in' && same(verdict.live)(pressed)) return verdict;
+  return undefined;
+}
+
+/**
  * What a message shows once the handler showed a `send` or `follow` verdict on it (stored with the
  * target, so the worker knows what it still owes that message): "sending" for a send; for a send
  * under way, its state; null for a sent offer (the message still has to become the live status).

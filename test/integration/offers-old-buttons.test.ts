@@ -133,6 +133,7 @@ describe('an offer that was sent says so wherever it is pressed', () => {
     const status = await statusWithOffers(h, 'second-1');
     const first = await pressOffer(h, status);
     const second = await pressOffer(h, status); // the same offer, opened again on another device
+    const otherAmountData = button(first, 'oa:').callback_data;
     await pressConfirm(h, first);
     await waitUntilShows(h, first, '✅', 'the sent order, live in the first confirmation');
     const liveShown = current(h, first).history.length;
@@ -148,6 +149,12 @@ describe('an offer that was sent says so wherever it is pressed', () => {
     await h.press(second.message_id, button(second, 'ox:').callback_data);
     expect(lastAnswer(h)).toMatchObject({ text: t('offer-cannot-cancel-sent'), alert: true });
     expect(current(h, second).history).toHaveLength(secondShown);
+
+    // The first confirmation's old "Other amount" (it is the live status message now): answered, no question.
+    const messages = h.telegram.messages(RESELLER).length;
+    await h.press(first.message_id, otherAmountData);
+    expect(lastAnswer(h)?.text).toBe(t('offer-answer-sent'));
+    expect(h.telegram.messages(RESELLER)).toHaveLength(messages);
 
     expect(current(h, first).history).toHaveLength(liveShown);
     expect(current(h, first).text).toContain('✅');

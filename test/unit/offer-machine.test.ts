@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   displayKey,
+  otherAmountVerdict,
   owedEffects,
   pressVerdict,
   shownKeyFor,
@@ -112,6 +113,14 @@ describe('offer machine: presses', () => {
     expect(pressVerdict(refused, 'confirm', ref(chatA2))).toEqual({ type: 'send' });
     const notCreated = offer('not_created', { targets: [target(chatA, 'not_created')] });
     expect(pressVerdict(notCreated, 'confirm', ref(chatA))).toEqual({ type: 'send' });
+  });
+
+  it('an old "Other amount" asks nothing on the message that shows the send or on a cancelled confirmation', () => {
+    const sent = offer('sent', { sentTopupId: 'T1', targets: [target(chatA, 'sent:T1')] });
+    expect(otherAmountVerdict(sent, ref(chatA))).toEqual({ type: 'shown_in', live: ref(chatA) });
+    expect(otherAmountVerdict(sent, ref(chatA2))).toBeUndefined(); // another amount is another offer
+    expect(otherAmountVerdict(offer('cancelled', { cancelledIn: [ref(chatA)] }), ref(chatA))).toEqual({ type: 'was_cancelled' });
+    expect(otherAmountVerdict(offer('refused', { targets: [target(chatA, 'refused:insufficient_balance')] }), ref(chatA))).toBeUndefined();
   });
 
   it('what a message shows after the handler showed a verdict', () => {

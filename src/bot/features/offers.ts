@@ -1,6 +1,6 @@
 import { Composer } from 'grammy';
 import type { Locale } from '../../config.js';
-import type { PressVerdict } from '../../resend/offer-machine.js';
+import { otherAmountVerdict, type PressVerdict } from '../../resend/offer-machine.js';
 import type { Presser, ResendService } from '../../resend/resend-service.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OfferDoc } from '../../resend/offers.js';
@@ -111,7 +111,16 @@ export function offersFeature(deps: {
   onCallback(composer, 'cancel', (ctx, data) => onConfirmation('cancel')(ctx, data.key));
 
   onCallback(composer, 'other_amount', async (ctx, data) => {
-    if (!(await usableOffer(ctx, resend, data.key))) return;
+    const offer = await usableOffer(ctx, resend, data.key);
+    if (!offer) return;
+    // An old button on the message that shows the send, or on a cancelled confirmation: says so, asks nothing.
+    const messageId = ctx.callbackQuery.message?.message_id;
+    const stale = ctx.chat && messageId !== undefined ? otherAmountVerdict(offer, { chatId: ctx.chat.id, messageId }) : undefined;
+    if (stale) {
+      const [text, alert] = answerFor(ctx, 'confirm', offer, stale);
+      await ctx.answerCallbackQuery(text === undefined ? undefined : { text, ...(alert ? { show_alert: true } : {}) });
+      return;
+    }
     await ctx.answerCallbackQuery();
     const accountId = ctx.access?.accountId;
     if (accountId === undefined) return;
