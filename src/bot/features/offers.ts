@@ -86,7 +86,7 @@ export function offersFeature(deps: {
     const answer = answerOnce(ctx);
     const pressed = { chatId: who.chatId, messageId: who.messageId };
     const result = await resend.press(key, button, who, async (offer, verdict) => {
-      await answer(...answerFor(ctx, button, offer, verdict));
+      await answer(...answerFor(ctx, button, offer, verdict, who.messageId));
       // Shown before the press is recorded: from then on only the worker (and the order's live
       // status) write this message, so nothing can overwrite its outcome.
       await deps.messages.close(pressed, renderPressShown(ctx.t, offer, verdict, who.locale as Locale, now()).html);
@@ -99,7 +99,7 @@ export function offersFeature(deps: {
       return;
     }
     const { offer, verdict } = result;
-    await answer(...answerFor(ctx, button, offer, verdict));
+    await answer(...answerFor(ctx, button, offer, verdict, who.messageId));
     if (verdict.type === 'cancel' && result.recorded) await deps.messages.close(pressed, ctx.t('offer-cancelled'));
     // An old confirmation, while another message of this chat shows the send: it points there. The
     // message that shows it is never edited by a press.
@@ -117,7 +117,7 @@ export function offersFeature(deps: {
     const messageId = ctx.callbackQuery.message?.message_id;
     const stale = ctx.chat && messageId !== undefined ? otherAmountVerdict(offer, { chatId: ctx.chat.id, messageId }) : undefined;
     if (stale) {
-      const [text, alert] = answerFor(ctx, 'confirm', offer, stale);
+      const [text, alert] = answerFor(ctx, 'confirm', offer, stale, messageId ?? 0);
       await ctx.answerCallbackQuery(text === undefined ? undefined : { text, ...(alert ? { show_alert: true } : {}) });
       return;
     }
@@ -163,7 +163,13 @@ function answerOnce(ctx: BotContext): (text?: string, alert?: boolean) => Promis
 }
 
 /** The answer to a Confirm or Cancel press: what it did, or why it did nothing (an alert when it did nothing asked). */
-function answerFor(ctx: BotContext, button: 'confirm' | 'cancel', offer: OfferDoc, verdict: PressVerdict): [string?, boolean?] {
+function answerFor(
+  ctx: BotContext,
+  button: 'confirm' | 'cancel',
+  offer: OfferDoc,
+  verdict: PressVerdict,
+  pressedId: number,
+): [string?, boolean?] {
   const sent = offer.state === 'sent';
   switch (verdict.type) {
     case 'send':
@@ -172,9 +178,13 @@ function answerFor(ctx: BotContext, button: 'confirm' | 'cancel', offer: OfferDo
     case 'confirmation':
       return [];
     case 'follow':
-    case 'shown_in':
-      if (button === 'cancel') return [ctx.t(sent ? 'offer-cannot-cancel-sent' : 'offer-cannot-cancel'), true];
-      return [ctx.t(sent ? 'offer-answer-sent' : 'offer-answer-sending')];
+    case 'shown_in': {
+      if (button === 'confirm') return [ctx.t(sent ? 'offer-answer-sent' : 'offer-answer-sending')];
+      // "Cannot cancel: this message shows the outcome" only where it does (the pressed one shows the send).
+      const showsHere = verdict.type === 'follow' || verdict.live.messageId === pressedId;
+      if (sent) return [ctx.t('offer-cannot-cancel-sent'), true];
+      return [ctx.t(showsHere ? 'offer-cannot-cancel' : 'offer-answer-sending'), true];
+    }
     case 'was_cancelled':
       return [ctx.t('offer-answer-was-cancelled'), true];
     case 'was_refused':
