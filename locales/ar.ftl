@@ -175,6 +175,25 @@ unlink-done =
 
 unlink-none = ليس لديك حساب OneClickDz مربوط.
 
+## /balance and /account
+
+balance-loading = جارٍ طلب الرصيد من OneClickDz…
+balance-shown =
+    الرصيد: <b>{ $amount }</b>
+    عند الساعة { $time }.
+balance-unavailable = لم تردّ OneClickDz. أعد المحاولة بالأمر /balance بعد دقيقة.
+balance-key-problem = ترفض OneClickDz مفتاح هذا الحساب حاليًا، لذا لا يمكن قراءة الرصيد. انظر /account.
+account-private-only = استعمل /balance و /account في محادثة خاصة مع البوت.
+account-role-owner = المالك
+account-env =
+    الحساب: حساب OneClickDz الخاص بالبوت (يضبطه مسؤوله).
+    دورك: { $role }
+account-linked =
+    الحساب: <code>{ $username }</code>
+    البيئة: { $environment }
+    الصلاحية: { $scope }
+    دورك: { $role }
+
 ## Command menu (setMyCommands)
 
 command-status = متابعة طلب تعبئة بمرجعه أو معرّفه
@@ -184,6 +203,8 @@ command-unwatch = إيقاف إشعارات طلب
 command-help = طريقة الاستعمال
 command-link = ربط حسابك على OneClickDz (مفتاح API)
 command-unlink = إزالة مفتاح OneClickDz المربوط
+command-balance = رصيد حسابك على OneClickDz
+command-account = حساب OneClickDz المستعمل هنا
 
 language-choose = اختر لغة البوت في هذه المحادثة:
 language-set = أصبحت لغة البوت في هذه المحادثة: العربية.

@@ -168,6 +168,25 @@ unlink-done =
 
 unlink-none = You have no linked OneClickDz account.
 
+## /balance and /account
+
+balance-loading = Asking OneClickDz for the balance…
+balance-shown =
+    Balance: <b>{ $amount }</b>
+    As of { $time }.
+balance-unavailable = OneClickDz did not answer. Try /balance again in a minute.
+balance-key-problem = OneClickDz refuses this account's key right now, so the balance cannot be read. See /account.
+account-private-only = Use /balance and /account in a private chat with the bot.
+account-role-owner = owner
+account-env =
+    Account: the bot's own OneClickDz account (set by its administrator).
+    Your role: { $role }
+account-linked =
+    Account: <code>{ $username }</code>
+    Environment: { $environment }
+    Scope: { $scope }
+    Your role: { $role }
+
 ## Command menu (setMyCommands)
 
 command-status = Track a top-up order by its ref or id
@@ -177,6 +196,8 @@ command-unwatch = Stop notifications for an order
 command-help = How to use the bot
 command-link = Link your OneClickDz account (API key)
 command-unlink = Remove your linked OneClickDz key
+command-balance = Your OneClickDz account's balance
+command-account = Which OneClickDz account this chat uses
 
 language-choose = Choose the bot's language in this chat:
 language-set = The bot now speaks English in this chat.

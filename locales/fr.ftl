@@ -168,6 +168,25 @@ unlink-done =
 
 unlink-none = Vous n'avez aucun compte OneClickDz lié.
 
+## /balance and /account
+
+balance-loading = Demande du solde à OneClickDz…
+balance-shown =
+    Solde : <b>{ $amount }</b>
+    À { $time }.
+balance-unavailable = OneClickDz n'a pas répondu. Réessayez /balance dans une minute.
+balance-key-problem = OneClickDz refuse en ce moment la clé de ce compte : le solde ne peut pas être lu. Voir /account.
+account-private-only = Utilisez /balance et /account dans une conversation privée avec le bot.
+account-role-owner = propriétaire
+account-env =
+    Compte : le compte OneClickDz du bot (défini par son administrateur).
+    Votre rôle : { $role }
+account-linked =
+    Compte : <code>{ $username }</code>
+    Environnement : { $environment }
+    Portée : { $scope }
+    Votre rôle : { $role }
+
 ## Command menu (setMyCommands)
 
 command-status = Suivre une commande par sa référence ou son identifiant
@@ -177,6 +196,8 @@ command-unwatch = Arrêter les notifications d'une commande
 command-help = Mode d'emploi
 command-link = Lier votre compte OneClickDz (clé API)
 command-unlink = Retirer votre clé OneClickDz liée
+command-balance = Le solde de votre compte OneClickDz
+command-account = Le compte OneClickDz utilisé ici
 
 language-choose = Choisissez la langue du bot dans cette conversation :
 language-set = Le bot parle désormais français dans cette conversation.

@@ -11,6 +11,7 @@ import { Messenger } from './bot/telegram/messenger.js';
 import { createProviderAccounts } from './accounts/provider-accounts.js';
 import { AccountLinking } from './accounts/account-linking.js';
 import { KeyVault } from './accounts/key-vault.js';
+import { AccountBalances } from './accounts/balances.js';
 import type { KeyGuard, KeyGuardOptions, KeyStateReport } from './accounts/key-guard.js';
 import type { OneClickClient, OneClickClientOptions } from './provider/client.js';
 import { installPacing, type PacingHooks } from './bot/telegram/pacing.js';
@@ -246,6 +247,15 @@ export function createApp(opts: AppOptions): App {
         },
       },
       linkedAccountOf: async (userId) => (await linking.store.ownedBy(userId))?._id,
+      accountInfo: {
+        linking,
+        balances: new AccountBalances({ clientFor: (id) => accounts.clientFor(id), clock }),
+        envAccountId: ENV_ACCOUNT_ID,
+        background,
+        editMessage: async (chatId, messageId, html) => {
+          await built.messenger?.edit(chatId, messageId, { html });
+        },
+      },
       clock,
       log: log.child({ module: 'bot' }),
     },

@@ -26,6 +26,8 @@ export const MENU: readonly MenuCommand[] = [
   { command: 'unwatch', scopes: ['private', 'group'] },
   { command: 'language', scopes: ['private', 'group'] },
   { command: 'help', scopes: ['private', 'group'] },
+  { command: 'balance', scopes: ['private'] },
+  { command: 'account', scopes: ['private'] },
   { command: 'link', scopes: ['private'] },
   { command: 'unlink', scopes: ['private'] },
 ];

@@ -7,7 +7,15 @@ import type { OrderTracker } from '../tracking/tracker.js';
 import type { ChatStore } from './chats.js';
 import type { BotContext } from './context.js';
 import { accessGate, resolveAccess } from './features/access.js';
-import { keyIntake, linkFeature, ONBOARDING_CONVERSATION, onboardingConversation, type AccountFeatureDeps } from './features/accounts.js';
+import {
+  accountInfoFeature,
+  keyIntake,
+  linkFeature,
+  ONBOARDING_CONVERSATION,
+  onboardingConversation,
+  type AccountFeatureDeps,
+  type AccountInfoDeps,
+} from './features/accounts.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { translatorFor } from './i18n.js';
@@ -43,6 +51,8 @@ export interface BotDeps {
   /** Linking OneClickDz accounts (/start onboarding, /link, /unlink) and the account a user linked. */
   accounts: Omit<AccountFeatureDeps, 'allowedUserIds' | 'chats' | 'tracker' | 'log'>;
   linkedAccountOf: (userId: number) => Promise<string | undefined>;
+  /** /balance and /account. */
+  accountInfo: AccountInfoDeps;
   clock: Clock;
   log: Logger;
 }
@@ -144,6 +154,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   // /cancel with a question open is answered by the question itself; this is /cancel with none.
   bot.command('cancel', (ctx) => ctx.reply(ctx.t('cancel-nothing'), { parse_mode: 'HTML' }));
   bot.use(helpFeature());
+  bot.use(accountInfoFeature(deps.accountInfo));
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker, translatorFor: (locale) => translatorFor(deps.i18n, locale) }));
   bot.use(statusFeature({ tracker: deps.tracker }));
   bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));

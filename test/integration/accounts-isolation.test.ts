@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatAmount } from '../../src/bot/render/format.js';
 import { Harness, RESELLER } from '../support/harness.js';
 import { buttonsOf, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
 
@@ -12,7 +13,7 @@ const en = { languageCode: 'en' };
 let h: Harness;
 beforeEach(async () => {
   h = await Harness.start({ env: { ONBOARDING: 'open' } });
-  h.emulator.addAccount({ apiKey: B_KEY, username: B_USER });
+  h.emulator.addAccount({ apiKey: B_KEY, username: B_USER, balance: 4321.5 });
   await h.send(`/link ${B_KEY}`, { userId: OWNER, ...en });
   await h.waitForMessage(OWNER, (m) => m.text.includes('Account linked'), 'account B linked');
 });
@@ -91,5 +92,31 @@ describe('isolation between accounts', () => {
     await h.boot(); // another process starts on the same database
     expect(await db.collection('watchers').findOne({ legacy: true })).toMatchObject({ accountId: 'env' });
     expect(await db.collection('offers').findOne({ legacy: true })).toMatchObject({ accountId: 'env' });
+  });
+
+  it("/balance shows the chat's own account balance without waiting in the update, then from a 30 s cache; /account shows what is linked and the role", async () => {
+    await h.send('/balance', { userId: OWNER, ...en });
+    const first = await h.waitForMessage(OWNER, (m) => m.text.includes('Balance:'), "account B's balance");
+    expect(first.history[0]).toContain('Asking OneClickDz for the balance');
+    expect(first.text).toContain(formatAmount(4321.5, 'en'));
+    await h.send('/balance', { userId: RESELLER, ...en });
+    const env = await h.waitForMessage(RESELLER, (m) => m.text.includes('Balance:'), "the env account's balance");
+    expect(env.text).toContain(formatAmount(h.emulator.balance, 'en'));
+    expect(env.text).not.toContain(formatAmount(4321.5, 'en'));
+
+    const calls = h.emulator.callCount(/balance/);
+    expect(calls).toBe(2);
+    await h.send('/balance', { userId: OWNER, ...en });
+    const cached = h.telegram.lastMessage(OWNER)!;
+    expect(cached.message_id).not.toBe(first.message_id);
+    expect(cached.history).toHaveLength(1); // answered at once, no "loading" first
+    expect(cached.text).toContain(formatAmount(4321.5, 'en'));
+    expect(h.emulator.callCount(/balance/)).toBe(calls);
+
+    await h.send('/account', { userId: OWNER, ...en });
+    const account = h.telegram.lastMessage(OWNER)!.text;
+    for (const part of [B_USER, 'SANDBOX', 'READ-WRITE', 'owner']) expect(account).toContain(part);
+    await h.send('/account', { userId: RESELLER, ...en });
+    expect(h.telegram.lastMessage(RESELLER)!.text).toContain("the bot's own OneClickDz account");
   });
 });

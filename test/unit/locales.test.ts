@@ -15,6 +15,7 @@ const SAMPLE_VARS = {
   username: '+213665983439',
   environment: 'SANDBOX',
   scope: 'READ-WRITE',
+  role: 'owner',
   userId: '123456789',
   max: '5000',
   maxLength: '64',

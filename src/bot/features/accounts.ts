@@ -2,7 +2,9 @@ import type { Conversation } from '@grammyjs/conversations';
 import { Composer, InlineKeyboard, type MiddlewareFn } from 'grammy';
 import { asApiKey, containsApiKey, type AccountLinking, type LinkOutcome } from '../../accounts/account-linking.js';
 import { SUPPORTED_LOCALES, type Locale, type OnboardingMode } from '../../config.js';
+import type { AccountBalances } from '../../accounts/balances.js';
 import type { Logger } from '../../shared/logger.js';
+import { formatAmount, formatTime } from '../render/format.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
 import type { ChatStore } from '../chats.js';
 import type { BotContext } from '../context.js';
@@ -192,6 +194,80 @@ export function linkFeature(deps: AccountFeatureDeps): Composer<BotContext> {
   privateChats.on('message', async (ctx, next) => {
     if (ctx.access || !mayLink(deps, ctx.from.id)) return next();
     await ctx.reply(ctx.t('link-needed'), { parse_mode: 'HTML' });
+  });
+  return composer;
+}
+
+export interface AccountInfoDeps {
+  linking: AccountLinking;
+  balances: AccountBalances;
+  /** The deployment's own account id (ONECLICK_API_KEY): it has no `accounts` document. */
+  envAccountId: string;
+  editMessage: (chatId: number, messageId: number, html: string) => Promise<void>;
+  background: (work: Promise<unknown>) => void;
+}
+
+/**
+ * /balance and /account (private chats; after the access gate): what the chat's account is and holds.
+ * /balance answers from the 30 s cache, or "loading…" at once and the balance edited in when the
+ * provider answers: the update never waits on it.
+ */
+export function accountInfoFeature(deps: AccountInfoDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer
+    .chatType(['group', 'supergroup'])
+    .command(['balance', 'account'], (ctx) => ctx.reply(ctx.t('account-private-only'), { parse_mode: 'HTML' }));
+  const privateChats = composer.chatType('private');
+
+  privateChats.command('balance', async (ctx) => {
+    const accountId = ctx.access?.accountId;
+    if (accountId === undefined) {
+      await ctx.reply(ctx.t('status-no-account'), { parse_mode: 'HTML' });
+      return;
+    }
+    const locale = (await ctx.i18n.getLocale()) as Locale;
+    const show = (balance: number, at: number) =>
+      ctx.t('balance-shown', { amount: formatAmount(balance, locale), time: formatTime(new Date(at), locale) });
+    const hit = deps.balances.cached(accountId);
+    if (hit) {
+      await ctx.reply(show(hit.balance, hit.at), { parse_mode: 'HTML' });
+      return;
+    }
+    const loading = await ctx.reply(ctx.t('balance-loading'), { parse_mode: 'HTML' });
+    const chatId = ctx.chat.id;
+    deps.background(
+      deps.balances.fetch(accountId).then((result) => {
+        const html = result.ok
+          ? show(result.balance, result.at)
+          : ctx.t(
+              ['unauthorized', 'key_suspended', 'forbidden', 'ip_blocked'].includes(result.kind)
+                ? 'balance-key-problem'
+                : 'balance-unavailable',
+            );
+        return deps.editMessage(chatId, loading.message_id, html);
+      }),
+    );
+  });
+
+  privateChats.command('account', async (ctx) => {
+    const accountId = ctx.access?.accountId;
+    if (accountId === undefined) {
+      await ctx.reply(ctx.t('status-no-account'), { parse_mode: 'HTML' });
+      return;
+    }
+    const role = ctx.t(`account-role-${ctx.access!.role}`);
+    if (accountId === deps.envAccountId) {
+      await ctx.reply(ctx.t('account-env', { role }), { parse_mode: 'HTML' });
+      return;
+    }
+    const account = await deps.linking.store.byId(accountId);
+    if (!account) {
+      await ctx.reply(ctx.t('status-no-account'), { parse_mode: 'HTML' });
+      return;
+    }
+    await ctx.reply(ctx.t('account-linked', { username: account.username, environment: account.environment, scope: account.scope, role }), {
+      parse_mode: 'HTML',
+    });
   });
   return composer;
 }
