@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resendRef } from '../../src/resend/offers.js';
 import { Harness, RESELLER, sleep, STAFF, type HarnessOptions } from '../support/harness.js';
 import {
+  answers,
   button,
   buttonsOf,
   current,
@@ -361,5 +362,49 @@ describe('confirmations whose balance arrives late', () => {
     await pressConfirm(h, filled);
     await waitUntilShows(h, second, '✅', 'sent from the late confirmation');
     expect(sendCount(h)).toBe(1);
+  });
+});
+
+describe('in a staff group', () => {
+  const GROUP = -4_000_777;
+  const reseller = { chatId: GROUP, userId: RESELLER };
+  const colleague = { chatId: GROUP, userId: STAFF };
+
+  it('two members press Confirm on the same confirmation: one send, one "sending…"; then the offer and the old Cancel point to the live status', async () => {
+    h = await Harness.start();
+    const sourceId = refundedWithOffers(h, 'group-1');
+    const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
+    await h.send(`/status@${h.telegram.botInfo.username} group-1`, reseller);
+    const status = await h.waitForMessage(GROUP, (m) => buttonsOf(m).some((b) => b.callback_data.startsWith('of:')), 'offer buttons');
+    const confirmation = await pressOffer(h, status, 0, reseller);
+    const confirmData = button(confirmation, 'oc:').callback_data;
+    const cancelData = button(confirmation, 'ox:').callback_data;
+    const editsBefore = editsOf(h, confirmation).length;
+
+    // Both members tap Confirm at the same moment.
+    await Promise.all([h.press(confirmation.message_id, confirmData, reseller), h.press(confirmation.message_id, confirmData, colleague)]);
+    const done = await waitUntilShows(h, confirmation, '✅', 'the sent order, live in the group');
+    const order = await h.order({ ref });
+    const edits = editsOf(h, confirmation).slice(editsBefore);
+    expect(edits.filter((html) => html === t('offer-sending'))).toHaveLength(1);
+    expect(edits.slice(1).every((html) => html.includes(`<code>${order!.providerId}</code>`))).toBe(true);
+    const answered = answers(h)
+      .slice(-2)
+      .map((a) => a.text);
+    expect(answered).toContain(t('offer-sending'));
+    expect(answered.filter((text) => text === t('offer-sending'))).toHaveLength(1);
+
+    // The colleague presses the offer again on the status message: a reply to the live status message.
+    const shown = done.history.length;
+    await h.press(status.message_id, button(status, 'of:').callback_data, colleague);
+    const reply = h.telegram.lastMessage(GROUP)!;
+    expect(reply.replyTo).toBe(confirmation.message_id);
+    expect(reply.html).toBe(t('offer-sent-reply'));
+    // And the old Cancel, from the other member's screen: an alert, the live status untouched.
+    await h.press(confirmation.message_id, cancelData, colleague);
+    expect(lastAnswer(h)).toMatchObject({ text: t('offer-cannot-cancel-sent'), alert: true });
+    expect(current(h, confirmation).history).toHaveLength(shown);
+    expect(sendCount(h)).toBe(1);
+    expect(h.badRequests()).toEqual([]);
   });
 });
