@@ -111,7 +111,6 @@ link-bad-shape =
     <code>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</code>
     انسخه من enterprise.oneclickdz.com ← Settings ← API Configuration.
 
-link-private-only = اربط حساب OneClickDz في محادثة خاصة مع البوت، وليس في مجموعة أبدًا.
 
 key-deleted-group =
     حذفت رسالة تشبه مفتاح API من OneClickDz. لا تشارك مفتاح API في مجموعة أبدًا. 🔒
@@ -174,6 +173,51 @@ unlink-done =
     طلبات الحساب محفوظة: اربط مفتاحًا من الحساب نفسه من جديد لاستعادتها.
 
 unlink-none = ليس لديك حساب OneClickDz مربوط.
+## Staff and groups
+
+invite-created =
+    رابط دعوة لعضو في الفريق، يُستعمل مرة واحدة (صالح 24 ساعة، لشخص واحد):
+    <code>{ $link }</code>
+    أرسله فقط إلى الشخص الذي تريد إضافته. يستطيع الفريق البحث عن الطلبات ومتابعتها، ولا يستطيع إعادة الإرسال إلا بعد أن تسمح له بذلك في /staff.
+button-invite-revoke = ✖️ إلغاء هذه الدعوة
+button-invite-revoke-n = ✖️ إلغاء الدعوة { $index }
+invite-revoked = أُلغيت الدعوة: لم يعد الرابط صالحًا.
+invite-not-revocable = لم يعد ممكنًا إلغاء هذه الدعوة (استُعملت أو انتهت صلاحيتها أو أُلغيت).
+invite-failed-unknown = رابط الدعوة هذا غير صالح. اطلب رابطًا جديدًا من صاحب الحساب.
+invite-failed-expired = انتهت صلاحية رابط الدعوة هذا (الروابط صالحة 24 ساعة). اطلب رابطًا جديدًا من صاحب الحساب.
+invite-failed-used = استُعمل رابط الدعوة هذا من قبل (كل رابط لشخص واحد). اطلب رابطًا جديدًا من صاحب الحساب.
+invite-failed-revoked = ألغى صاحب الحساب رابط الدعوة هذا.
+invite-own-account = أنت صاحب هذا الحساب: لا تحتاج إلى دعوة.
+invite-joined =
+    مرحبًا! انضممت إلى فريق الحساب.
+    أرسل /status مع مرجع الطلب لمتابعته. إعادة إرسال التعبئة تحتاج إلى إذن صاحب الحساب.
+invite-already-staff = أنت عضو في فريق هذا الحساب من قبل.
+staff-owner-only = لا يدير الفريق إلا صاحب الحساب.
+staff-none = لا يوجد أعضاء في الفريق بعد. أرسل /invite لإنشاء رابط دعوة.
+staff-header = الفريق ({ $count }):
+staff-line = العضو { $index }: { $name } — يتابع الطلبات
+staff-line-resend = العضو { $index }: { $name } — يتابع الطلبات ويعيد إرسال التعبئة
+staff-invites-open = دعوات لم تُستعمل بعد: { $count }
+staff-hint = يتوقّف العضو المُزال عن تلقي الإشعارات فورًا. الأمر /invite ينشئ رابطًا جديدًا.
+button-staff-remove = 🗑 إزالة { $index }
+button-staff-allow = ✅ السماح بإعادة الإرسال { $index }
+button-staff-forbid = 🚫 منع إعادة الإرسال { $index }
+staff-removed = أُزيل { $name } من الفريق.
+staff-resend-allowed = أصبح بإمكان { $name } إعادة إرسال التعبئة.
+staff-resend-forbidden = لم يعد بإمكان { $name } إعادة إرسال التعبئة.
+staff-stale = لم يعد هذا العضو في فريقك.
+resend-not-allowed = لا يعيد إرسال التعبئة إلا صاحب الحساب أو عضو في الفريق سمح له بذلك.
+group-not-linked =
+    هذه المجموعة غير مربوطة بحساب OneClickDz، لذا لا يعرض البوت فيها أي طلب.
+    يربطها صاحب الحساب (وهو مشرف في المجموعة) بإرسال <code>/link@{ $bot }</code> هنا.
+group-not-linked-short = هذه المجموعة غير مربوطة بحساب.
+group-link-owner-only = لا يربط المجموعة إلا صاحب حساب OneClickDz مربوط بهذا البوت.
+group-link-admin-only = لا يربط المجموعة إلا مشرف فيها.
+group-linked =
+    أصبحت هذه المجموعة مجموعة فريق الحساب: يستطيع أعضاؤها متابعة الطلبات بالأمر <code>/status@{ $bot } المرجع</code>. لا يعيد إرسال التعبئة إلا صاحب الحساب والأعضاء المسموح لهم.
+    ينهي صاحب الحساب الربط بالأمر <code>/unlink@{ $bot }</code>.
+group-unlink-owner-only = لا يفكّ ربط المجموعة إلا صاحب حسابها.
+group-unlinked = لم تعد هذه المجموعة مربوطة: لا يعرض البوت فيها أي طلب. يستطيع صاحب الحساب ربطها من جديد بالأمر <code>/link@{ $bot }</code>.
 
 ## /balance and /account
 
@@ -205,6 +249,10 @@ command-link = ربط حسابك على OneClickDz (مفتاح API)
 command-unlink = إزالة مفتاح OneClickDz المربوط
 command-balance = رصيد حسابك على OneClickDz
 command-account = حساب OneClickDz المستعمل هنا
+command-invite = دعوة عضو إلى الفريق (رابط لمرة واحدة)
+command-staff = فريقك: إزالة عضو أو السماح بإعادة الإرسال أو منعها
+command-link-group = ربط هذه المجموعة بحسابك (صاحب الحساب، مشرف)
+command-unlink-group = فكّ ربط هذه المجموعة بحسابها (صاحب الحساب)
 
 language-choose = اختر لغة البوت في هذه المحادثة:
 language-set = أصبحت لغة البوت في هذه المحادثة: العربية.

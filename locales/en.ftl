@@ -104,7 +104,6 @@ link-no-vault =
 link-bad-shape =
     That is not a OneClickDz API key. A key looks like <code>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</code>; copy it from enterprise.oneclickdz.com → Settings → API Configuration.
 
-link-private-only = Link a OneClickDz account in a private chat with the bot, never in a group.
 
 key-deleted-group =
     🔒 I deleted a message that looked like a OneClickDz API key. Never share an API key in a group.
@@ -167,6 +166,51 @@ unlink-done =
     The account's orders are kept: link a key of the same account again to get them back.
 
 unlink-none = You have no linked OneClickDz account.
+## Staff and groups
+
+invite-created =
+    One-time invite link for a staff member (valid 24 hours, for one person):
+    <code>{ $link }</code>
+    Send it only to the person you want to add. Staff can look up and follow orders; re-sends stay off until you allow them in /staff.
+button-invite-revoke = ✖️ Revoke this invite
+button-invite-revoke-n = ✖️ Revoke invite { $index }
+invite-revoked = The invite was revoked: the link no longer works.
+invite-not-revocable = This invite can no longer be revoked (already used, expired or revoked).
+invite-failed-unknown = This invite link is not valid. Ask the account's owner for a new one.
+invite-failed-expired = This invite link has expired (links are valid 24 hours). Ask the account's owner for a new one.
+invite-failed-used = This invite link was already used (each link is for one person). Ask the account's owner for a new one.
+invite-failed-revoked = This invite link was revoked by the account's owner.
+invite-own-account = You already own this account: you need no invite.
+invite-joined =
+    Welcome! You joined the account as staff.
+    Send /status with an order's ref to follow it. Re-sending a top-up needs the owner's permission.
+invite-already-staff = You are already staff of this account.
+staff-owner-only = Only the account's owner can manage staff.
+staff-none = No staff yet. Send /invite to make an invite link.
+staff-header = Staff ({ $count }):
+staff-line = { $index }. { $name } — can follow orders
+staff-line-resend = { $index }. { $name } — can follow orders and re-send top-ups
+staff-invites-open = Invites not used yet: { $count }
+staff-hint = Removed staff stop receiving notifications at once. /invite makes a new link.
+button-staff-remove = 🗑 Remove { $index }
+button-staff-allow = ✅ Allow re-sends { $index }
+button-staff-forbid = 🚫 Forbid re-sends { $index }
+staff-removed = { $name } was removed.
+staff-resend-allowed = { $name } may now re-send top-ups.
+staff-resend-forbidden = { $name } may no longer re-send top-ups.
+staff-stale = This member is no longer on your staff.
+resend-not-allowed = Only the account's owner, or staff the owner allowed, can re-send a top-up.
+group-not-linked =
+    This group is not linked to a OneClickDz account, so the bot shows no orders here.
+    The account's owner (a group administrator) links it by sending <code>/link@{ $bot }</code> here.
+group-not-linked-short = This group is not linked to an account.
+group-link-owner-only = Only the owner of a OneClickDz account linked to this bot can link a group.
+group-link-admin-only = Only a group administrator can link the group.
+group-linked =
+    This group is now the account's staff group: its members can follow orders with <code>/status@{ $bot } ref</code>. Only the owner and staff allowed to re-send can re-send top-ups.
+    The owner ends it with <code>/unlink@{ $bot }</code>.
+group-unlink-owner-only = Only the owner of the group's account can unlink it.
+group-unlinked = This group is no longer linked: the bot shows no orders here. The owner can link it again with <code>/link@{ $bot }</code>.
 
 ## /balance and /account
 
@@ -198,6 +242,10 @@ command-link = Link your OneClickDz account (API key)
 command-unlink = Remove your linked OneClickDz key
 command-balance = Your OneClickDz account's balance
 command-account = Which OneClickDz account this chat uses
+command-invite = Invite a staff member (one-time link)
+command-staff = Your staff: remove, allow or forbid re-sends
+command-link-group = Link this group to your account (owner, administrator)
+command-unlink-group = Unlink this group from its account (owner)
 
 language-choose = Choose the bot's language in this chat:
 language-set = The bot now speaks English in this chat.

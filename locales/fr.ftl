@@ -104,7 +104,6 @@ link-no-vault =
 link-bad-shape =
     Ce n'est pas une clé API OneClickDz. Une clé ressemble à <code>xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx</code> ; copiez-la depuis enterprise.oneclickdz.com → Settings → API Configuration.
 
-link-private-only = Liez un compte OneClickDz dans une conversation privée avec le bot, jamais dans un groupe.
 
 key-deleted-group =
     🔒 J'ai supprimé un message qui ressemblait à une clé API OneClickDz. Ne partagez jamais une clé API dans un groupe.
@@ -167,6 +166,51 @@ unlink-done =
     Les commandes du compte sont conservées : liez à nouveau une clé du même compte pour les retrouver.
 
 unlink-none = Vous n'avez aucun compte OneClickDz lié.
+## Staff and groups
+
+invite-created =
+    Lien d'invitation à usage unique pour un membre de l'équipe (valable 24 heures, pour une personne) :
+    <code>{ $link }</code>
+    Envoyez-le uniquement à la personne à ajouter. L'équipe peut rechercher et suivre les commandes ; les renvois restent désactivés tant que vous ne les autorisez pas dans /staff.
+button-invite-revoke = ✖️ Révoquer cette invitation
+button-invite-revoke-n = ✖️ Révoquer l'invitation { $index }
+invite-revoked = L'invitation a été révoquée : le lien ne fonctionne plus.
+invite-not-revocable = Cette invitation ne peut plus être révoquée (déjà utilisée, expirée ou révoquée).
+invite-failed-unknown = Ce lien d'invitation n'est pas valable. Demandez-en un nouveau au propriétaire du compte.
+invite-failed-expired = Ce lien d'invitation a expiré (les liens sont valables 24 heures). Demandez-en un nouveau au propriétaire du compte.
+invite-failed-used = Ce lien d'invitation a déjà été utilisé (chaque lien est pour une seule personne). Demandez-en un nouveau au propriétaire du compte.
+invite-failed-revoked = Ce lien d'invitation a été révoqué par le propriétaire du compte.
+invite-own-account = Vous êtes déjà propriétaire de ce compte : aucune invitation n'est nécessaire.
+invite-joined =
+    Bienvenue ! Vous avez rejoint l'équipe du compte.
+    Envoyez /status avec la référence d'une commande pour la suivre. Renvoyer une recharge nécessite l'autorisation du propriétaire.
+invite-already-staff = Vous faites déjà partie de l'équipe de ce compte.
+staff-owner-only = Seul le propriétaire du compte peut gérer l'équipe.
+staff-none = Aucun membre dans l'équipe. Envoyez /invite pour créer un lien d'invitation.
+staff-header = Équipe ({ $count }) :
+staff-line = { $index }. { $name } — peut suivre les commandes
+staff-line-resend = { $index }. { $name } — peut suivre les commandes et renvoyer des recharges
+staff-invites-open = Invitations pas encore utilisées : { $count }
+staff-hint = Un membre retiré ne reçoit plus aucune notification. /invite crée un nouveau lien.
+button-staff-remove = 🗑 Retirer { $index }
+button-staff-allow = ✅ Autoriser les renvois { $index }
+button-staff-forbid = 🚫 Interdire les renvois { $index }
+staff-removed = { $name } a été retiré de l'équipe.
+staff-resend-allowed = { $name } peut désormais renvoyer des recharges.
+staff-resend-forbidden = { $name } ne peut plus renvoyer de recharges.
+staff-stale = Ce membre ne fait plus partie de votre équipe.
+resend-not-allowed = Seuls le propriétaire du compte et les membres qu'il a autorisés peuvent renvoyer une recharge.
+group-not-linked =
+    Ce groupe n'est lié à aucun compte OneClickDz : le bot n'y affiche aucune commande.
+    Le propriétaire du compte (administrateur du groupe) le lie en envoyant ici <code>/link@{ $bot }</code>.
+group-not-linked-short = Ce groupe n'est lié à aucun compte.
+group-link-owner-only = Seul le propriétaire d'un compte OneClickDz lié à ce bot peut lier un groupe.
+group-link-admin-only = Seul un administrateur du groupe peut lier le groupe.
+group-linked =
+    Ce groupe est désormais le groupe de l'équipe du compte : ses membres peuvent suivre les commandes avec <code>/status@{ $bot } réf</code>. Seuls le propriétaire et les membres autorisés peuvent renvoyer des recharges.
+    Le propriétaire y met fin avec <code>/unlink@{ $bot }</code>.
+group-unlink-owner-only = Seul le propriétaire du compte du groupe peut le délier.
+group-unlinked = Ce groupe n'est plus lié : le bot n'y affiche plus aucune commande. Le propriétaire peut le lier à nouveau avec <code>/link@{ $bot }</code>.
 
 ## /balance and /account
 
@@ -198,6 +242,10 @@ command-link = Lier votre compte OneClickDz (clé API)
 command-unlink = Retirer votre clé OneClickDz liée
 command-balance = Le solde de votre compte OneClickDz
 command-account = Le compte OneClickDz utilisé ici
+command-invite = Inviter un membre de l'équipe (lien à usage unique)
+command-staff = Votre équipe : retirer, autoriser ou interdire les renvois
+command-link-group = Lier ce groupe à votre compte (propriétaire, administrateur)
+command-unlink-group = Délier ce groupe de son compte (propriétaire)
 
 language-choose = Choisissez la langue du bot dans cette conversation :
 language-set = Le bot parle désormais français dans cette conversation.

@@ -12,6 +12,10 @@ import { createProviderAccounts } from './accounts/provider-accounts.js';
 import { AccountLinking } from './accounts/account-linking.js';
 import { KeyVault } from './accounts/key-vault.js';
 import { AccountBalances } from './accounts/balances.js';
+import { GroupLinks } from './accounts/group-links.js';
+import { InviteStore } from './accounts/invites.js';
+import { AccountRoles } from './accounts/roles.js';
+import { StaffStore } from './accounts/staff.js';
 import type { KeyGuard, KeyGuardOptions, KeyStateReport } from './accounts/key-guard.js';
 import type { OneClickClient, OneClickClientOptions } from './provider/client.js';
 import { installPacing, type PacingHooks } from './bot/telegram/pacing.js';
@@ -80,6 +84,10 @@ export interface App {
   tracker: OrderTracker;
   models: TrackingModels;
   chats: ChatStore;
+  /** Owners, staff and staff groups of the accounts (accounts/roles.ts). */
+  roles: AccountRoles;
+  /** Re-sending suggested offers (what the offer buttons call). */
+  resend: ResendService;
   provider: OneClickClient | undefined;
   /** Provider key safety (every account's key); `keys.settled()` follows the first validation. */
   keys: KeyGuard | undefined;
@@ -138,6 +146,16 @@ export function createApp(opts: AppOptions): App {
     inFlight.add(tracked);
   };
   let syncTimer: NodeJS.Timeout | undefined;
+  // Owners, staff and staff groups of every account; ALLOWED_USER_IDS own the deployment's account.
+  const invites = new InviteStore(connection);
+  const roles = new AccountRoles({
+    connection,
+    accounts: linking.store,
+    staff: new StaffStore(connection),
+    groups: new GroupLinks(connection),
+    envAccountId: accountId,
+    allowedUserIds: config.allowedUserIds,
+  });
 
   // Every account's provider client, the env account's and each linked one's (built from its decrypted key).
   const sources = (id: string) => accounts.clientFor(id);
@@ -217,7 +235,17 @@ export function createApp(opts: AppOptions): App {
     ...(opts.offers?.leaseMs !== undefined ? { leaseMs: opts.offers.leaseMs } : {}),
     ...(opts.offers?.idleMs !== undefined ? { idleMs: opts.offers.idleMs } : {}),
   });
-  const resend = new ResendService({ Offer, plans, scopes, previews, worker: offerWorker, policy: offerPolicy, clock, log: resendLog });
+  const resend = new ResendService({
+    Offer,
+    plans,
+    scopes,
+    previews,
+    worker: offerWorker,
+    policy: offerPolicy,
+    clock,
+    log: resendLog,
+    permissions: roles,
+  });
 
   const hooks = opts.telegramHooks ?? {};
   // One pacer for the whole process: handlers' replies and background deliveries share each chat's turns.
@@ -237,7 +265,6 @@ export function createApp(opts: AppOptions): App {
       models,
       connection,
       allowedUserIds: config.allowedUserIds,
-      accountId,
       accounts: {
         linking,
         onboarding: config.onboarding,
@@ -246,7 +273,6 @@ export function createApp(opts: AppOptions): App {
           await built.messenger?.edit(chatId, messageId, { html });
         },
       },
-      linkedAccountOf: async (userId) => (await linking.store.ownedBy(userId))?._id,
       accountInfo: {
         linking,
         balances: new AccountBalances({ clientFor: (id) => accounts.clientFor(id), clock }),
@@ -256,6 +282,8 @@ export function createApp(opts: AppOptions): App {
           await built.messenger?.edit(chatId, messageId, { html });
         },
       },
+      roles,
+      invites,
       clock,
       log: log.child({ module: 'bot' }),
     },
@@ -313,13 +341,25 @@ export function createApp(opts: AppOptions): App {
     tracker,
     models,
     chats,
+    roles,
+    resend,
     provider,
     keys: accounts.guard,
     linking,
     keyStates: () => accounts.guard.keyStates(),
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
-      await Promise.all([models.Order.init(), models.Watcher.init(), chats.init(), Offer.init(), linking.init()]);
+      await Promise.all([
+        models.Order.init(),
+        models.Watcher.init(),
+        chats.init(),
+        Offer.init(),
+        linking.init(),
+        roles.init(),
+        roles.staff.init(),
+        roles.groups.init(),
+        invites.init(),
+      ]);
       // Orders, watchers and offers from before accounts existed are the default account's.
       const adopted = await adoptIntoDefaultAccount([models.Order, models.Watcher, Offer], ENV_ACCOUNT_ID);
       if (adopted > 0) log.info({ adopted }, 'documents without an account now belong to the default account (env)');

@@ -15,9 +15,15 @@ import { z } from 'zod';
  *   oa:<key>           Other amount (dynamic plans)
  *   op:<order>:<page>  page of an order's offer buttons
  *   mute:<order>       stop notifications for an order in this chat
+ *   sr:<staff>         /staff: remove a staff member (random member id, accounts/staff.ts)
+ *   sg:<staff>:<0|1>   /staff: forbid (0) or allow (1) a member's re-sends
+ *   ir:<invite>:<0|1>  revoke an unused invite (random invite id, not its code), from its own message (0) or /staff (1)
+ *   aa:<account>       /account: act for this account in private chats
  */
 const offerKey = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
 const orderId = z.string().regex(/^[0-9a-f]{24}$/);
+const randomId = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
+const accountId = z.string().regex(/^[A-Za-z0-9_]{1,40}$/);
 
 const callbackSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('offer'), key: offerKey }),
@@ -26,6 +32,10 @@ const callbackSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('other_amount'), key: offerKey }),
   z.object({ type: z.literal('offer_page'), orderId, page: z.number().int().min(0).max(999) }),
   z.object({ type: z.literal('mute'), orderId }),
+  z.object({ type: z.literal('staff_remove'), staffId: randomId }),
+  z.object({ type: z.literal('staff_resend'), staffId: randomId, allow: z.boolean() }),
+  z.object({ type: z.literal('invite_revoke'), inviteId: randomId, fromList: z.boolean() }),
+  z.object({ type: z.literal('act_for'), accountId }),
 ]);
 
 export type CallbackData = z.infer<typeof callbackSchema>;
@@ -39,6 +49,10 @@ const PREFIX: Record<CallbackType, string> = {
   other_amount: 'oa',
   offer_page: 'op',
   mute: 'mute',
+  staff_remove: 'sr',
+  staff_resend: 'sg',
+  invite_revoke: 'ir',
+  act_for: 'aa',
 };
 const TYPE_OF_PREFIX = new Map(Object.entries(PREFIX).map(([type, prefix]) => [prefix, type as CallbackType]));
 
@@ -51,6 +65,14 @@ export function encodeCallback(data: CallbackData): string {
       return `${prefix}:${valid.orderId}:${valid.page}`;
     case 'mute':
       return `${prefix}:${valid.orderId}`;
+    case 'staff_remove':
+      return `${prefix}:${valid.staffId}`;
+    case 'staff_resend':
+      return `${prefix}:${valid.staffId}:${valid.allow ? 1 : 0}`;
+    case 'invite_revoke':
+      return `${prefix}:${valid.inviteId}:${valid.fromList ? 1 : 0}`;
+    case 'act_for':
+      return `${prefix}:${valid.accountId}`;
     default:
       return `${prefix}:${valid.key}`;
   }
@@ -73,6 +95,22 @@ export function parseCallback(raw: string | undefined): CallbackData | undefined
     }
     case 'mute':
       candidate = { type, orderId: rest };
+      break;
+    case 'staff_remove':
+      candidate = { type, staffId: rest };
+      break;
+    case 'staff_resend': {
+      const m = /^([^:]*):([01])$/.exec(rest);
+      candidate = m ? { type, staffId: m[1], allow: m[2] === '1' } : undefined;
+      break;
+    }
+    case 'invite_revoke': {
+      const m = /^([^:]*):([01])$/.exec(rest);
+      candidate = m ? { type, inviteId: m[1], fromList: m[2] === '1' } : undefined;
+      break;
+    }
+    case 'act_for':
+      candidate = { type, accountId: rest };
       break;
     default:
       candidate = { type, key: rest };

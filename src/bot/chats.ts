@@ -88,6 +88,21 @@ export class ChatStore {
       .map((c) => ({ chatId: c._id, locale: c.locale!, kind: c.kind! }));
   }
 
+  /** A group became a supergroup: its settings (language) follow it to the new chat id. */
+  async migrate(fromChatId: number, toChatId: number): Promise<void> {
+    const old = await this.Chat.findById(fromChatId).select({ locale: 1 }).lean();
+    if (old?.locale)
+      await this.Chat.updateOne({ _id: toChatId, locale: { $exists: false } }, { $set: { locale: old.locale } }, { upsert: true }).catch(
+        () => undefined,
+      );
+    this.remember(fromChatId, true);
+    await this.Chat.updateOne(
+      { _id: fromChatId },
+      { $set: { unreachable: true, unreachableReason: 'migrated to a supergroup' } },
+      { upsert: true },
+    );
+  }
+
   async isUnreachable(chatId: number): Promise<boolean> {
     const cached = this.reachability.get(chatId);
     if (cached && Date.now() - cached.at < REACHABILITY_TTL_MS) return cached.unreachable;

@@ -12,8 +12,10 @@ export type MenuScope = 'private' | 'group';
 export interface MenuCommand {
   /** Without the slash, as the handler registers it. */
   command: string;
-  /** The menus that list it; its description is the locale key `command-<command>`. */
+  /** The menus that list it; its description is the locale key `command-<command>` unless `description` says another. */
   scopes: readonly MenuScope[];
+  /** Locale key of the description, for a command that means something else in this kind of chat. */
+  description?: string;
 }
 
 /**
@@ -30,6 +32,11 @@ export const MENU: readonly MenuCommand[] = [
   { command: 'account', scopes: ['private'] },
   { command: 'link', scopes: ['private'] },
   { command: 'unlink', scopes: ['private'] },
+  // Staff (accounts/roles.ts): the owner invites and manages staff in a private chat, links a group in the group.
+  { command: 'invite', scopes: ['private'] },
+  { command: 'staff', scopes: ['private'] },
+  { command: 'link', scopes: ['group'], description: 'command-link-group' },
+  { command: 'unlink', scopes: ['group'], description: 'command-unlink-group' },
 ];
 
 const TELEGRAM_SCOPE: Record<MenuScope, BotCommandScope> = {
@@ -39,7 +46,10 @@ const TELEGRAM_SCOPE: Record<MenuScope, BotCommandScope> = {
 
 /** The menu one kind of chat sees, with descriptions in one locale. */
 export function menuFor(scope: MenuScope, t: Translate): BotCommand[] {
-  return MENU.filter((c) => c.scopes.includes(scope)).map(({ command }) => ({ command, description: t(`command-${command}`) }));
+  return MENU.filter((c) => c.scopes.includes(scope)).map(({ command, description }) => ({
+    command,
+    description: t(description ?? `command-${command}`),
+  }));
 }
 
 /**

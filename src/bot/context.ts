@@ -1,6 +1,7 @@
 import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
+import type { Role } from '../accounts/roles.js';
 import type { Logger } from '../shared/logger.js';
 import type { AnswerOrderFlavor } from './telegram/pacing.js';
 
@@ -8,8 +9,10 @@ import type { AnswerOrderFlavor } from './telegram/pacing.js';
 export interface AccountAccess {
   /** The account whose orders this user may see (undefined: no provider account configured). */
   accountId: string | undefined;
-  /** The caller's role on it: the user who linked it, or an ALLOWED_USER_IDS user on the env account. */
-  role: 'owner';
+  /** The caller's role on it (accounts/roles.ts): owner, staff, or a member of a linked group. */
+  role: Role;
+  /** May confirm a re-send (the domain checks it again before anything is recorded). */
+  canResend: boolean;
 }
 
 /** Set by the first middleware (once-per-update.ts): every line it logs carries the update id. */

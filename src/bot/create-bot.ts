@@ -16,6 +16,10 @@ import {
   type AccountFeatureDeps,
   type AccountInfoDeps,
 } from './features/accounts.js';
+import { groupsFeature } from './features/groups.js';
+import { inviteRedemption, staffFeature } from './features/staff.js';
+import type { AccountRoles } from '../accounts/roles.js';
+import type { InviteStore } from '../accounts/invites.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { translatorFor } from './i18n.js';
@@ -46,13 +50,13 @@ export interface BotDeps {
   connection: Connection;
   i18n: I18n<BotContext>;
   allowedUserIds: ReadonlySet<number>;
-  /** The provider account the allowed users work on; undefined when no API key is configured. */
-  accountId: string | undefined;
   /** Linking OneClickDz accounts (/start onboarding, /link, /unlink) and the account a user linked. */
   accounts: Omit<AccountFeatureDeps, 'allowedUserIds' | 'chats' | 'tracker' | 'log'>;
-  linkedAccountOf: (userId: number) => Promise<string | undefined>;
   /** /balance and /account. */
   accountInfo: AccountInfoDeps;
+  /** Roles on accounts (owner, staff, group members), the account a chat acts for, staff groups. */
+  roles: AccountRoles;
+  invites: InviteStore;
   clock: Clock;
   log: Logger;
 }
@@ -85,11 +89,15 @@ export function conversationKey(ctx: Pick<BotContext, 'chatId' | 'from'>): strin
  *   0c. answer order  each update takes its place in its chat's answer order (src/outbox): replies,
  *                  and status messages that answer a /status, go out in the order the updates came
  *   1. i18n        every later step (refusals included) answers in the chat's language
- *   1b. account    which account the update acts for (a linked one in a private chat, else env for allowed users)
+ *   1b. account    which account the update acts for, and the sender's role on it (accounts/roles.ts)
  *   1c. key intake a message carrying something shaped like an API key is deleted at once, and linked
  *                  or explained: nothing after this (conversations, refs, logs) ever sees a key
- *   1d. linking    conversations plugin, onboarding (/start without an account), /link, /unlink
- *   2. access      only users with an account go further; everyone else is refused with their id
+ *   1d. staff & groups  /start <invite code> (joining as staff), /link and /unlink in groups, the bot
+ *                  removed from a group, a group upgraded to a supergroup: before the gate, since
+ *                  neither a newcomer nor an unlinked group has an account yet
+ *   1e. linking    conversations plugin, onboarding (/start without an account), /link, /unlink
+ *   2. access      only users acting for an account go further; in private chats everyone else is
+ *                  refused with their id, in an unlinked group a command gets how to link it
  *   2b. conversations  the "other amount" question (state in MongoDB, one per chat and user: in a
  *                  group only the member who asked answers it); /cancel when no question is open
  *   3. features    /start /help, /language, /status (and bare refs in private chats),
@@ -116,14 +124,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.use(oncePerUpdate({ connection: deps.connection, clock: deps.clock, log: deps.log }));
   bot.use(answerOrder(pacer));
   bot.use(deps.i18n);
-  bot.use(
-    resolveAccess({
-      allowedUserIds: deps.allowedUserIds,
-      accountId: deps.accountId,
-      chats: deps.chats,
-      linkedAccountOf: deps.linkedAccountOf,
-    }),
-  );
+  bot.use(resolveAccess({ roles: deps.roles, allowedUserIds: deps.allowedUserIds, chats: deps.chats }));
   const accountDeps: AccountFeatureDeps = {
     ...deps.accounts,
     allowedUserIds: deps.allowedUserIds,
@@ -132,6 +133,9 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
     log: deps.log,
   };
   bot.use(keyIntake(accountDeps));
+  const staffDeps = { roles: deps.roles, invites: deps.invites, tracker: deps.tracker, clock: deps.clock };
+  bot.use(inviteRedemption(staffDeps));
+  bot.use(groupsFeature({ roles: deps.roles, chats: deps.chats, tracker: deps.tracker, clock: deps.clock }));
   // Conversations v2 build their own Api: pacing, auto-retry and i18n must be installed inside them too.
   bot.use(
     conversations<BotContext, BotContext>({
@@ -155,6 +159,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.command('cancel', (ctx) => ctx.reply(ctx.t('cancel-nothing'), { parse_mode: 'HTML' }));
   bot.use(helpFeature());
   bot.use(accountInfoFeature(deps.accountInfo));
+  bot.use(staffFeature(staffDeps));
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker, translatorFor: (locale) => translatorFor(deps.i18n, locale) }));
   bot.use(statusFeature({ tracker: deps.tracker }));
   bot.use(watchlistFeature({ tracker: deps.tracker, clock: deps.clock }));

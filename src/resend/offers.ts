@@ -53,6 +53,9 @@ export interface OfferDoc {
   /** Bumped by every press that changes the offer: a worker clears `dueAt` only if it is unchanged. */
   version: number;
   expiresAt: Date;
+  /** Who last confirmed a send of this offer, and when (shown in /account). */
+  confirmedBy?: { userId: number; name: string } | null;
+  confirmedAt?: Date | null;
   createdAt: Date;
 }
 
@@ -83,6 +86,8 @@ const offerSchema = new Schema<OfferDoc>(
     previews: [{ _id: false, chatId: Number, messageId: Number, locale: String, version: Number }],
     previewDueAt: { type: Date, default: null },
     expiresAt: { type: Date, required: true },
+    confirmedBy: { type: new Schema({ userId: Number, name: String }, { _id: false }), default: null },
+    confirmedAt: { type: Date, default: null },
   },
   { collection: 'offers', timestamps: { createdAt: true, updatedAt: false }, _id: false },
 );
@@ -91,6 +96,8 @@ offerSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 // The offer worker's due query.
 offerSchema.index({ dueAt: 1 }, { partialFilterExpression: { dueAt: { $type: 'date' } } });
 // The fill-in loop's due query.
+// /account's latest re-sends of an account.
+offerSchema.index({ accountId: 1, confirmedAt: -1 }, { partialFilterExpression: { confirmedAt: { $type: 'date' } } });
 offerSchema.index({ previewDueAt: 1 }, { partialFilterExpression: { previewDueAt: { $type: 'date' } } });
 
 export function offerModel(connection: Connection): Model<OfferDoc> {

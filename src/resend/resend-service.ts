@@ -20,6 +20,9 @@ const targetSchema = z.object({
   chatId: z.number().int(),
   messageId: z.number().int().positive(),
   locale: z.string().min(2).max(8),
+  /** Who pressed: checked against the account's re-send right, and recorded on the offer it sends. */
+  userId: z.number().int().positive(),
+  userName: z.string().max(64),
 });
 
 /** `sent`: an expired offer that had been sent (an old button of it says so, not only "expired"). */
@@ -31,6 +34,9 @@ export interface Presser {
   chatId: number;
   messageId: number;
   locale: string;
+  userId: number;
+  /** As Telegram showed them (first name, @username), for /account's list of re-sends. */
+  userName: string;
 }
 
 /**
@@ -45,6 +51,8 @@ export type PressResult =
   | { type: 'foreign' }
   /** The press would open a confirmation or send, and the key is known (cached) to be read-only: nothing recorded. */
   | { type: 'read_only' }
+  /** The press would open a confirmation or send, and this user may not re-send on the account: nothing recorded. */
+  | { type: 'not_allowed' }
   /**
    * What the press meant (`verdict`) for the offer as it is now. `recorded`: the send started, the
    * confirmation was cancelled, or the message shown by `showFirst` (`shownIn`) now follows the send.
@@ -72,6 +80,23 @@ export interface ResendServiceOptions {
   policy: OfferPolicy;
   clock: Clock;
   log: Logger;
+  /** Who may make money leave an account (accounts/roles.ts: the owner, or staff allowed to re-send). */
+  permissions: ResendPermissions;
+}
+
+export interface ResendPermissions {
+  mayResend(accountId: string, userId: number): Promise<boolean>;
+}
+
+/** A re-send someone confirmed, as /account lists them. */
+export interface ConfirmedResend {
+  ref: string;
+  MSSIDN: string;
+  typename: string;
+  amount: number;
+  state: OfferDoc['state'];
+  confirmedBy: { userId: number; name: string };
+  confirmedAt: Date;
 }
 
 /**
@@ -150,6 +175,29 @@ export class ResendService {
     return { type: 'ok', offer: created };
   }
 
+  /** The account's latest confirmed re-sends (offers live 24 h after their last press), newest first. */
+  async lastConfirmed(accountId: string, limit = 5): Promise<ConfirmedResend[]> {
+    const offers = await this.opts.Offer.find({ accountId, confirmedAt: { $type: 'date' } })
+      .sort({ confirmedAt: -1 })
+      .limit(limit)
+      .lean<OfferDoc[]>();
+    return offers.flatMap((o) =>
+      o.confirmedBy && o.confirmedAt
+        ? [
+            {
+              ref: o.ref,
+              MSSIDN: o.MSSIDN,
+              typename: o.typename,
+              amount: o.amount,
+              state: o.state,
+              confirmedBy: o.confirmedBy,
+              confirmedAt: o.confirmedAt,
+            },
+          ]
+        : [],
+    );
+  }
+
   /**
    * A press of an offer's button (the offer on a status message, Confirm or Cancel on a confirmation),
    * judged on the offer as it is now (offer-machine.ts `pressVerdict`), never on what the button
@@ -169,8 +217,14 @@ export class ResendService {
     let offer = found.offer;
     const pressed = { chatId: input.chatId, messageId: input.messageId };
     let shownIn: number | undefined;
+    let allowed: boolean | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       const verdict = pressVerdict(offer, button, pressed);
+      // Money would leave the account: only its owner and staff allowed to re-send, whatever a button showed.
+      if (verdict.type === 'send' || verdict.type === 'confirmation') {
+        allowed ??= await this.opts.permissions.mayResend(input.accountId, input.userId);
+        if (!allowed) return { type: 'not_allowed' };
+      }
       if ((verdict.type === 'send' || verdict.type === 'confirmation') && this.knownReadOnly(input.accountId) === true) {
         return { type: 'read_only' };
       }
@@ -198,6 +252,13 @@ export class ResendService {
           // The offer must outlive the send and its checks by ref (the TTL index would delete it mid-way).
           const keepUntil = new Date(this.opts.clock.now() + OFFER_TTL_MS);
           await this.opts.Offer.updateOne({ _id: offer._id, expiresAt: { $lt: keepUntil } }, { $set: { expiresAt: keepUntil } });
+          // Who confirmed the send, for /account.
+          if (verdict.type === 'send') {
+            await this.opts.Offer.updateOne(
+              { _id: offer._id },
+              { $set: { confirmedBy: { userId: input.userId, name: input.userName }, confirmedAt: this.now() } },
+            );
+          }
           this.opts.worker.kick();
         }
         this.opts.log.info(

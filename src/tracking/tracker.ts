@@ -329,6 +329,36 @@ export class OrderTracker {
       .lean<OrderDoc[]>();
   }
 
+  /**
+   * The chat no longer acts for the account (a removed staff member's private chat): it stops
+   * following the account's orders at once, no push and no further edit. Returns how many it followed.
+   */
+  async forgetChat(accountId: string, chatId: number): Promise<number> {
+    const res = await this.models.Watcher.deleteMany({ accountId: accountIdSchema.parse(accountId), chatId: chatIdSchema.parse(chatId) });
+    return res.deletedCount;
+  }
+
+  /**
+   * A group became a supergroup (Telegram gave it a new chat id): its watchers follow it, so its
+   * status messages and pushes go to the new chat. Idempotent (Telegram announces it in both chats).
+   */
+  async migrateChat(fromChatId: number, toChatId: number): Promise<void> {
+    const from = chatIdSchema.parse(fromChatId);
+    const to = chatIdSchema.parse(toChatId);
+    try {
+      await this.models.Watcher.updateMany({ chatId: from }, { $set: { chatId: to } });
+    } catch (err) {
+      // The new chat already follows one of these orders (asked there since): keep that one.
+      if ((err as { code?: unknown }).code !== 11000) throw err;
+      const watchers = await this.models.Watcher.find({ chatId: from }).select({ _id: 1 }).lean<Array<Pick<WatcherDoc, '_id'>>>();
+      for (const w of watchers) {
+        await this.models.Watcher.updateOne({ _id: w._id }, { $set: { chatId: to } }).catch(() =>
+          this.models.Watcher.deleteOne({ _id: w._id }),
+        );
+      }
+    }
+  }
+
   /** Later messages to this chat (including live status updates) use its new language. */
   async setChatLocale(chatId: number, locale: string): Promise<void> {
     await this.models.Watcher.updateMany({ chatId }, { $set: { locale } });

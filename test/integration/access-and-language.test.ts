@@ -44,15 +44,17 @@ describe('access', () => {
     expect(await h.app.models.Order.countDocuments()).toBe(0);
   });
 
-  it('does not answer strangers chatting in a group, but refuses their commands', async () => {
+  it('does not answer chatter in a group that is not linked; a command gets how to link it, no order data, no id', async () => {
     await sendInGroup('hello everyone, order-123 is late', STRANGER);
     expect(h.telegram.callCount('sendMessage', GROUP)).toBe(0);
     await sendInGroup('/status order-123', STRANGER);
-    expect(h.telegram.lastMessage(GROUP)?.html).toContain(`<code>${STRANGER}</code>`);
+    expect(h.telegram.lastMessage(GROUP)?.html).toContain(`/link@${h.telegram.botInfo.username}`);
+    expect(h.telegram.lastMessage(GROUP)?.html).not.toContain(String(STRANGER));
     expect(h.emulator.callCount()).toBe(0);
   });
 
   it("does not answer an allowed user's group chatter, only their commands", async () => {
+    await h.linkGroup(GROUP);
     sendMobile('order-group-1');
     await sendInGroup('order-group-1', RESELLER);
     expect(h.telegram.callCount('sendMessage', GROUP)).toBe(0);

@@ -30,6 +30,7 @@ const confirmationsFor = (amount: number) =>
 /** The asker looks the refunded order up in the group (as Telegram delivers it in privacy mode), presses its offer, then "Other amount". */
 async function askInGroup(opts: HarnessOptions, ref: string): Promise<FakeMessage> {
   h = await Harness.start(opts);
+  await h.linkGroup(GROUP);
   refundedWithOffers(h, ref);
   await h.send(`/status${bot()} ${ref}`, asker);
   const status = await h.waitForMessage(GROUP, (m) => buttonsOf(m).some((b) => b.callback_data.startsWith('of:')), 'offer buttons');

@@ -12,6 +12,7 @@ import { FACTURE_500, filledIn, pressOfferNow, refundedWithOffers, statusWithOff
 let h: Harness;
 beforeEach(async () => {
   h = await Harness.start();
+  await h.linkGroup(GROUP);
 });
 afterEach(async () => {
   await h.close();

@@ -35,6 +35,7 @@ afterEach(async () => {
 async function start(opts: HarnessOptions = {}): Promise<void> {
   // A 15 s fast phase (TIME_SCALE 0.05) unless told otherwise: a frozen order stays in it.
   h = await Harness.start({ timeScale: 0.05, defaultLocale: 'en', ...opts });
+  await h.linkGroup(GROUP);
   t = h.app.translatorFor('en');
 }
 

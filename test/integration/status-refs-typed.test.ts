@@ -11,6 +11,7 @@ import { Harness, RESELLER, STAFF } from '../support/harness.js';
 let h: Harness;
 beforeEach(async () => {
   h = await Harness.start();
+  await h.linkGroup(GROUP);
 });
 afterEach(async () => {
   await h.close();
@@ -131,6 +132,7 @@ describe('a bare /status replying to a message', () => {
   it('in a group with privacy mode: /status@bot replying to the status message (the only form Telegram delivers)', async () => {
     await h.close();
     h = await Harness.start({ privacyMode: true });
+    await h.linkGroup(GROUP);
     seed('reply-2');
     await h.send(`/status@${h.telegram.botInfo.username} reply-2`, { chatId: GROUP, userId: STAFF });
     const status = await finalStatus(GROUP, 'reply-2');

@@ -17,6 +17,7 @@ afterEach(async () => {
 async function start(opts: HarnessOptions = {}): Promise<Harness> {
   // Production's edit spacing (the harness shortens it): the pacer alone must keep the limits.
   h = await Harness.start({ telegramLimits: true, defaultLocale: 'en', editIntervalMs: 2_500, ...opts });
+  await h.linkGroup(GROUP);
   return h;
 }
 

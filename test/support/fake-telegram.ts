@@ -119,6 +119,9 @@ class ApiFailure extends Error {
 }
 
 const MAX_TEXT_LENGTH = 4096;
+export type ChatMemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+let nextServiceUpdateId = 800_000_000;
+let nextServiceMessageId = 90_000;
 const DEFAULT_TOKEN = '7000000001:AAFakeTelegramTokenForTests_0123456789';
 const NOT_MODIFIED =
   'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
@@ -139,6 +142,7 @@ const METHODS = [
   'getWebhookInfo',
   'getUpdates',
   'sendChatAction',
+  'getChatMember',
   'setMyDescription',
   'setMyShortDescription',
   'setChatMenuButton',
@@ -173,6 +177,10 @@ export class FakeTelegram {
   private pollWaiter: PollWaiter | undefined;
   private webhookUrl = '';
   private closing = false;
+  /** Members' statuses per group (getChatMember); anyone not set is a plain `member`. */
+  private readonly memberStatus = new Map<number, Map<number, ChatMemberStatus>>();
+  /** Groups upgraded to supergroups: old id → new id (calls naming the old id fail as on Telegram). */
+  private readonly migrated = new Map<number, number>();
 
   constructor(opts: FakeTelegramOptions = {}) {
     this.token = opts.token ?? DEFAULT_TOKEN;
@@ -393,6 +401,72 @@ export class FakeTelegram {
     return stored;
   }
 
+  // ---------------------------------------------------------------- groups
+
+  /** A user's status in a group, as getChatMember answers it (`creator`, `administrator`, `member`, `left`...). */
+  setChatMember(chatId: number, userId: number, status: ChatMemberStatus): void {
+    let byUser = this.memberStatus.get(chatId);
+    if (!byUser) this.memberStatus.set(chatId, (byUser = new Map<number, ChatMemberStatus>()));
+    byUser.set(userId, status);
+  }
+
+  /**
+   * The group is upgraded to a supergroup, as Telegram does it: from now on every call naming the old
+   * id answers 400 "group chat was upgraded to a supergroup chat" with `migrate_to_chat_id`; members
+   * keep their statuses. Returns the two service messages Telegram then delivers to the bot (privacy
+   * mode or not): `migrate_to_chat_id` in the old group and `migrate_from_chat_id` in the new one.
+   */
+  migrateGroup(oldChatId: number, newChatId: number, by: User): [Update, Update] {
+    this.migrated.set(oldChatId, newChatId);
+    const members = this.memberStatus.get(oldChatId);
+    if (members) this.memberStatus.set(newChatId, new Map<number, ChatMemberStatus>(members));
+    const title = (this.knownChats.get(oldChatId) as { title?: string } | undefined)?.title ?? 'Test Group';
+    const date = nowSeconds();
+    this.knownChats.set(newChatId, { id: newChatId, type: 'supergroup', title });
+    return [
+      {
+        update_id: nextServiceUpdateId++,
+        message: {
+          message_id: nextServiceMessageId++,
+          from: by,
+          chat: { id: oldChatId, type: 'group', title },
+          date,
+          migrate_to_chat_id: newChatId,
+        },
+      },
+      {
+        update_id: nextServiceUpdateId++,
+        message: {
+          message_id: 1,
+          from: { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' },
+          chat: { id: newChatId, type: 'supergroup', title },
+          date,
+          migrate_from_chat_id: oldChatId,
+        },
+      },
+    ];
+  }
+
+  /**
+   * The bot's own membership changed in a group (`my_chat_member`, which Telegram sends only when the
+   * bot asked for it in allowed_updates): e.g. a member removed it (`left`) or banned it (`kicked`).
+   */
+  botMembershipUpdate(chatId: number, by: User, from: ChatMemberStatus, to: ChatMemberStatus): Update {
+    const bot: User = { id: this.botInfo.id, is_bot: true, first_name: this.botInfo.first_name, username: this.botInfo.username };
+    const chat = this.knownChats.get(chatId) ?? this.chatOf(chatId);
+    if (to === 'left' || to === 'kicked') this.setChatMember(chatId, bot.id, to);
+    return {
+      update_id: nextServiceUpdateId++,
+      my_chat_member: {
+        chat,
+        from: by,
+        date: nowSeconds(),
+        old_chat_member: { status: from, user: bot },
+        new_chat_member: to === 'kicked' ? { status: 'kicked', user: bot, until_date: 0 } : { status: to, user: bot },
+      },
+    } as Update;
+  }
+
   // ---------------------------------------------------------------- incoming updates
 
   /** Queues an update for getUpdates (and records its user message, so replies to it resolve). */
@@ -449,6 +523,14 @@ export class FakeTelegram {
     }
     const rule = this.takeRule(method, chatId);
     if (rule) return this.inject(res, call, rule);
+    const upgradedTo = chatId === undefined ? undefined : this.migrated.get(chatId);
+    if (upgradedTo !== undefined) {
+      return this.fail(
+        res,
+        call,
+        new ApiFailure(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: upgradedTo }),
+      );
+    }
     if (chatId !== undefined && this.blocked.has(chatId)) {
       return this.fail(res, call, new ApiFailure(403, this.blocked.get(chatId) ?? 'Forbidden: bot was blocked by the user'));
     }
@@ -564,6 +646,8 @@ export class FakeTelegram {
       case 'sendChatAction':
         this.requireChat(p);
         return true;
+      case 'getChatMember':
+        return this.getChatMember(p);
       case 'setMyDescription':
       case 'setMyShortDescription':
       case 'setChatMenuButton':
@@ -572,6 +656,28 @@ export class FakeTelegram {
         return true;
       default:
         throw new ApiFailure(404, 'Not Found');
+    }
+  }
+
+  private getChatMember(p: Record<string, unknown>): unknown {
+    const chatId = this.requireChat(p);
+    const userId = toInt(p.user_id);
+    if (userId === undefined || userId <= 0) throw new ApiFailure(400, 'Bad Request: invalid user_id specified');
+    if (chatId > 0) {
+      if (chatId !== userId && userId !== this.botInfo.id) throw new ApiFailure(400, 'Bad Request: user not found');
+      return { status: 'member', user: { id: userId, is_bot: userId === this.botInfo.id, first_name: 'Test' } };
+    }
+    const status = this.memberStatus.get(chatId)?.get(userId) ?? 'member';
+    const user = { id: userId, is_bot: userId === this.botInfo.id, first_name: 'Test' };
+    switch (status) {
+      case 'creator':
+        return { status, user, is_anonymous: false };
+      case 'administrator':
+        return { status, user, can_be_edited: false, is_anonymous: false, can_manage_chat: true, can_delete_messages: true };
+      case 'kicked':
+        return { status, user, until_date: 0 };
+      default:
+        return { status, user };
     }
   }
 

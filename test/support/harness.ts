@@ -211,6 +211,17 @@ export class Harness {
     await this.app.bot.handleUpdate(update);
   }
 
+  /**
+   * The group as its owner left it after `/link@<bot>` there (a staff group of the deployment's
+   * account), without the bot's answer in the chat: groups that are not linked show no order data,
+   * and tests of other features keep their message counts. test/integration/staff-groups.test.ts
+   * links groups with the command itself.
+   */
+  async linkGroup(chatId: number, ownerId = RESELLER, accountId = 'env'): Promise<void> {
+    this.telegram.setChatMember(chatId, ownerId, 'administrator');
+    await this.app.roles.groups.link(chatId, accountId, ownerId, new Date());
+  }
+
   /** The tracked order document for a provider id or ref (null when none). */
   async order(by: { providerId: string } | { ref: string }): Promise<OrderDoc | null> {
     return this.app.models.Order.findOne({ accountId: 'env', ...by }).lean<OrderDoc>();

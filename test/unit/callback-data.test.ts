@@ -10,6 +10,10 @@ const samples: CallbackData[] = [
   { type: 'other_amount', key: 'AbC-_0123456' },
   { type: 'offer_page', orderId: '0123456789abcdef01234567', page: 12 },
   { type: 'mute', orderId: '0123456789abcdef01234567' },
+  { type: 'staff_remove', staffId: 'AbC-_0123456' },
+  { type: 'staff_resend', staffId: 'AbC-_0123456', allow: true },
+  { type: 'invite_revoke', inviteId: 'AbC-_0123456', fromList: false },
+  { type: 'act_for', accountId: 'acc_0123456789abcdef' },
 ];
 
 describe('callback data codec', () => {
@@ -26,6 +30,10 @@ describe('callback data codec', () => {
       'oa:AbC-_0123456',
       'op:0123456789abcdef01234567:12',
       'mute:0123456789abcdef01234567',
+      'sr:AbC-_0123456',
+      'sg:AbC-_0123456:1',
+      'ir:AbC-_0123456:0',
+      'aa:acc_0123456789abcdef',
     ]);
   });
 
@@ -42,6 +50,10 @@ describe('callback data codec', () => {
       'op:0123456789abcdef01234567:1000',
       'op:0123456789ABCDEF01234567:1',
       'mute:{"$ne":null}',
+      'sr:AbC-_012345',
+      'sg:AbC-_0123456:2',
+      'ir:AbC-_0123456',
+      'aa:{"$gt":""}',
       'xx:AbC-_0123456',
       `of:${'A'.repeat(70)}`,
     ]) {

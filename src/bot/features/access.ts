@@ -1,38 +1,50 @@
 import { Composer } from 'grammy';
+import type { AccountRoles } from '../../accounts/roles.js';
 import type { ChatStore } from '../chats.js';
 import type { BotContext } from '../context.js';
 
 export interface AccessOptions {
+  roles: AccountRoles;
   allowedUserIds: ReadonlySet<number>;
-  accountId: string | undefined;
   chats: ChatStore;
-  /** The account the user linked (and owns), if any: in a private chat they act for it. */
-  linkedAccountOf: (userId: number) => Promise<string | undefined>;
 }
 
 /**
- * Decides which account the update acts for (`ctx.access`), refusing nobody yet: in a private chat a
- * user who linked an account acts for it; users in ALLOWED_USER_IDS act as owners of the deployment's
- * own account (ONECLICK_API_KEY), in private chats and groups, as before.
+ * Decides which account the update acts for and the sender's role on it (`ctx.access`, see
+ * accounts/roles.ts), refusing nobody yet:
+ *   private chat  the account the user acts for (the one chosen in /account, else their own, else
+ *                 the first they are staff of); ALLOWED_USER_IDS users own the deployment's account
+ *   group         the account the group is linked to (/link): its owner and staff keep their role,
+ *                 every other member acts as staff without re-send rights; an unlinked group: none
  */
 export function resolveAccess(opts: AccessOptions): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.use(async (ctx, next) => {
     // Any update from a chat proves it can receive messages again (e.g. the user unblocked the bot).
-    if (ctx.chat) await opts.chats.markReachable(ctx.chat.id);
+    if (ctx.chat && !ctx.message?.migrate_to_chat_id) await opts.chats.markReachable(ctx.chat.id);
     const userId = ctx.from?.id;
-    const linked = userId !== undefined && ctx.chat?.type === 'private' ? await opts.linkedAccountOf(userId) : undefined;
-    if (linked !== undefined) ctx.access = { accountId: linked, role: 'owner' };
-    else if (userId !== undefined && opts.allowedUserIds.has(userId)) ctx.access = { accountId: opts.accountId, role: 'owner' };
+    const chat = ctx.chat;
+    if (userId === undefined || !chat) return next();
+    if (chat.type === 'private') {
+      const actor = await opts.roles.actingInPrivate(userId);
+      if (actor) ctx.access = actor;
+      // No provider key configured: allowed users still get the bot's answers ("no account configured").
+      else if (opts.allowedUserIds.has(userId)) ctx.access = { accountId: undefined, role: 'owner', canResend: false };
+    } else if (chat.type === 'group' || chat.type === 'supergroup') {
+      const actor = await opts.roles.actingInGroup(chat.id, userId);
+      if (actor) ctx.access = actor;
+    }
     return next();
   });
   return composer;
 }
 
 /**
- * Only users with an account (resolveAccess) reach the features (and so the provider). Everyone else
- * gets a polite refusal that shows their Telegram id, so they can ask the administrator to add it.
- * In groups, only commands are answered, so the bot does not talk over a conversation.
+ * Only users with an account (resolveAccess) reach the features (and so the provider). In a private
+ * chat everyone else gets a polite refusal that shows their Telegram id, so they can ask for an invite.
+ * In a group that is not linked, a command (or a button) gets only how to link the group: no order
+ * data, and no member's id published. In groups only commands are answered, so the bot does not talk
+ * over a conversation.
  */
 export function accessGate(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -40,15 +52,17 @@ export function accessGate(): Composer<BotContext> {
     if (ctx.access) return next();
     const userId = ctx.from?.id;
     if (userId === undefined) return; // channel posts and the like: nothing to answer
-    const refusal = ctx.t('access-denied', { userId: String(userId) });
+    const inGroup = ctx.chat !== undefined && ctx.chat.type !== 'private';
     if (ctx.callbackQuery) {
-      await ctx.answerCallbackQuery({ text: ctx.t('access-denied-short'), show_alert: true });
+      await ctx.answerCallbackQuery({ text: ctx.t(inGroup ? 'group-not-linked-short' : 'access-denied-short'), show_alert: true });
       return;
     }
     const isCommand = ctx.message?.entities?.some((e) => e.type === 'bot_command' && e.offset === 0) ?? false;
-    if (ctx.chat?.type === 'private' || isCommand) {
-      await ctx.reply(refusal, { parse_mode: 'HTML' });
+    if (inGroup) {
+      if (isCommand) await ctx.reply(ctx.t('group-not-linked', { bot: ctx.me.username }), { parse_mode: 'HTML' });
+      return;
     }
+    await ctx.reply(ctx.t('access-denied', { userId: String(userId) }), { parse_mode: 'HTML' });
   });
   return composer;
 }

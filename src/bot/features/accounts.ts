@@ -186,9 +186,7 @@ export function linkFeature(deps: AccountFeatureDeps): Composer<BotContext> {
     await ctx.reply(removed ? ctx.t('unlink-done', { username: removed.username }) : ctx.t('unlink-none'), { parse_mode: 'HTML' });
   });
 
-  composer
-    .chatType(['group', 'supergroup'])
-    .command(['link', 'unlink'], (ctx) => ctx.reply(ctx.t('link-private-only'), { parse_mode: 'HTML' }));
+  // In groups /link and /unlink link the group itself (features/groups.ts, before this feature).
 
   // Someone who may link but has no account yet: point them to /link rather than refusing them.
   privateChats.on('message', async (ctx, next) => {

@@ -12,6 +12,7 @@ import { CUSTOM_AMOUNT_CONVERSATION } from '../conversations/custom-amount.js';
 import { renderOfferConfirmation } from '../render/offer-confirmation.js';
 import { renderPointer, renderPressShown } from '../render/offer-state.js';
 import { trackedKeyboard } from '../render/tracked-message.js';
+import { displayName } from './staff.js';
 
 /**
  * Suggested offers as buttons. No handler here waits on the provider (they read and write MongoDB
@@ -52,6 +53,7 @@ export function offersFeature(deps: {
       return (await ctx.reply(shown.html, { parse_mode: 'HTML', ...replyTo(who.messageId) })).message_id;
     });
     if (result.type === 'expired' || result.type === 'foreign') return answerUnusable(ctx, result);
+    if (result.type === 'not_allowed') return answer(ctx.t('resend-not-allowed'), true);
     if (result.type === 'read_only') {
       await answer();
       await ctx.reply(ctx.t('offer-read-only'), { parse_mode: 'HTML', ...replyTo(who.messageId) });
@@ -93,6 +95,8 @@ export function offersFeature(deps: {
       return who.messageId;
     });
     if (result.type === 'expired' || result.type === 'foreign') return answerUnusable(ctx, result);
+    // Staff without the re-send right (or a group member): one short answer naming nobody; the message stays.
+    if (result.type === 'not_allowed') return answer(ctx.t('resend-not-allowed'), true);
     if (result.type === 'read_only') {
       await answer();
       await deps.messages.close(pressed, ctx.t('offer-read-only'));
@@ -111,6 +115,10 @@ export function offersFeature(deps: {
   onCallback(composer, 'cancel', (ctx, data) => onConfirmation('cancel')(ctx, data.key));
 
   onCallback(composer, 'other_amount', async (ctx, data) => {
+    if (ctx.access?.canResend !== true) {
+      await ctx.answerCallbackQuery({ text: ctx.t('resend-not-allowed'), show_alert: true });
+      return;
+    }
     const offer = await usableOffer(ctx, resend, data.key);
     if (!offer) return;
     // An old button on the message that shows the send, or on a cancelled confirmation: says so, asks nothing.
@@ -149,7 +157,9 @@ async function presser(ctx: BotContext): Promise<Presser | undefined> {
   const accountId = ctx.access?.accountId;
   const messageId = ctx.callbackQuery?.message?.message_id;
   if (accountId === undefined || !ctx.chat || messageId === undefined) return undefined;
-  return { accountId, chatId: ctx.chat.id, messageId, locale: await ctx.i18n.getLocale() };
+  const from = ctx.callbackQuery?.from;
+  if (!from) return undefined;
+  return { accountId, chatId: ctx.chat.id, messageId, locale: await ctx.i18n.getLocale(), userId: from.id, userName: displayName(from) };
 }
 
 /** Answers the press once (the first answer wins: Telegram takes one per press). */

@@ -1,0 +1,116 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { z } from 'zod';
+
+/**
+ * Staff invites (collection `account_invites`): the owner's `/invite` makes a one-time code, sent as
+ * a deep link `https://t.me/<bot>?start=<code>`. Only the code's SHA-256 is stored, so a database
+ * read does not hand out invites; the invite's own id (`_id`, random, unrelated to the code) is what
+ * the "revoke" button carries. A code is good once, for 24 h, until revoked; redeeming it is one
+ * atomic update, so two people (or a double tap) cannot both join with it. MongoDB deletes invites a
+ * day after they expire.
+ */
+export interface InviteDoc {
+  _id: string;
+  codeHash: string;
+  accountId: string;
+  createdBy: number;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  usedBy: number | null;
+  revokedAt: Date | null;
+}
+
+export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
+
+const inviteSchema = new Schema<InviteDoc>(
+  {
+    _id: { type: String, required: true },
+    codeHash: { type: String, required: true },
+    accountId: { type: String, required: true },
+    createdBy: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+    usedBy: { type: Number, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { collection: 'account_invites', versionKey: false, _id: false },
+);
+inviteSchema.index({ codeHash: 1 }, { unique: true });
+inviteSchema.index({ accountId: 1, expiresAt: 1 });
+inviteSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 24 * 60 * 60 });
+
+/** A `/start` payload that may be an invite code: Telegram allows 1-64 of [A-Za-z0-9_-]. */
+export const inviteCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+/** The id a "revoke" button carries. */
+export const inviteIdSchema = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
+
+export type RedeemResult = { ok: true; invite: InviteDoc } | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'revoked' };
+
+const hashCode = (code: string) => createHash('sha256').update(`invite:${code}`).digest('hex');
+
+export class InviteStore {
+  readonly Invite: Model<InviteDoc>;
+
+  constructor(connection: Connection) {
+    this.Invite =
+      (connection.models.AccountInvite as Model<InviteDoc> | undefined) ?? connection.model<InviteDoc>('AccountInvite', inviteSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.Invite.init();
+  }
+
+  /** A new invite to `accountId`; the code is returned once and never stored. */
+  async create(accountId: string, createdBy: number, now: Date): Promise<{ code: string; invite: InviteDoc }> {
+    const code = randomBytes(16).toString('base64url');
+    const doc = await this.Invite.create({
+      _id: randomBytes(9).toString('base64url'),
+      codeHash: hashCode(code),
+      accountId,
+      createdBy,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + INVITE_TTL_MS),
+    });
+    return { code, invite: doc.toObject() };
+  }
+
+  /** Uses the invite (once): the account it joins, or why it cannot be used. */
+  async redeem(code: string, userId: number, now: Date): Promise<RedeemResult> {
+    const input = inviteCodeSchema.safeParse(code);
+    if (!input.success) return { ok: false, reason: 'unknown' };
+    const codeHash = hashCode(input.data);
+    const used = await this.Invite.findOneAndUpdate(
+      { codeHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
+      { $set: { usedAt: now, usedBy: userId } },
+      { returnDocument: 'after' },
+    ).lean<InviteDoc>();
+    if (used) return { ok: true, invite: used };
+    const found = await this.Invite.findOne({ codeHash }).lean<InviteDoc>();
+    if (!found) return { ok: false, reason: 'unknown' };
+    if (found.revokedAt) return { ok: false, reason: 'revoked' };
+    if (found.usedAt) return { ok: false, reason: 'used' };
+    return { ok: false, reason: 'expired' };
+  }
+
+  /** Revokes an unused invite of this account; false when there is none (used, expired, another account's). */
+  async revoke(accountId: string, inviteId: string, now: Date): Promise<boolean> {
+    const input = inviteIdSchema.safeParse(inviteId);
+    if (!input.success) return false;
+    const res = await this.Invite.updateOne(
+      { _id: input.data, accountId, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
+      { $set: { revokedAt: now } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** The account's invites that can still be used, oldest first. */
+  async open(accountId: string, now: Date): Promise<InviteDoc[]> {
+    return this.Invite.find({ accountId, usedAt: null, revokedAt: null, expiresAt: { $gt: now } })
+      .sort({ createdAt: 1 })
+      .limit(20)
+      .lean<InviteDoc[]>();
+  }
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { z } from 'zod';
+
+/**
+ * Staff of an account (collection `account_staff`): users who joined with an invite. The owner is
+ * not here (the account's `ownerUserId`, or ALLOWED_USER_IDS for the deployment's own account).
+ * `_id` is random: it is what the /staff buttons carry, and says nothing about the user. A removed
+ * member's document is deleted; joining again makes a new one (re-send right off again).
+ */
+export interface StaffDoc {
+  _id: string;
+  accountId: string;
+  userId: number;
+  /** The name Telegram showed when they joined (first name, @username), for /staff. */
+  name: string;
+  /** May confirm suggested offers (money leaves the account). Off until the owner allows it. */
+  canResend: boolean;
+  invitedBy: number;
+  joinedAt: Date;
+}
+
+const staffSchema = new Schema<StaffDoc>(
+  {
+    _id: { type: String, required: true },
+    accountId: { type: String, required: true },
+    userId: { type: Number, required: true },
+    name: { type: String, required: true },
+    canResend: { type: Boolean, default: false },
+    invitedBy: { type: Number, required: true },
+    joinedAt: { type: Date, required: true },
+  },
+  { collection: 'account_staff', versionKey: false, _id: false },
+);
+staffSchema.index({ accountId: 1, userId: 1 }, { unique: true });
+staffSchema.index({ userId: 1 });
+
+/** The id a /staff button carries. */
+export const staffIdSchema = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
+
+export class StaffStore {
+  readonly Staff: Model<StaffDoc>;
+
+  constructor(connection: Connection) {
+    this.Staff = (connection.models.AccountStaff as Model<StaffDoc> | undefined) ?? connection.model<StaffDoc>('AccountStaff', staffSchema);
+  }
+
+  async init(): Promise<void> {
+    await this.Staff.init();
+  }
+
+  /** Adds the user to the account's staff; a member already there is left as they are. */
+  async add(
+    input: { accountId: string; userId: number; name: string; invitedBy: number },
+    now: Date,
+  ): Promise<{ member: StaffDoc; added: boolean }> {
+    const existing = await this.member(input.accountId, input.userId);
+    if (existing) return { member: existing, added: false };
+    const member = await this.Staff.findOneAndUpdate(
+      { accountId: input.accountId, userId: input.userId },
+      {
+        $setOnInsert: {
+          _id: randomBytes(9).toString('base64url'),
+          name: input.name.slice(0, 64),
+          canResend: false,
+          invitedBy: input.invitedBy,
+          joinedAt: now,
+        },
+      },
+      { upsert: true, returnDocument: 'after' },
+    ).lean<StaffDoc>();
+    return { member: member, added: true };
+  }
+
+  async member(accountId: string, userId: number): Promise<StaffDoc | null> {
+    return this.Staff.findOne({ accountId, userId }).lean<StaffDoc>();
+  }
+
+  async list(accountId: string): Promise<StaffDoc[]> {
+    return this.Staff.find({ accountId }).sort({ joinedAt: 1 }).limit(100).lean<StaffDoc[]>();
+  }
+
+  /** The accounts this user is staff of. */
+  async accountsOf(userId: number): Promise<StaffDoc[]> {
+    return this.Staff.find({ userId }).sort({ joinedAt: 1 }).limit(50).lean<StaffDoc[]>();
+  }
+
+  /** Removes a member of this account (by the button's id); the removed member, or null when gone already. */
+  async remove(accountId: string, staffId: string): Promise<StaffDoc | null> {
+    const input = staffIdSchema.safeParse(staffId);
+    if (!input.success) return null;
+    return this.Staff.findOneAndDelete({ _id: input.data, accountId }).lean<StaffDoc>();
+  }
+
+  /** Allows or forbids re-sends to a member of this account; null when they are not (or no longer) staff. */
+  async setResend(accountId: string, staffId: string, allowed: boolean): Promise<StaffDoc | null> {
+    const input = staffIdSchema.safeParse(staffId);
+    if (!input.success) return null;
+    return this.Staff.findOneAndUpdate(
+      { _id: input.data, accountId },
+      { $set: { canResend: allowed } },
+      { returnDocument: 'after' },
+    ).lean<StaffDoc>();
+  }
+}

@@ -1,0 +1,177 @@
+import { Composer, InlineKeyboard } from 'grammy';
+import type { User } from 'grammy/types';
+import type { InviteStore } from '../../accounts/invites.js';
+import type { AccountRoles } from '../../accounts/roles.js';
+import type { StaffDoc } from '../../accounts/staff.js';
+import type { Clock } from '../../shared/clock.js';
+import type { OrderTracker } from '../../tracking/tracker.js';
+import { encodeCallback, onCallback } from '../callback-data.js';
+import type { BotContext } from '../context.js';
+import { escapeHtml } from '../render/html.js';
+
+export interface StaffFeatureDeps {
+  roles: AccountRoles;
+  invites: InviteStore;
+  tracker: OrderTracker;
+  clock: Clock;
+}
+
+/** How a member is named in /staff: what Telegram showed when they joined (never their user id). */
+export function displayName(user: Pick<User, 'first_name' | 'last_name' | 'username'>): string {
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ').trim();
+  return (user.username ? `${name} (@${user.username})` : name).slice(0, 64) || '—';
+}
+
+/**
+ * Joining with an invite: `/start <code>` in a private chat, before the access gate (the person is not
+ * staff yet). Anything else that starts with /start goes on (onboarding, the welcome).
+ */
+export function inviteRedemption(deps: StaffFeatureDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  composer.chatType('private').command('start', async (ctx, next) => {
+    const code = ctx.match.trim();
+    if (!/^[A-Za-z0-9_-]{22}$/.test(code)) return next();
+    const now = new Date(deps.clock.now());
+    const result = await deps.invites.redeem(code, ctx.from.id, now);
+    if (!result.ok) {
+      await ctx.reply(ctx.t(`invite-failed-${result.reason}`), { parse_mode: 'HTML' });
+      return;
+    }
+    const { accountId, createdBy } = result.invite;
+    if (await deps.roles.isOwner(accountId, ctx.from.id)) {
+      await ctx.reply(ctx.t('invite-own-account'), { parse_mode: 'HTML' });
+      return;
+    }
+    const { added } = await deps.roles.staff.add(
+      { accountId, userId: ctx.from.id, name: displayName(ctx.from), invitedBy: createdBy },
+      now,
+    );
+    // They act for the account they just joined (another one can be chosen in /account).
+    await deps.roles.chooseActing(ctx.from.id, accountId);
+    await ctx.reply(ctx.t(added ? 'invite-joined' : 'invite-already-staff'), { parse_mode: 'HTML' });
+  });
+  return composer;
+}
+
+/**
+ * The owner's staff management in a private chat: /invite (a one-time link, revocable), /staff (each
+ * member with buttons to remove them or to allow / forbid re-sends, and the open invites). Buttons
+ * carry random ids (accounts/staff.ts, accounts/invites.ts) and act only on the presser's own account.
+ */
+export function staffFeature(deps: StaffFeatureDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const priv = composer.chatType('private');
+
+  priv.command('invite', async (ctx) => {
+    const accountId = ownedAccount(ctx);
+    if (accountId === undefined) {
+      await ctx.reply(ctx.t('staff-owner-only'), { parse_mode: 'HTML' });
+      return;
+    }
+    const { code, invite } = await deps.invites.create(accountId, ctx.from.id, new Date(deps.clock.now()));
+    const link = `https://t.me/${ctx.me.username}?start=${code}`;
+    await ctx.reply(ctx.t('invite-created', { link: escapeHtml(link) }), {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      reply_markup: new InlineKeyboard().text(
+        ctx.t('button-invite-revoke'),
+        encodeCallback({ type: 'invite_revoke', inviteId: invite._id, fromList: false }),
+      ),
+    });
+  });
+
+  priv.command('staff', async (ctx) => {
+    const accountId = ownedAccount(ctx);
+    if (accountId === undefined) {
+      await ctx.reply(ctx.t('staff-owner-only'), { parse_mode: 'HTML' });
+      return;
+    }
+    const { html, keyboard } = await renderStaff(ctx, deps, accountId);
+    await ctx.reply(html, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) });
+  });
+
+  onCallback(composer, 'staff_remove', async (ctx, data) => {
+    const accountId = ownedAccount(ctx);
+    const removed = accountId === undefined ? null : await deps.roles.staff.remove(accountId, data.staffId);
+    if (!removed || accountId === undefined) {
+      await ctx.answerCallbackQuery({ text: ctx.t('staff-stale'), show_alert: true });
+      return;
+    }
+    // They stop following this account's orders at once: no more pushes, no more edits.
+    await deps.tracker.forgetChat(accountId, removed.userId);
+    await ctx.answerCallbackQuery({ text: ctx.t('staff-removed', { name: removed.name }) });
+    await refresh(ctx, deps, accountId);
+  });
+
+  onCallback(composer, 'staff_resend', async (ctx, data) => {
+    const accountId = ownedAccount(ctx);
+    const member = accountId === undefined ? null : await deps.roles.staff.setResend(accountId, data.staffId, data.allow);
+    if (!member || accountId === undefined) {
+      await ctx.answerCallbackQuery({ text: ctx.t('staff-stale'), show_alert: true });
+      return;
+    }
+    await ctx.answerCallbackQuery({ text: ctx.t(data.allow ? 'staff-resend-allowed' : 'staff-resend-forbidden', { name: member.name }) });
+    await refresh(ctx, deps, accountId);
+  });
+
+  onCallback(composer, 'invite_revoke', async (ctx, data) => {
+    const accountId = ownedAccount(ctx);
+    const revoked = accountId !== undefined && (await deps.invites.revoke(accountId, data.inviteId, new Date(deps.clock.now())));
+    await ctx.answerCallbackQuery({ text: ctx.t(revoked ? 'invite-revoked' : 'invite-not-revocable'), show_alert: !revoked });
+    if (!revoked || accountId === undefined) return;
+    // The invite's own message no longer shows a working link; /staff is listed again.
+    if (data.fromList) await refresh(ctx, deps, accountId);
+    else await ctx.editMessageText(ctx.t('invite-revoked'), { parse_mode: 'HTML' }).catch(() => undefined);
+  });
+
+  return composer;
+}
+
+/** The account the caller owns and acts for now, if they are its owner (only owners manage staff). */
+function ownedAccount(ctx: BotContext): string | undefined {
+  const access = ctx.access;
+  return access?.role === 'owner' && access.accountId !== undefined && ctx.chat?.type === 'private' ? access.accountId : undefined;
+}
+
+async function refresh(ctx: BotContext, deps: StaffFeatureDeps, accountId: string): Promise<void> {
+  const { html, keyboard } = await renderStaff(ctx, deps, accountId);
+  await ctx.editMessageText(html, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) }).catch(() => undefined);
+}
+
+async function renderStaff(
+  ctx: BotContext,
+  deps: StaffFeatureDeps,
+  accountId: string,
+): Promise<{ html: string; keyboard?: InlineKeyboard }> {
+  const [members, invites] = await Promise.all([
+    deps.roles.staff.list(accountId),
+    deps.invites.open(accountId, new Date(deps.clock.now())),
+  ]);
+  const lines: string[] = [members.length === 0 ? ctx.t('staff-none') : ctx.t('staff-header', { count: members.length })];
+  const keyboard = new InlineKeyboard();
+  members.forEach((m: StaffDoc, i) => {
+    const name = escapeHtml(m.name);
+    lines.push(ctx.t(m.canResend ? 'staff-line-resend' : 'staff-line', { index: String(i + 1), name }));
+    keyboard
+      .text(ctx.t('button-staff-remove', { index: String(i + 1) }), encodeCallback({ type: 'staff_remove', staffId: m._id }))
+      .text(
+        ctx.t(m.canResend ? 'button-staff-forbid' : 'button-staff-allow', { index: String(i + 1) }),
+        encodeCallback({ type: 'staff_resend', staffId: m._id, allow: !m.canResend }),
+      )
+      .row();
+  });
+  if (invites.length > 0) {
+    lines.push('', ctx.t('staff-invites-open', { count: invites.length }));
+    invites.forEach((inv, i) => {
+      keyboard
+        .text(
+          ctx.t('button-invite-revoke-n', { index: String(i + 1) }),
+          encodeCallback({ type: 'invite_revoke', inviteId: inv._id, fromList: true }),
+        )
+        .row();
+    });
+  }
+  lines.push('', ctx.t('staff-hint'));
+  const hasButtons = members.length > 0 || invites.length > 0;
+  return { html: lines.join('\n'), ...(hasButtons ? { keyboard } : {}) };
+}

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Harness, RESELLER, STRANGER, type HarnessOptions } from '../support/harness.js';
+import {
+  answers,
+  button,
+  buttonsOf,
+  FACTURE_500,
+  Offers,
+  pressConfirm,
+  pressOffer,
+  refundedWithOffers,
+  sendCount,
+  statusWithOffers,
+} from '../support/offer-steps.js';
+
+/**
+ * Roles on the deployment's account: the owner (ALLOWED_USER_IDS) invites staff with a one-time deep
+ * link, manages them in /staff (remove, allow or forbid re-sends); staff follow orders, and confirm
+ * re-sends only when allowed; a removed member stops following the account's orders.
+ */
+
+const NEWBIE = 333_333;
+let h: Harness;
+afterEach(async () => {
+  await h.close();
+});
+
+async function start(opts: HarnessOptions = {}): Promise<void> {
+  h = await Harness.start({ allowedUserIds: [RESELLER], defaultLocale: 'en', ...opts });
+}
+
+const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('en')(key, vars);
+
+/** The owner sends /invite; the one-time code of the deep link the bot answered with. */
+async function invite(): Promise<{ code: string; messageId: number }> {
+  await h.send('/invite');
+  const answer = h.telegram.lastMessage(RESELLER)!;
+  const m = new RegExp(`https://t\\.me/${h.telegram.botInfo.username}\\?start=([A-Za-z0-9_-]+)`).exec(answer.text);
+  if (!m?.[1]) throw new Error(`no invite link in: ${answer.text}`);
+  return { code: m[1], messageId: answer.message_id };
+}
+
+async function staffList() {
+  await h.send('/staff');
+  return h.telegram.lastMessage(RESELLER)!;
+}
+
+describe('staff invites', () => {
+  it('invite → join → staff follows orders but cannot confirm a re-send; allowed → can; removed → no more pushes', async () => {
+    await start();
+    const { code } = await invite();
+    // Only a hash of the code is stored: a database read hands out no invite.
+    const stored = await h.app.roles.staff.Staff.db.collection('account_invites').find().toArray();
+    expect(JSON.stringify(stored)).not.toContain(code);
+
+    await h.send(`/start ${code}`, { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('invite-joined'));
+
+    // Staff look orders up (no re-send right yet): the offer button gets one short refusal, no confirmation.
+    refundedWithOffers(h, 'staff-1', [FACTURE_500]);
+    const status = await statusWithOffers(h, 'staff-1', { userId: NEWBIE });
+    const before = h.telegram.messages(NEWBIE).length;
+    await h.press(status.message_id, button(status, 'of:').callback_data, { userId: NEWBIE });
+    expect(answers(h).at(-1)).toEqual(expect.objectContaining({ text: t('resend-not-allowed'), alert: true }));
+    expect(h.telegram.messages(NEWBIE)).toHaveLength(before);
+    // A forged Confirm is refused, by the bot and by the domain itself, whatever a button shows.
+    const key = button(status, 'of:').callback_data.slice(3);
+    await h.press(status.message_id, `oc:${key}`, { userId: NEWBIE });
+    expect(answers(h).at(-1)).toEqual(expect.objectContaining({ text: t('resend-not-allowed'), alert: true }));
+    const who = { accountId: 'env', chatId: NEWBIE, locale: 'en', messageId: status.message_id, userId: NEWBIE, userName: 'x' };
+    for (const pressed of ['offer', 'confirm'] as const) {
+      expect(await h.app.resend.press(key, pressed, who, () => Promise.resolve(status.message_id))).toEqual({ type: 'not_allowed' });
+    }
+    expect(sendCount(h)).toBe(0);
+
+    // The owner allows re-sends in /staff; the member can now confirm, and the re-send records who did.
+    const list = await staffList();
+    expect(list.text).toContain(t('staff-line', { index: '1', name: 'Test' }));
+    await h.press(list.message_id, button(list, 'sg:').callback_data);
+    expect(h.telegram.message(RESELLER, list.message_id)!.text).toContain(t('staff-line-resend', { index: '1', name: 'Test' }));
+    const confirmation = await pressOffer(h, status, 0, { userId: NEWBIE });
+    await pressConfirm(h, confirmation, { userId: NEWBIE });
+    await h.telegram.waitFor(() => sendCount(h) === 1, { what: 'the re-send' });
+    const offer = await Offers(h).findById(key).lean();
+    expect(offer?.confirmedBy).toEqual({ userId: NEWBIE, name: 'Test' });
+
+    // The member and the owner follow a pending order; the owner removes the member.
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'staff-2' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status staff-2', { userId: NEWBIE });
+    await h.send('/status staff-2');
+    await h.waitUntilDelivered();
+    const memberMessages = h.telegram.messages(NEWBIE).map((m) => m.html);
+    const now = await staffList();
+    await h.press(now.message_id, button(now, 'sr:').callback_data);
+    expect(h.telegram.message(RESELLER, now.message_id)!.text).toContain(t('staff-none'));
+
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('✅') && m.text.includes('staff-2'), "the owner's push");
+    await h.waitUntilDelivered();
+    expect(h.telegram.messages(NEWBIE).map((m) => m.html)).toEqual(memberMessages);
+    // And they no longer act for the account at all.
+    await h.send('/status staff-2', { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('access-denied', { userId: String(NEWBIE) }));
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it('an invite works once, for 24 hours, until revoked; only the owner invites and sees /staff', async () => {
+    let offsetMs = 0;
+    await start({ app: { clock: { now: () => Date.now() + offsetMs } } });
+
+    const used = await invite();
+    await h.send(`/start ${used.code}`, { userId: NEWBIE });
+    await h.send(`/start ${used.code}`, { userId: STRANGER });
+    expect(h.telegram.lastMessage(STRANGER)!.html).toBe(t('invite-failed-used'));
+
+    const revoked = await invite();
+    await h.press(revoked.messageId, button(h.telegram.message(RESELLER, revoked.messageId)!, 'ir:').callback_data);
+    expect(h.telegram.message(RESELLER, revoked.messageId)!.html).toBe(t('invite-revoked'));
+    await h.send(`/start ${revoked.code}`, { userId: STRANGER });
+    expect(h.telegram.lastMessage(STRANGER)!.html).toBe(t('invite-failed-revoked'));
+
+    const expired = await invite();
+    offsetMs = 24 * 60 * 60 * 1000 + 60_000;
+    await h.send(`/start ${expired.code}`, { userId: STRANGER });
+    expect(h.telegram.lastMessage(STRANGER)!.html).toBe(t('invite-failed-expired'));
+    await h.send(`/start ${'A'.repeat(22)}`, { userId: STRANGER });
+    expect(h.telegram.lastMessage(STRANGER)!.html).toBe(t('invite-failed-unknown'));
+    // None of them made the stranger staff.
+    await h.send('/status order-1', { userId: STRANGER });
+    expect(h.telegram.lastMessage(STRANGER)!.html).toBe(t('access-denied', { userId: String(STRANGER) }));
+
+    // Staff cannot invite or manage staff.
+    await h.send('/invite', { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('staff-owner-only'));
+    await h.send('/staff', { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('staff-owner-only'));
+    // A /staff button forged by the member changes nothing.
+    const list = await staffList();
+    const removeData = button(list, 'sr:').callback_data;
+    await h.press(list.message_id, removeData, { userId: NEWBIE });
+    expect(answers(h).at(-1)?.text).toBe(t('staff-stale'));
+    expect(await h.app.roles.staff.list('env')).toHaveLength(1);
+    expect(buttonsOf(list).map((b) => b.callback_data)).toEqual([expect.stringMatching(/^sr:/), expect.stringMatching(/^sg:.*:1$/)]);
+  });
+});
