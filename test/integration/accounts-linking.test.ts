@@ -178,4 +178,39 @@ describe('onboarding and linking a key', () => {
     await h.waitForMessage(RESELLER, (m) => m.text.includes('env-2') && m.text.includes('✅'), 'the env account answers');
     expect(TEST_API_KEY).toBeTruthy();
   });
+
+  it('a linked key rejected later (401): calls with it stop and its owner is told once, in their private chat and language', async () => {
+    await start();
+    await h.send('/start', { userId: OWNER, ...en }); // onboarding: the chat's language, picked: French
+    await h.press(h.telegram.lastMessage(OWNER)!.message_id, 'onboard:fr', { userId: OWNER });
+    await h.waitForMessage(OWNER, (m) => m.text.includes('clé API OneClickDz'), 'the French key prompt');
+    await sendAndWait(OWNER, OWNER_KEY, /Compte lié/, 'linked');
+    h.emulator.setApiKey('7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2918', { account: '+213550000001' }); // revoked in the dashboard
+    await h.send('/balance', { userId: OWNER });
+    await h.telegram.waitFor(() => h.telegram.messages(OWNER).find((m) => m.text.includes('refuse en ce moment la clé')), {
+      timeoutMs: 10_000,
+      what: 'the balance says the key is refused',
+    });
+    await h.telegram.waitFor(
+      () => h.telegram.messages(OWNER).find((m) => m.text.includes('OneClickDz a refusé la clé de votre compte lié')),
+      { timeoutMs: 10_000, what: 'the owner is told their key was rejected' },
+    );
+    await h.send('/balance', { userId: OWNER });
+    await h.send('/status some-ref', { userId: OWNER });
+    await h.telegram.waitFor(() => h.telegram.messages(OWNER).find((m) => m.text.includes('impossible de vérifier les commandes')), {
+      timeoutMs: 10_000,
+      what: 'the status answer: the key is refused',
+    });
+    await h.telegram.waitFor(
+      () => h.telegram.messages(OWNER).filter((m) => m.text.includes('refuse en ce moment la clé')).length === 2 || undefined,
+      {
+        timeoutMs: 10_000,
+        what: 'the second /balance: the key is refused',
+      },
+    );
+    const told = h.telegram.messages(OWNER).filter((m) => m.text.includes('a refusé la clé de votre compte lié'));
+    expect(told).toHaveLength(1);
+    // One 401, counted: the suspended key is not sent again.
+    expect(h.emulator.requests.filter((r) => r.code === 'INVALID_ACCESS_TOKEN')).toHaveLength(1);
+  });
 });
