@@ -10,6 +10,11 @@ const LATIN_GREETINGS = new Set(
   'hi hello hey salut bonjour bonsoir coucou cc slt bjr bsr salam slm saha sahit sahha merci thanks thx chokran shukran ok okay'.split(' '),
 );
 
+function isLatinGreeting(text: string): boolean {
+  const word = cleanRefText(text).replace(/[.!?,;]+$/, '');
+  return LATIN_GREETINGS.has(word.toLowerCase());
+}
+
 /**
  * What a text someone sent the bot is. The one place that decides it, for a bare text in a private
  * chat and for the argument of /status alike:
@@ -30,14 +35,7 @@ export type FreeText =
 
 export function classifyFreeText(text: string): FreeText {
   if (containsApiKey(text)) return { kind: 'api_key' };
-  if (
-    LATIN_GREETINGS.has(
-      cleanRefText(text)
-        .replace(/[.!?,;]+$/, '')
-        .toLowerCase(),
-    )
-  )
-    return { kind: 'not_ref' };
+  if (isLatinGreeting(text)) return { kind: 'not_ref' };
   const parsed = parseOrderQuery(text);
   if (parsed.ok) return { kind: 'order', query: parsed.query };
   if (parsed.problem === 'not_ref') return { kind: 'not_ref' };
