@@ -96,7 +96,7 @@ export class OfferWorker {
     const due = [step.nextDue?.getTime(), retryAt].filter((t): t is number => t !== undefined);
     const dueAt = due.length > 0 ? new Date(Math.min(...due)) : null;
     // The next due time only if no press changed the offer since this run's last write (every press
-    // bumps `version`): a press that joined or re-confirmed set its own due time, which must stand.
+    // bumps `version`): a press that followed the send or re-confirmed set its own due time, which must stand.
     if (!(await claim.release({ $set: { dueAt } }, { version: step.offer.version }))) await claim.release();
   }
 

@@ -14,7 +14,7 @@ export interface PendingPreview {
   chatId: number;
   messageId: number;
   locale: string;
-  /** The offer's version when it was shown: a Cancel after it closes this confirmation. */
+  /** The offer's version when it was shown (offers cancelled before `cancelledIn` existed: a Cancel after it closed this confirmation). */
   version: number;
 }
 
