@@ -372,6 +372,7 @@ describe('in a staff group', () => {
 
   it('two members press Confirm on the same confirmation: one send, one "sending…"; then the offer and the old Cancel point to the live status', async () => {
     h = await Harness.start();
+    await h.linkGroup(GROUP); // the account's staff group (both members own the account here)
     const sourceId = refundedWithOffers(h, 'group-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     await h.send(`/status@${h.telegram.botInfo.username} group-1`, reseller);
