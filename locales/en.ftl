@@ -439,7 +439,7 @@ amount-ask =
     To cancel, send /cancel
 amount-ask-asker = This question is for { $user }: only their answer counts.
 amount-placeholder = Amount in DZD, between { $min } and { $max }
-amount-not-number = I found no amount in your reply. Write it in digits, between { $min } and { $max }.
+amount-not-number = Your reply contains no amount. Write it in digits, between { $min } and { $max }.
 amount-not-whole = Amounts are whole dinars. Send a whole number between { $min } and { $max }.
 amount-too-low = That amount is below this offer's minimum, { $min }.
 amount-too-high = That amount is above this offer's maximum, { $max }.

@@ -439,7 +439,7 @@ amount-ask =
     Pour annuler, envoyez /cancel
 amount-ask-asker = Cette question s'adresse à { $user } : seule sa réponse est prise en compte.
 amount-placeholder = Montant en DA, entre { $min } et { $max }
-amount-not-number = Je ne trouve pas de montant dans votre réponse. Écrivez-le en chiffres, entre { $min } et { $max }.
+amount-not-number = Votre réponse ne contient pas de montant. Écrivez-le en chiffres, entre { $min } et { $max }.
 amount-not-whole = Le montant se donne en dinars entiers. Envoyez un nombre entier entre { $min } et { $max }.
 amount-too-low = Ce montant est inférieur au minimum de cette offre, { $min }.
 amount-too-high = Ce montant dépasse le maximum de cette offre, { $max }.
