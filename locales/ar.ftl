@@ -229,6 +229,20 @@ balance-unavailable = لم تردّ OneClickDz. أعد المحاولة بالأ
 balance-key-problem = ترفض OneClickDz مفتاح هذا الحساب حاليًا، لذا لا يمكن قراءة الرصيد. انظر /account.
 account-private-only = استعمل /balance و /account في محادثة خاصة مع البوت.
 account-role-owner = المالك
+account-role-staff = عضو في الفريق
+account-role-member = عضو في مجموعة الفريق
+account-env-name = حساب البوت نفسه
+account-staff-none = الفريق: لا أعضاء بعد (الأمر /invite ينشئ رابط دعوة).
+account-staff = الفريق ({ $count }): { $names } — أدِره من /staff.
+account-groups-none = مجموعات الفريق: لا توجد (أضف البوت إلى مجموعة وأرسل فيها /link).
+account-groups = مجموعات الفريق ({ $count }): { $names }
+account-resends-header = آخر عمليات إعادة الإرسال (آخر 24 ساعة):
+account-resend-line = أرسلها { $name }: { $offer } — { $amount } على الساعة { $time }
+account-choose = أنت عضو في عدة حسابات. تعمل هذه المحادثة لحساب:
+button-account-current = ✅ { $name }
+button-account-act = { $name }
+account-acting-now = أصبحت هذه المحادثة تعمل لحساب { $name }.
+staff-stale-account = لم تعد عضوًا في هذا الحساب.
 account-env =
     الحساب: حساب OneClickDz الخاص بالبوت (يضبطه مسؤوله).
     دورك: { $role }

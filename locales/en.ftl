@@ -222,6 +222,20 @@ balance-unavailable = OneClickDz did not answer. Try /balance again in a minute.
 balance-key-problem = OneClickDz refuses this account's key right now, so the balance cannot be read. See /account.
 account-private-only = Use /balance and /account in a private chat with the bot.
 account-role-owner = owner
+account-role-staff = staff
+account-role-member = member of the staff group
+account-env-name = the bot's own account
+account-staff-none = Staff: none yet (/invite makes an invite link).
+account-staff = Staff ({ $count }): { $names } — manage them in /staff.
+account-groups-none = Staff groups: none (add the bot to a group and send /link there).
+account-groups = Staff groups ({ $count }): { $names }
+account-resends-header = Last re-sends (past 24 hours):
+account-resend-line = { $name }: { $offer } — { $amount } at { $time }
+account-choose = You belong to several accounts. This chat acts for:
+button-account-current = ✅ { $name }
+button-account-act = { $name }
+account-acting-now = This chat now acts for { $name }.
+staff-stale-account = You no longer belong to this account.
 account-env =
     Account: the bot's own OneClickDz account (set by its administrator).
     Your role: { $role }

@@ -222,6 +222,20 @@ balance-unavailable = OneClickDz n'a pas répondu. Réessayez /balance dans une 
 balance-key-problem = OneClickDz refuse en ce moment la clé de ce compte : le solde ne peut pas être lu. Voir /account.
 account-private-only = Utilisez /balance et /account dans une conversation privée avec le bot.
 account-role-owner = propriétaire
+account-role-staff = membre de l'équipe
+account-role-member = membre du groupe de l'équipe
+account-env-name = le compte du bot
+account-staff-none = Équipe : aucun membre (/invite crée un lien d'invitation).
+account-staff = Équipe ({ $count }) : { $names } — gérez-la dans /staff.
+account-groups-none = Groupes de l'équipe : aucun (ajoutez le bot à un groupe et envoyez-y /link).
+account-groups = Groupes de l'équipe ({ $count }) : { $names }
+account-resends-header = Derniers renvois (24 dernières heures) :
+account-resend-line = { $name } : { $offer } — { $amount } à { $time }
+account-choose = Vous faites partie de plusieurs comptes. Cette conversation agit pour :
+button-account-current = ✅ { $name }
+button-account-act = { $name }
+account-acting-now = Cette conversation agit désormais pour { $name }.
+staff-stale-account = Vous ne faites plus partie de ce compte.
 account-env =
     Compte : le compte OneClickDz du bot (défini par son administrateur).
     Votre rôle : { $role }

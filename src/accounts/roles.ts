@@ -64,6 +64,13 @@ export class AccountRoles {
     return this.opts.groups;
   }
 
+  /** How an account is named to its members: the provider's username and environment; undefined for `env`. */
+  async describe(accountId: string): Promise<{ username: string; environment: string } | undefined> {
+    if (accountId === this.opts.envAccountId) return undefined;
+    const account = await this.opts.accounts.byId(accountId);
+    return account ? { username: account.username, environment: account.environment } : undefined;
+  }
+
   /** The owner's user id of a linked account (undefined for `env`, which ALLOWED_USER_IDS own, and unlinked ones). */
   async ownerOf(accountId: string): Promise<number | undefined> {
     if (accountId === this.opts.envAccountId) return undefined;

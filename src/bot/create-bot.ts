@@ -17,7 +17,7 @@ import {
   type AccountInfoDeps,
 } from './features/accounts.js';
 import { groupsFeature } from './features/groups.js';
-import { inviteRedemption, staffFeature } from './features/staff.js';
+import { accountDetails, inviteRedemption, staffFeature } from './features/staff.js';
 import type { AccountRoles } from '../accounts/roles.js';
 import type { InviteStore } from '../accounts/invites.js';
 import { helpFeature } from './features/help.js';
@@ -158,7 +158,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   // /cancel with a question open is answered by the question itself; this is /cancel with none.
   bot.command('cancel', (ctx) => ctx.reply(ctx.t('cancel-nothing'), { parse_mode: 'HTML' }));
   bot.use(helpFeature());
-  bot.use(accountInfoFeature(deps.accountInfo));
+  bot.use(accountInfoFeature({ ...deps.accountInfo, details: accountDetails({ ...staffDeps, resend: deps.resend }) }));
   bot.use(staffFeature(staffDeps));
   bot.use(languageFeature({ chats: deps.chats, tracker: deps.tracker, translatorFor: (locale) => translatorFor(deps.i18n, locale) }));
   bot.use(statusFeature({ tracker: deps.tracker }));

@@ -90,18 +90,28 @@ describe('staff invites', () => {
     await h.send('/status staff-2', { userId: NEWBIE });
     await h.send('/status staff-2');
     await h.waitUntilDelivered();
-    const memberMessages = h.telegram.messages(NEWBIE).map((m) => m.html);
     const now = await staffList();
     await h.press(now.message_id, button(now, 'sr:').callback_data);
     expect(h.telegram.message(RESELLER, now.message_id)!.text).toContain(t('staff-none'));
+    // From here on (anything already on its way has landed), nothing reaches the member's chat.
+    await h.waitUntilDelivered();
+    const memberMessages = h.telegram.messages(NEWBIE).map((m) => m.html);
+    const memberCalls = h.telegram.callCount(undefined, NEWBIE);
 
     h.emulator.setStatus(topupId, 'FULFILLED');
     await h.waitForMessage(RESELLER, (m) => m.text.includes('✅') && m.text.includes('staff-2'), "the owner's push");
     await h.waitUntilDelivered();
     expect(h.telegram.messages(NEWBIE).map((m) => m.html)).toEqual(memberMessages);
+    expect(h.telegram.callCount(undefined, NEWBIE)).toBe(memberCalls);
     // And they no longer act for the account at all.
     await h.send('/status staff-2', { userId: NEWBIE });
     expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('access-denied', { userId: String(NEWBIE) }));
+    // /account shows the owner who confirmed the last re-sends (and the staff now: none).
+    await h.send('/account');
+    const account = h.telegram.lastMessage(RESELLER)!;
+    expect(account.text).toContain(t('account-staff-none'));
+    expect(account.text).toContain(t('account-resends-header'));
+    expect(account.text).toMatch(/Test: .*FACTURE/);
     expect(h.badRequests()).toEqual([]);
   });
 
@@ -142,5 +152,50 @@ describe('staff invites', () => {
     expect(answers(h).at(-1)?.text).toBe(t('staff-stale'));
     expect(await h.app.roles.staff.list('env')).toHaveLength(1);
     expect(buttonsOf(list).map((b) => b.callback_data)).toEqual([expect.stringMatching(/^sr:/), expect.stringMatching(/^sg:.*:1$/)]);
+  });
+
+  it('a member of several accounts picks the one a private chat acts for with /account buttons', async () => {
+    await start();
+    const { code } = await invite();
+    await h.send(`/start ${code}`, { userId: NEWBIE });
+    // The member also owns an account of their own (linked earlier; its key does not matter here).
+    await h.app.linking.store.Account.create({
+      _id: 'acc_0123456789abcdef',
+      ownerUserId: NEWBIE,
+      sealedKey: 'v1.not-used-here',
+      activeFor: 'SANDBOX:newbie-shop',
+      providerAccount: 'SANDBOX:newbie-shop',
+      username: 'newbie-shop',
+      environment: 'SANDBOX',
+      scope: 'READ-WRITE',
+      linkedAt: new Date(),
+      unlinkedAt: null,
+    });
+    // Joining made them act for the account they joined; /account offers the other one.
+    await h.send('/account', { userId: NEWBIE });
+    const shown = h.telegram.lastMessage(NEWBIE)!;
+    expect(shown.text).toContain(t('account-role-staff'));
+    expect(shown.text).toContain(t('account-choose'));
+    const own = 'newbie-shop (SANDBOX)';
+    expect(buttonsOf(shown).map((b) => b.text)).toEqual([
+      t('button-account-act', { name: own }),
+      t('button-account-current', { name: t('account-env-name') }),
+    ]);
+
+    await h.press(shown.message_id, button(shown, 'aa:', 0).callback_data, { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('account-acting-now', { name: own }));
+    await h.send('/account', { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.text).toContain('newbie-shop');
+    expect(h.telegram.lastMessage(NEWBIE)!.text).toContain(t('account-role-owner'));
+
+    // Back to the deployment's account: its orders are theirs to follow again.
+    await h.press(shown.message_id, button(shown, 'aa:', 1).callback_data, { userId: NEWBIE });
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('account-acting-now', { name: t('account-env-name') }));
+    h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'env-order' });
+    await h.send('/status env-order', { userId: NEWBIE });
+    await h.waitForMessage(NEWBIE, (m) => m.text.includes('env-order') && m.text.includes('✅'), 'the env order followed');
+    // A forged choice of an account they do not belong to changes nothing.
+    await h.press(shown.message_id, 'aa:acc_ffffffffffffffff', { userId: NEWBIE });
+    expect(answers(h).at(-1)?.text).toBe(t('staff-stale-account'));
   });
 });

@@ -45,6 +45,8 @@ const SAMPLE_VARS = {
   index: '2',
   link: 'https://t.me/flexy_test_bot?start=AbCdEfGhIjKlMnOpQrStUv',
   bot: 'flexy_test_bot',
+  names: 'Amine, Sara',
+  offer: 'FACTURE',
 };
 /** Counts that hit every Arabic plural category (zero, one, two, few, many, other), and one Fluent would group. */
 const PLURAL_COUNTS = [0, 1, 2, 3, 11, 100, 1200, 1234];

@@ -203,6 +203,8 @@ export interface AccountInfoDeps {
   envAccountId: string;
   editMessage: (chatId: number, messageId: number, html: string) => Promise<void>;
   background: (work: Promise<unknown>) => void;
+  /** More of /account (features/staff.ts: staff, groups, last re-sends, the accounts to act for). */
+  details?: (ctx: BotContext, accountId: string) => Promise<{ html: string; keyboard?: InlineKeyboard }>;
 }
 
 /**
@@ -254,17 +256,21 @@ export function accountInfoFeature(deps: AccountInfoDeps): Composer<BotContext> 
       return;
     }
     const role = ctx.t(`account-role-${ctx.access!.role}`);
+    let html: string;
     if (accountId === deps.envAccountId) {
-      await ctx.reply(ctx.t('account-env', { role }), { parse_mode: 'HTML' });
-      return;
+      html = ctx.t('account-env', { role });
+    } else {
+      const account = await deps.linking.store.byId(accountId);
+      if (!account) {
+        await ctx.reply(ctx.t('status-no-account'), { parse_mode: 'HTML' });
+        return;
+      }
+      html = ctx.t('account-linked', { username: account.username, environment: account.environment, scope: account.scope, role });
     }
-    const account = await deps.linking.store.byId(accountId);
-    if (!account) {
-      await ctx.reply(ctx.t('status-no-account'), { parse_mode: 'HTML' });
-      return;
-    }
-    await ctx.reply(ctx.t('account-linked', { username: account.username, environment: account.environment, scope: account.scope, role }), {
+    const more = await deps.details?.(ctx, accountId);
+    await ctx.reply(more?.html ? `${html}\n\n${more.html}` : html, {
       parse_mode: 'HTML',
+      ...(more?.keyboard ? { reply_markup: more.keyboard } : {}),
     });
   });
   return composer;

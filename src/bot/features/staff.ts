@@ -3,10 +3,13 @@ import type { User } from 'grammy/types';
 import type { InviteStore } from '../../accounts/invites.js';
 import type { AccountRoles } from '../../accounts/roles.js';
 import type { StaffDoc } from '../../accounts/staff.js';
+import type { Locale } from '../../config.js';
+import type { ResendService } from '../../resend/resend-service.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
 import { encodeCallback, onCallback } from '../callback-data.js';
 import type { BotContext } from '../context.js';
+import { formatAmount, formatTime } from '../render/format.js';
 import { escapeHtml } from '../render/html.js';
 
 export interface StaffFeatureDeps {
@@ -114,6 +117,18 @@ export function staffFeature(deps: StaffFeatureDeps): Composer<BotContext> {
     await refresh(ctx, deps, accountId);
   });
 
+  // /account's buttons: which account this user acts for in private chats (only one they belong to).
+  onCallback(composer, 'act_for', async (ctx, data) => {
+    const chosen = ctx.chat?.type === 'private' && (await deps.roles.chooseActing(ctx.callbackQuery.from.id, data.accountId));
+    if (!chosen) {
+      await ctx.answerCallbackQuery({ text: ctx.t('staff-stale-account'), show_alert: true });
+      return;
+    }
+    const name = await accountName(ctx, deps, data.accountId);
+    await ctx.answerCallbackQuery({ text: ctx.t('account-acting-now', { name }) });
+    await ctx.reply(ctx.t('account-acting-now', { name: escapeHtml(name) }), { parse_mode: 'HTML' });
+  });
+
   onCallback(composer, 'invite_revoke', async (ctx, data) => {
     const accountId = ownedAccount(ctx);
     const revoked = accountId !== undefined && (await deps.invites.revoke(accountId, data.inviteId, new Date(deps.clock.now())));
@@ -174,4 +189,63 @@ async function renderStaff(
   lines.push('', ctx.t('staff-hint'));
   const hasButtons = members.length > 0 || invites.length > 0;
   return { html: lines.join('\n'), ...(hasButtons ? { keyboard } : {}) };
+}
+
+/** How an account is named in /account: its provider username and environment, or the bot's own account. */
+async function accountName(ctx: BotContext, deps: StaffFeatureDeps, accountId: string): Promise<string> {
+  const described = await deps.roles.describe(accountId);
+  return described ? `${described.username} (${described.environment})` : ctx.t('account-env-name');
+}
+
+/**
+ * The roles part of /account (features/accounts.ts shows what is linked and the caller's role): for the
+ * owner, the staff, the linked groups and the last re-sends with who confirmed them; for anyone who
+ * belongs to several accounts, buttons to choose the one this private chat acts for.
+ */
+export function accountDetails(deps: StaffFeatureDeps & { resend: ResendService }) {
+  return async (ctx: BotContext, accountId: string): Promise<{ html: string; keyboard?: InlineKeyboard }> => {
+    const lines: string[] = [];
+    const userId = ctx.from?.id;
+    if (ctx.access?.role === 'owner') {
+      const locale = (await ctx.i18n.getLocale()) as Locale;
+      const [members, groups, resends] = await Promise.all([
+        deps.roles.staff.list(accountId),
+        deps.roles.groups.groupsOf(accountId),
+        deps.resend.lastConfirmed(accountId, 5),
+      ]);
+      lines.push(
+        members.length === 0
+          ? ctx.t('account-staff-none')
+          : ctx.t('account-staff', { count: members.length, names: escapeHtml(members.map((m) => m.name).join(', ')) }),
+      );
+      lines.push(
+        groups.length === 0
+          ? ctx.t('account-groups-none')
+          : ctx.t('account-groups', { count: groups.length, names: escapeHtml(groups.map((g) => g.title ?? String(g._id)).join(', ')) }),
+      );
+      if (resends.length > 0) {
+        lines.push('', ctx.t('account-resends-header'));
+        for (const r of resends) {
+          lines.push(
+            ctx.t('account-resend-line', {
+              name: escapeHtml(r.confirmedBy.name),
+              offer: escapeHtml(r.typename),
+              amount: formatAmount(r.amount, locale),
+              time: formatTime(r.confirmedAt, locale),
+            }),
+          );
+        }
+      }
+    }
+    const actors = userId === undefined ? [] : await deps.roles.accountsOf(userId);
+    if (actors.length < 2) return { html: lines.join('\n') };
+    lines.push('', ctx.t('account-choose'));
+    const keyboard = new InlineKeyboard();
+    for (const actor of actors) {
+      const name = await accountName(ctx, deps, actor.accountId);
+      const label = ctx.t(actor.accountId === accountId ? 'button-account-current' : 'button-account-act', { name });
+      keyboard.text(label, encodeCallback({ type: 'act_for', accountId: actor.accountId })).row();
+    }
+    return { html: lines.join('\n'), keyboard };
+  };
 }
