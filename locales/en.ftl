@@ -206,6 +206,7 @@ group-not-linked =
 group-not-linked-short = This group is not linked to an account.
 group-link-owner-only = Only the owner of a OneClickDz account linked to this bot can link a group.
 group-link-admin-only = Only a group administrator can link the group.
+group-linked-other = This group is already linked to another account. Its owner must unlink it first.
 group-linked =
     This group is now the account's staff group: its members can follow orders with <code>/status@{ $bot } ref</code>. Only the owner and staff allowed to re-send can re-send top-ups.
     The owner ends it with <code>/unlink@{ $bot }</code>.

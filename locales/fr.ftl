@@ -206,6 +206,7 @@ group-not-linked =
 group-not-linked-short = Ce groupe n'est lié à aucun compte.
 group-link-owner-only = Seul le propriétaire d'un compte OneClickDz lié à ce bot peut lier un groupe.
 group-link-admin-only = Seul un administrateur du groupe peut lier le groupe.
+group-linked-other = Ce groupe est déjà lié à un autre compte. Son propriétaire doit d'abord le délier.
 group-linked =
     Ce groupe est désormais le groupe de l'équipe du compte : ses membres peuvent suivre les commandes avec <code>/status@{ $bot } réf</code>. Seuls le propriétaire et les membres autorisés peuvent renvoyer des recharges.
     Le propriétaire y met fin avec <code>/unlink@{ $bot }</code>.

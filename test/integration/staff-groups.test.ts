@@ -93,6 +93,30 @@ describe('linking a group', () => {
   });
 });
 
+describe('a group linked by another owner', () => {
+  it('stays linked to its account until that owner unlinks it', async () => {
+    await start();
+    await h.linkGroup(GROUP);
+    const OTHER_OWNER = 444_444;
+    await h.app.linking.store.Account.create({
+      _id: 'acc_00000000000000aa',
+      ownerUserId: OTHER_OWNER,
+      sealedKey: 'v1.not-used-here',
+      activeFor: 'SANDBOX:other-shop',
+      providerAccount: 'SANDBOX:other-shop',
+      username: 'other-shop',
+      environment: 'SANDBOX',
+      scope: 'READ-WRITE',
+      linkedAt: new Date(),
+      unlinkedAt: null,
+    });
+    h.telegram.setChatMember(GROUP, OTHER_OWNER, 'administrator');
+    await h.send(`/link@${bot()}`, { chatId: GROUP, userId: OTHER_OWNER });
+    expect(h.telegram.lastMessage(GROUP)!.html).toBe(t('group-linked-other'));
+    expect(await h.app.roles.groups.accountOf(GROUP)).toBe('env');
+  });
+});
+
 describe('group life cycle', () => {
   it('a group upgraded to a supergroup keeps its link, its language and its followed orders', async () => {
     await start();

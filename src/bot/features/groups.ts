@@ -41,6 +41,12 @@ export function groupsFeature(deps: GroupFeatureDeps): Composer<BotContext> {
       await ctx.reply(ctx.t('group-link-admin-only'), { parse_mode: 'HTML' });
       return;
     }
+    // A group another owner linked stays theirs until they /unlink it.
+    const current = await deps.roles.groups.accountOf(ctx.chat.id);
+    if (current !== undefined && current !== target && !(await deps.roles.isOwner(current, ctx.from.id))) {
+      await ctx.reply(ctx.t('group-linked-other'), { parse_mode: 'HTML' });
+      return;
+    }
     await deps.roles.groups.link(ctx.chat.id, target, ctx.from.id, new Date(deps.clock.now()), ctx.chat.title);
     await ctx.reply(ctx.t('group-linked', { bot: ctx.me.username }), { parse_mode: 'HTML' });
   });
