@@ -57,7 +57,9 @@ describe('onboarding and linking a key', () => {
   it('/start without an account: language buttons, then the key; the key message is deleted at once and the account is shown; the key is nowhere in plain text', async () => {
     await start();
     await h.send('/start', { userId: OWNER, ...en });
+    await h.send('/start', { userId: OWNER, ...en }); // again, before answering: it starts over
     const welcome = h.telegram.lastMessage(OWNER)!;
+    expect(h.telegram.messages(OWNER).filter((m) => m.text.includes('choose your language'))).toHaveLength(2);
     expect(welcome.text).toContain('choose your language');
     const buttons = welcome.reply_markup!.inline_keyboard.flat().map((b) => ('callback_data' in b ? b.callback_data : ''));
     expect(buttons).toEqual(['onboard:ar', 'onboard:fr', 'onboard:en']);

@@ -160,7 +160,9 @@ export function linkFeature(deps: AccountFeatureDeps): Composer<BotContext> {
 
   privateChats.command('start', async (ctx, next) => {
     if (ctx.access || !mayLink(deps, ctx.from.id)) return next();
-    await ctx.conversation.enter(ONBOARDING_CONVERSATION, { overwrite: true });
+    // /start again while the language question is open: it starts over.
+    await ctx.conversation.exit(ONBOARDING_CONVERSATION);
+    await ctx.conversation.enter(ONBOARDING_CONVERSATION);
   });
 
   privateChats.command('link', async (ctx) => {
