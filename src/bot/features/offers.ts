@@ -105,6 +105,8 @@ export function offersFeature(deps: {
     const { offer, verdict } = result;
     await answer(...answerFor(ctx, button, offer, verdict, who.messageId));
     if (verdict.type === 'cancel' && result.recorded) await deps.messages.close(pressed, ctx.t('offer-cancelled'));
+    // Showed "sending…" but a Cancel of this confirmation (another device, another replica) won the race.
+    if (verdict.type === 'was_cancelled' && result.shownIn !== undefined) await deps.messages.close(pressed, ctx.t('offer-cancelled'));
     // An old confirmation, while another message of this chat shows the send: it points there. The
     // message that shows it is never edited by a press.
     if (verdict.type === 'shown_in' && verdict.live.messageId !== who.messageId) {
