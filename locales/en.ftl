@@ -387,6 +387,7 @@ pending-header = Orders not settled yet ({ $count }):
 pending-searching = Looking up the order
 pending-age = Created { $age } ago
 pending-next-check = Next check: { $time }
+pending-muted = 🔕 Notifications off in this chat (the status message still updates)
 
 order-line-last-checked = Last checked: { $time }
 order-provider-parked = OneClickDz is refusing the bot's account (its key was rejected or access is blocked), so tracking is paused and this status may be out of date. The bot administrator must fix it; tracking resumes by itself afterwards.

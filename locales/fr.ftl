@@ -387,6 +387,7 @@ pending-header = Commandes en attente de résultat ({ $count }) :
 pending-searching = Recherche de la commande en cours
 pending-age = Créée il y a { $age }
 pending-next-check = Prochaine vérification : { $time }
+pending-muted = 🔕 Notifications coupées dans cette conversation (le message de statut reste à jour)
 
 order-line-last-checked = Dernière vérification : { $time }
 order-provider-parked = OneClickDz refuse le compte du bot (clé refusée ou accès bloqué) : le suivi est en pause et ce statut n'est peut-être plus à jour. L'administrateur du bot doit corriger cela ; le suivi reprend ensuite de lui-même.

@@ -36,6 +36,9 @@ import {
 export type { OrderDelivery } from './delivery-loop.js';
 export { watchRequestSchema, type WatchRequest } from './requests.js';
 
+/** An order of /pending, and whether this chat stopped its notifications. */
+export type PendingOrder = OrderDoc & { muted: boolean };
+
 export interface WatchResult {
   orderId: string;
   /** The same request was already recorded (a redelivered update): nothing changed. */
@@ -313,20 +316,28 @@ export class OrderTracker {
     return order ? this.mute(order._id.toString(), chatId, input.accountId) : 'not_watching';
   }
 
-  /** The chat's orders of the account it acts for that are still being tracked (not muted), oldest first. */
-  async pendingFor(chatId: number, accountId: string): Promise<OrderDoc[]> {
+  /**
+   * The chat's orders of the account it acts for that are still being tracked, oldest first. A muted
+   * one is still followed (its status message still updates; only pushes stopped), so it is listed
+   * too, marked `muted`.
+   */
+  async pendingFor(chatId: number, accountId: string): Promise<PendingOrder[]> {
     const watchers = await this.models.Watcher.find({
       chatId: chatIdSchema.parse(chatId),
       accountId: accountIdSchema.parse(accountId),
-      muted: false,
     })
-      .select({ orderId: 1 })
-      .lean<WatcherDoc[]>();
+      .select({ orderId: 1, muted: 1 })
+      .lean<Array<Pick<WatcherDoc, 'orderId' | 'muted'>>>();
     if (watchers.length === 0) return [];
-    return this.models.Order.find({ _id: { $in: watchers.map((w) => w.orderId) }, phase: { $in: ['lookup', 'fast', 'long'] } })
+    const muted = new Set(watchers.filter((w) => w.muted).map((w) => w.orderId.toString()));
+    const orders = await this.models.Order.find({
+      _id: { $in: watchers.map((w) => w.orderId) },
+      phase: { $in: ['lookup', 'fast', 'long'] },
+    })
       .sort({ createdAt: 1 })
       .limit(50)
       .lean<OrderDoc[]>();
+    return orders.map((order) => ({ ...order, muted: muted.has(order._id.toString()) }));
   }
 
   /**

@@ -396,6 +396,11 @@ describe('muting stops new messages, not the status message', () => {
     expect(h.telegram.lastMessage(RESELLER)!.html).toBe(t('unwatch-already', { query: 'mute-2' }));
     await h.telegram.waitFor(() => !h.telegram.messages(RESELLER)[0]!.reply_markup || undefined, { what: 'the 🔕 button gone' });
     expect(h.telegram.messages(RESELLER)[0]!.html).toContain(t('order-muted'));
+    // Still followed (its message updates), only muted: /pending lists it as such.
+    await h.send('/pending');
+    const pending = h.telegram.lastMessage(RESELLER)!.html;
+    expect(pending).toContain('<code>mute-2</code>');
+    expect(pending).toContain(t('pending-muted'));
 
     h.emulator.setStatus(id, 'REFUNDED', { refund_message: 'رقم الهاتف خاطئ' });
     // The chat that did not mute gets the push (a new message replying to its status message).

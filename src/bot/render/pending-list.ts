@@ -1,12 +1,12 @@
 import type { Locale } from '../../config.js';
 import { orderCreatedAt } from '../../tracking/describe.js';
-import type { OrderDoc } from '../../tracking/models.js';
+import type { PendingOrder } from '../../tracking/tracker.js';
 import type { Translate } from '../i18n.js';
 import { formatCheckTime, formatDuration } from './format.js';
 import { codeHtml } from './html.js';
 
-/** /pending: the chat's unresolved orders with their state, age and next check. */
-export function renderPendingList(t: Translate, orders: OrderDoc[], locale: Locale, now: Date): string {
+/** /pending: the chat's unresolved orders with their state, age, next check, and whether they are muted here. */
+export function renderPendingList(t: Translate, orders: PendingOrder[], locale: Locale, now: Date): string {
   if (orders.length === 0) return t('pending-empty');
   const blocks = orders.map((order) => {
     if (!order.kind || !order.statusClass) {
@@ -20,6 +20,7 @@ export function renderPendingList(t: Translate, orders: OrderDoc[], locale: Loca
     if (order.phase === 'long' && order.nextCheckAt) {
       lines.push(t('pending-next-check', { time: formatCheckTime(order.nextCheckAt, locale, now) }));
     }
+    if (order.muted) lines.push(t('pending-muted'));
     return lines.join('\n');
   });
   return [t('pending-header', { count: String(orders.length) }), ...blocks].join('\n\n');
