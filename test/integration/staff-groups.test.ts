@@ -146,14 +146,17 @@ describe('group life cycle', () => {
     expect(h.telegram.calls.filter((c) => !c.ok && Number(c.params.chat_id) === GROUP)).toEqual([]);
   });
 
-  it('a group that removes the bot is unlinked', async () => {
+  it('a group that removes the bot is unlinked; added back, it is told how to link it', async () => {
     await start();
     await h.linkGroup(GROUP);
     await h.handle(h.telegram.botMembershipUpdate(GROUP, user(RESELLER), 'member', 'left'));
     expect(await h.app.roles.groups.accountOf(GROUP)).toBeUndefined();
     // Added back, it shows nothing until its owner links it again.
     await h.handle(h.telegram.botMembershipUpdate(GROUP, user(RESELLER), 'left', 'member'));
+    expect(h.telegram.lastMessage(GROUP)!.html).toBe(t('group-not-linked', { bot: bot() }));
+    const said = h.telegram.messages(GROUP).length;
     await h.send(`/status@${bot()} grp-r`, { chatId: GROUP, userId: RESELLER });
+    expect(h.telegram.messages(GROUP)).toHaveLength(said + 1);
     expect(h.telegram.lastMessage(GROUP)!.html).toBe(t('group-not-linked', { bot: bot() }));
   });
 });

@@ -19,7 +19,7 @@ const ADMIN_STATUSES = new Set(['creator', 'administrator']);
  *   /link    the sender owns an account and administers the group (getChatMember): the group becomes
  *            the account's staff group; anyone else gets one short refusal (no user id published)
  *   /unlink  the owner of the group's account ends the link
- *   the bot removed from a group (my_chat_member: left or kicked): the link ends
+ *   the bot removed from a group (my_chat_member: left or kicked): the link ends; added to one: how to link it
  *   a group upgraded to a supergroup (migrate_to_chat_id / migrate_from_chat_id, Telegram sends both):
  *            the link, the group's language and its followed orders move to the new chat id
  */
@@ -72,6 +72,12 @@ export function groupsFeature(deps: GroupFeatureDeps): Composer<BotContext> {
       const link = await deps.roles.groups.unlink(chat.id);
       await deps.chats.markUnreachable(chat.id, `bot ${now.status}`);
       if (link) ctx.log.info({ accountId: link.accountId }, 'bot removed from a staff group: group unlinked');
+      return;
+    }
+    // Just added: say how the group becomes a staff group (nothing else is shown until it is linked).
+    const was = ctx.myChatMember.old_chat_member.status;
+    if ((was === 'left' || was === 'kicked') && (await deps.roles.groups.accountOf(chat.id)) === undefined) {
+      await ctx.reply(ctx.t('group-not-linked', { bot: ctx.me.username }), { parse_mode: 'HTML' });
     }
   });
 
