@@ -66,8 +66,8 @@ status-provider-down =
     Try again in a few minutes.
 
 status-provider-auth =
-    OneClickDz rejected the API key of the bot's account, so orders cannot be checked right now.
-    The bot administrator must fix the key; the bot rechecks it automatically and then carries on.
+    OneClickDz rejected this account's API key, so orders cannot be checked right now.
+    The key must be fixed: the account's owner links a new one with /link (for the bot's own account, the bot administrator fixes it). The bot rechecks the key automatically and then carries on.
 
 status-no-account = No OneClickDz account is configured for this bot. Please tell the bot administrator.
 
@@ -390,7 +390,7 @@ pending-next-check = Next check: { $time }
 pending-muted = 🔕 Notifications off in this chat (the status message still updates)
 
 order-line-last-checked = Last checked: { $time }
-order-provider-parked = OneClickDz is refusing the bot's account (its key was rejected or access is blocked), so tracking is paused and this status may be out of date. The bot administrator must fix it; tracking resumes by itself afterwards.
+order-provider-parked = OneClickDz is refusing this account (its key was rejected or access is blocked), so tracking is paused and this status may be out of date. The account's owner must fix it with /link (the bot administrator, for the bot's own account); tracking resumes by itself afterwards.
 order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.
 
 ## Suggested offers: buttons, confirmation, re-send
@@ -438,7 +438,7 @@ offer-insufficient-balance =
     Required: { $required }
     Available: { $available }
 offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. No order was created.
-offer-key-rejected = OneClickDz rejected the bot's API key, so it took no order. Please tell the bot administrator.
+offer-key-rejected = OneClickDz rejected this account's API key, so it took no order. Please tell the account's owner (or the bot administrator, for the bot's own account).
 offer-forbidden =
     OneClickDz refused the send with the code <code>{ $code }</code>. Check with /status and this ref before sending it again:
     <code>{ $ref }</code>

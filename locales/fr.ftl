@@ -66,8 +66,8 @@ status-provider-down =
     Réessayez dans quelques minutes.
 
 status-provider-auth =
-    OneClickDz a refusé la clé API du compte du bot : impossible de vérifier les commandes pour l'instant.
-    L'administrateur du bot doit corriger la clé ; le bot la revérifie automatiquement, puis reprend le suivi.
+    OneClickDz a refusé la clé API de ce compte : impossible de vérifier les commandes pour l'instant.
+    La clé doit être corrigée : le propriétaire du compte en lie une nouvelle avec /link (pour le compte propre du bot, c'est l'administrateur du bot qui la corrige). Le bot la revérifie automatiquement, puis reprend le suivi.
 
 status-no-account = Aucun compte OneClickDz n'est configuré pour ce bot. Prévenez l'administrateur du bot.
 
@@ -390,7 +390,7 @@ pending-next-check = Prochaine vérification : { $time }
 pending-muted = 🔕 Notifications coupées dans cette conversation (le message de statut reste à jour)
 
 order-line-last-checked = Dernière vérification : { $time }
-order-provider-parked = OneClickDz refuse le compte du bot (clé refusée ou accès bloqué) : le suivi est en pause et ce statut n'est peut-être plus à jour. L'administrateur du bot doit corriger cela ; le suivi reprend ensuite de lui-même.
+order-provider-parked = OneClickDz refuse ce compte (clé refusée ou accès bloqué) : le suivi est en pause et ce statut n'est peut-être plus à jour. Le propriétaire du compte doit corriger cela avec /link (l'administrateur du bot, pour le compte propre du bot) ; le suivi reprend ensuite de lui-même.
 order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Le bot réessaiera automatiquement.
 
 ## Suggested offers: buttons, confirmation, re-send
@@ -438,7 +438,7 @@ offer-insufficient-balance =
     Requis : { $required }
     Disponible : { $available }
 offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Aucune commande n'a été créée.
-offer-key-rejected = OneClickDz a refusé la clé API du bot et n'a donc reçu aucune commande. Prévenez l'administrateur du bot.
+offer-key-rejected = OneClickDz a refusé la clé API de ce compte et n'a donc reçu aucune commande. Prévenez le propriétaire du compte (ou l'administrateur du bot, pour le compte propre du bot).
 offer-forbidden =
     OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de renvoyer la recharge :
     <code>{ $ref }</code>
