@@ -109,7 +109,9 @@ export class OrderChecks {
    * Writes the machine's transition for each result, then what must follow each: results claimed in
    * `batch` with one bulkWrite (every operation conditioned on the batch's claim), any other under its
    * own claim. `share` may adjust the planned transitions together (a list round's one cadence).
-   * Returns how many writes applied; a result whose claim was lost writes nothing.
+   * Returns how many writes applied; a result whose claim was lost writes nothing. (A lost one of
+   * `batch` does not even get its share of the calls counted, unlike a single claim's: bulkWrite
+   * reports how many operations matched, not which.)
    */
   async commitAll(
     results: CheckResult[],
