@@ -292,7 +292,7 @@ export class KeyGuard {
       Object.assign(e, { state: 'rejected', reason, rejectedAt: now, nextProbeAt: now + backoff.firstMs });
       this.opts.log.error(
         { accountId: e.key.accountId, code: reason, attemptsLeft, nextCheck: new Date(e.nextProbeAt).toISOString() },
-        'OneClickDz rejected the API key: calls with it are suspended until it validates again (fix ONECLICK_API_KEY)',
+        `OneClickDz rejected the API key: calls with it are suspended until it validates again (${fixHint(e.key.accountId)})`,
       );
       this.rejected(e, reason);
     }
@@ -459,7 +459,7 @@ export class KeyGuard {
       if (e.state !== 'rejected' || failures === 1) {
         this.opts.log.error(
           { accountId: e.key.accountId, code: reason, attemptsLeft: attemptsLeftOf(pe), nextCheck: new Date(next).toISOString() },
-          'OneClickDz rejected the API key: calls with it are suspended until it validates again (fix ONECLICK_API_KEY)',
+          `OneClickDz rejected the API key: calls with it are suspended until it validates again (${fixHint(e.key.accountId)})`,
         );
       } else {
         this.opts.log.warn(
@@ -593,4 +593,9 @@ function provesKey(err: ProviderError | undefined): boolean {
 function attemptsLeftOf(err: ProviderError): number | undefined {
   const left = err.details?.attemptsLeft;
   return typeof left === 'number' && Number.isFinite(left) ? left : undefined;
+}
+
+/** Who fixes a rejected key, for the operator's log: the deployment's own key is ONECLICK_API_KEY (account `env`). */
+function fixHint(accountId: string): string {
+  return accountId === 'env' ? 'fix ONECLICK_API_KEY' : 'a linked key: its owner must /link a new one';
 }

@@ -100,7 +100,7 @@ export type OfferEvent =
    * shows the send from now on if the press starts or follows one (the pressed confirmation, or for
    * the offer button a new message), with what it shows already (`shownKeyFor`).
    */
-  | { type: 'press'; button: OfferButton; pressed: MessageRef; shows: OfferTarget }
+  | { type: 'press'; button: OfferButton; pressed: MessageRef; shows: OfferTarget; by?: { userId: number; name: string } }
   /** The worker is about to POST the send: from here on an order may exist. */
   | { type: 'send' }
   /** The provider has the order: the POST answered, DUPLICATED_REF was resolved, or a check by ref found it. */
@@ -131,6 +131,9 @@ export interface OfferChange {
     /** When the worker should act next; null: nothing to do. */
     dueAt: Date | null;
     targets: OfferTarget[];
+    /** Who confirmed the send (for /account), written with the decision so a crash cannot separate them. */
+    confirmedBy: { userId: number; name: string } | null;
+    confirmedAt: Date | null;
   }>;
   addTarget?: OfferTarget;
   /** A confirmation Cancel closed (appended, like `addTarget`). */
@@ -266,6 +269,8 @@ function decide(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: Offe
               uncertainUntil: null,
               checks: 0,
               dueAt: now,
+              confirmedBy: event.by ?? null,
+              confirmedAt: now,
             },
           };
         case 'cancel':

@@ -244,7 +244,7 @@ export class ResendService {
       const applied = await applyOfferEvent(
         this.opts.Offer,
         offer._id,
-        { type: 'press', button, pressed, shows },
+        { type: 'press', button, pressed, shows, by: { userId: input.userId, name: input.userName } },
         { now: this.now(), policy: this.opts.policy, current: offer, attempts: 1 },
       );
       if (applied.ok) {
@@ -252,13 +252,6 @@ export class ResendService {
           // The offer must outlive the send and its checks by ref (the TTL index would delete it mid-way).
           const keepUntil = new Date(this.opts.clock.now() + OFFER_TTL_MS);
           await this.opts.Offer.updateOne({ _id: offer._id, expiresAt: { $lt: keepUntil } }, { $set: { expiresAt: keepUntil } });
-          // Who confirmed the send, for /account.
-          if (verdict.type === 'send') {
-            await this.opts.Offer.updateOne(
-              { _id: offer._id },
-              { $set: { confirmedBy: { userId: input.userId, name: input.userName }, confirmedAt: this.now() } },
-            );
-          }
           this.opts.worker.kick();
         }
         this.opts.log.info(
