@@ -105,12 +105,15 @@ export class AccountStore {
     if (active && active.ownerUserId !== userId) return { ok: false, reason: 'linked_by_other' };
     const current = await this.ownedBy(userId);
     if (current && current.providerAccount !== providerAccount) return { ok: false, reason: 'owns_other', current };
-    if (active) {
-      const updated = await this.Account.findOneAndUpdate(
-        { _id: active._id, ownerUserId: userId },
+    // Sets the new key on an existing account document (same id, so its orders stay its own).
+    const relink = (filter: Record<string, unknown>) =>
+      this.Account.findOneAndUpdate(
+        filter,
         { $set: { ...fields, linkedAt: now, unlinkedAt: null, rejectionNoticeAt: null } },
         { returnDocument: 'after' },
       ).lean<AccountDoc>();
+    if (active) {
+      const updated = await relink({ _id: active._id, ownerUserId: userId });
       if (updated) return { ok: true, account: updated, relinked: true };
     }
     // The owner's earlier link of this provider account (unlinked since): same id, so its orders are back.
@@ -119,11 +122,7 @@ export class AccountStore {
       .lean<AccountDoc>();
     try {
       if (earlier) {
-        const back = await this.Account.findOneAndUpdate(
-          { _id: earlier._id, sealedKey: null },
-          { $set: { ...fields, linkedAt: now, unlinkedAt: null, rejectionNoticeAt: null } },
-          { returnDocument: 'after' },
-        ).lean<AccountDoc>();
+        const back = await relink({ _id: earlier._id, sealedKey: null });
         if (back) return { ok: true, account: back, relinked: true };
       }
       const created = await this.Account.create({
