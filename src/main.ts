@@ -99,7 +99,19 @@ async function main(): Promise<void> {
     if (stopping) return;
     const started = createApp({ config, connection: db.connection, log, metrics });
     app = started;
-    await started.prepare();
+    // Replicas starting together build the same indexes and run the same idempotent migrations at
+    // once; a MongoDB-compatible server may abort one of them (e.g. "deadlock detected"). Try again
+    // a few times before giving up, so a concurrent start does not become a crash under a restart policy.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await started.prepare();
+        break;
+      } catch (err) {
+        if (attempt >= 5 || stopping) throw err;
+        log.warn({ err, attempt }, 'preparing the database failed; retrying');
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
     // start() also starts the key guard: it validates ONECLICK_API_KEY in the background. A rejected
     // key never stops the bot (a restart loop would spend the provider's 5 attempts and block the
     // IP): users are told the key was rejected, and the guard revalidates it with backoff.
