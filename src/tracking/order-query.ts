@@ -7,6 +7,7 @@
  * apart from a ref with a typo, so the bot can answer it with help instead of an error.
  */
 import { foldDigits } from '../shared/digits.js';
+import { stripInvisibleMarks } from '../shared/invisible-marks.js';
 
 export type OrderQuery = { by: 'id'; value: string } | { by: 'ref'; value: string };
 /**
@@ -16,9 +17,6 @@ export type OrderQuery = { by: 'id'; value: string } | { by: 'ref'; value: strin
 export type OrderQueryProblem = 'empty' | 'too_long' | 'chars' | 'not_ref';
 export type OrderQueryResult = { ok: true; query: OrderQuery } | { ok: false; problem: OrderQueryProblem };
 
-// LRM, RLM, LRE..RLO (U+202A-U+202E), LRI..PDI (U+2066-U+2069), Arabic letter mark, plus zero-width
-// space/joiners and BOM which ride along in copy-paste just as often.
-const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF]/g;
 /**
  * Quotes people put around a ref: ASCII, typographic (‘ ’ ‚ “ ” „), guillemets (« » ‹ ›), backticks
  * (copied out of code formatting) and the CJK/fullwidth ones phones sometimes insert. None of them can
@@ -38,7 +36,7 @@ const ASCII_ALNUM = /[A-Za-z0-9]/;
 
 /** The text with invisible marks removed, digits folded to 0-9, a leading `#` and wrapping quotes stripped. */
 export function cleanRefText(input: string): string {
-  return foldDigits(input.replace(INVISIBLE, '')).replace(WRAPPING, '');
+  return foldDigits(stripInvisibleMarks(input)).replace(WRAPPING, '');
 }
 
 export function parseOrderQuery(input: string): OrderQueryResult {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyVault } from '../../src/accounts/key-vault.js';
-import { Harness, RESELLER, STRANGER, TEST_API_KEY, TEST_ENCRYPTION_KEY, type HarnessOptions } from '../support/harness.js';
+import { stripInvisibleMarks } from '../../src/shared/invisible-marks.js';
+import { Harness, RESELLER, STAFF, STRANGER, TEST_API_KEY, TEST_ENCRYPTION_KEY, type HarnessOptions } from '../support/harness.js';
 import { textMessageUpdate } from '../support/updates.js';
 
 /** Provider keys are UUIDs (the harness's env key is not one, like an old-style test key). */
@@ -153,6 +154,36 @@ describe('onboarding and linking a key', () => {
     expect(h.telegram.lastMessage(RESELLER)!.text).toContain('To link this key, send /link');
     expect(await h.app.models.Order.countDocuments()).toBe(0);
     expect(h.emulator.callCount()).toBe(0);
+  });
+
+  it('a key pasted with zero-width characters or direction marks inside or around is still a key: deleted, offered or linked, never a ref, nowhere in plain text', async () => {
+    await start();
+    const spliced = (key: string, mark: string) => `${mark}${key.slice(0, 8)}${mark}${key.slice(8, 23)}${mark}${key.slice(23)}${mark}`;
+    // An allowed user pasting it unasked (bare, and as a ref): deleted at once, offered /link, never looked up.
+    const marks = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u200E', '\u200F', '\u061C'];
+    for (const [i, mark] of marks.entries()) {
+      // Both allowed users (each chat is paced), bare and as /status alternately.
+      const userId = i % 2 === 0 ? RESELLER : STAFF;
+      const text = i % 4 < 2 ? spliced(OWNER_KEY, mark) : `/status ${spliced(OWNER_KEY, mark)}`;
+      const pasted = await h.send(text, { userId, ...en });
+      expect(deleted(userId, pasted)).toBe(true);
+      expect(h.telegram.lastMessage(userId)!.text).toContain('To link this key, send /link');
+    }
+    expect(await h.app.models.Order.countDocuments()).toBe(0);
+    expect(await h.app.models.Watcher.countDocuments()).toBe(0);
+    expect(h.emulator.callCount()).toBe(0);
+
+    // Asked for (/link with the key dressed in marks): linked with the key itself.
+    const linkMsg = await sendAndWait(OWNER, `/link \u2066${spliced(OWNER_KEY, '\u200B')}\u2069`, /Account linked/, 'linked');
+    expect(deleted(OWNER, linkMsg)).toBe(true);
+    expect(h.emulator.requests.filter((r) => r.path === '/v3/validate' && r.code === 'INVALID_ACCESS_TOKEN')).toEqual([]);
+    expect(await h.app.linking.store.ownedBy(OWNER)).toMatchObject({ username: '+213550000001' });
+
+    // Nowhere in plain text, even once the invisible characters are taken out of what is stored, logged or sent.
+    const visible = (text: string) => stripInvisibleMarks(text);
+    expect(visible(await everyDocument())).not.toContain(OWNER_KEY);
+    expect(visible(h.logLines.join('\n'))).not.toContain(OWNER_KEY);
+    expect(visible(JSON.stringify(h.telegram.calls.map((c) => c.params)))).not.toContain(OWNER_KEY);
   });
 
   it('/unlink removes the key; the owner linking the same account again keeps its orders; someone else is told to ask the owner', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageEntity } from 'grammy/types';
 import { classifyFreeText, ordersNamedIn } from '../../src/bot/free-text.js';
 import { parseAmount, readAmount } from '../../src/bot/conversations/custom-amount.js';
+import { asApiKey, containsApiKey } from '../../src/accounts/api-key-shape.js';
 import { foldDigits } from '../../src/shared/digits.js';
 
 const ID = '6901616fe9e88196b4eb64b0';
@@ -37,6 +38,33 @@ describe('classifyFreeText: what a text sent to the bot is', () => {
     ['nothing but marks', '\u200F \u2069', { kind: 'bad_ref', problem: 'empty' }],
   ])('%s', (_what, text, expected) => {
     expect(classifyFreeText(text)).toEqual(expected);
+  });
+});
+
+describe('a key pasted with invisible characters is still a key, never a ref', () => {
+  const KEY = '3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c';
+  // Zero-width space, non-joiner, joiner, word joiner, BOM; direction marks LRM, RLM, the Arabic letter mark.
+  const MARKS = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u200E', '\u200F', '\u061C'];
+  const forms = MARKS.flatMap((m) => [
+    [`inside (U+${m.charCodeAt(0).toString(16).toUpperCase()})`, `${KEY.slice(0, 4)}${m}${KEY.slice(4, 20)}${m}${KEY.slice(20)}`],
+    [`around (U+${m.charCodeAt(0).toString(16).toUpperCase()})`, `${m}${KEY}${m}`],
+  ]);
+
+  it.each(forms)('%s', (_what, text) => {
+    expect(classifyFreeText(text)).toEqual({ kind: 'api_key' });
+    expect(classifyFreeText(`/status ${text}`)).toEqual({ kind: 'api_key' });
+    expect(containsApiKey(`my key: ${text} thanks`)).toBe(true);
+    expect(asApiKey(text)).toBe(KEY);
+  });
+
+  it('refs go through the same cleaning: a ref with a word joiner inside is the ref', () => {
+    expect(classifyFreeText('order\u2060-123\u200B')).toEqual({ kind: 'order', query: { by: 'ref', value: 'order-123' } });
+    expect(classifyFreeText('\uFEFF\u200Dorder-123')).toEqual({ kind: 'order', query: { by: 'ref', value: 'order-123' } });
+  });
+
+  it('a UUID cut short by a real character is not a key', () => {
+    expect(containsApiKey(`${KEY.slice(0, 4)}x${KEY.slice(4)}`)).toBe(false);
+    expect(asApiKey(`${KEY} and more`)).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { Composer, InlineKeyboard, type MiddlewareFn } from 'grammy';
 import { asApiKey, containsApiKey, type AccountLinking, type LinkOutcome } from '../../accounts/account-linking.js';
 import { SUPPORTED_LOCALES, type Locale, type OnboardingMode } from '../../config.js';
 import type { AccountBalances } from '../../accounts/balances.js';
+import { stripInvisibleMarks } from '../../shared/invisible-marks.js';
 import type { Logger } from '../../shared/logger.js';
 import { formatAmount, formatTime } from '../render/format.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
@@ -35,9 +36,9 @@ function clockTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }
 
-/** The `/link` command's argument, when the message is one (with or without @botname). */
+/** The `/link` command's argument, when the message is one (with or without @botname; invisible marks ignored). */
 function linkArgument(text: string): string | undefined {
-  const m = /^\/link(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  const m = /^\/link(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(stripInvisibleMarks(text).trim());
   return m ? (m[1] ?? '') : undefined;
 }
 
