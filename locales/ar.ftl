@@ -239,6 +239,7 @@ account-groups-none = مجموعات الفريق: لا توجد (أضف الب�
 account-groups = مجموعات الفريق ({ $count }): { $names }
 account-resends-header = آخر عمليات إعادة الإرسال (آخر 24 ساعة):
 account-resend-line = أرسلها { $name }: { $offer } — { $amount } على الساعة { $time }
+account-resend-line-withdrawn = أكّدها { $name }: { $offer } — { $amount } على الساعة { $time } (لم تُرسَل: سُحب حق إعادة الإرسال)
 account-choose = أنت عضو في عدة حسابات. تعمل هذه المحادثة لحساب:
 button-account-current = ✅ { $name }
 button-account-act = { $name }
@@ -443,6 +444,7 @@ offer-answer-sent = أُرسل هذا العرض بالفعل، ولن يُرس�
 offer-answer-sending = يجري إرسال هذا العرض بالفعل، وستظهر النتيجة في رسالته.
 offer-answer-was-cancelled = أُلغي هذا التأكيد ولم يُرسَل منه شيء. اضغط على العرض من جديد لإرساله.
 offer-answer-was-refused = رفضت OneClickDz هذا الإرسال، والسبب مذكور في الرسالة. اضغط على العرض من جديد لإعادة المحاولة.
+offer-answer-was-withdrawn = لم يُرسَل هذا التأكيد: سُحب حق إعادة الإرسال ممن أكّده. يمكن لمن يملك حق إعادة الإرسال الضغط على العرض من جديد.
 offer-sent-here =
     أُرسل هذا العرض بالفعل، ولن يُرسَل مرة ثانية. تظهر حالته في رسالة أخرى في هذه المحادثة تُحدَّث تلقائيًا، ويعرضها أيضًا /status مع هذا المرجع:
     <code>{ $ref }</code>
@@ -460,6 +462,8 @@ offer-insufficient-balance =
     المتاح: { $available }
 offer-invalid = رفضت OneClickDz الطلب لأن أحد الحقول غير صالح: <code>{ $field }</code>. لم يُنشأ أي طلب.
 offer-key-rejected = رفضت OneClickDz مفتاح API الخاص بهذا الحساب، فلم تستلم أي طلب. يُرجى إبلاغ صاحب الحساب (أو مسؤول البوت إن كان حساب البوت نفسه).
+offer-withdrawn = لم تُرسَل: سُحب منك حق إعادة الإرسال قبل خروج التعبئة. لم تُرسَل أي تعبئة من هذا التأكيد، ولن تُرسَل لاحقًا.
+offer-withdrawn-other = لم تُرسَل: من أكّد هذا الإرسال لم يعد يملك حق إعادة الإرسال على هذا الحساب. لم تُرسَل أي تعبئة من هذا التأكيد، ولن تُرسَل لاحقًا.
 offer-forbidden =
     رفضت OneClickDz الإرسال بالرمز <code>{ $code }</code>. تحقّق بـ /status مع هذا المرجع قبل إعادة الإرسال:
     <code>{ $ref }</code>

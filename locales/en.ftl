@@ -232,6 +232,7 @@ account-groups-none = Staff groups: none (add the bot to a group and send /link 
 account-groups = Staff groups ({ $count }): { $names }
 account-resends-header = Last re-sends (past 24 hours):
 account-resend-line = { $name }: { $offer } — { $amount } at { $time }
+account-resend-line-withdrawn = { $name }: { $offer } — { $amount } at { $time } (not sent: re-send right withdrawn)
 account-choose = You belong to several accounts. This chat acts for:
 button-account-current = ✅ { $name }
 button-account-act = { $name }
@@ -422,6 +423,7 @@ offer-answer-sent = This offer was already sent: it will not be sent a second ti
 offer-answer-sending = This offer is already being sent: its message will show the outcome.
 offer-answer-was-cancelled = This confirmation was cancelled and nothing was sent from it. Press the offer again to send it.
 offer-answer-was-refused = OneClickDz refused this send (the message says why). Press the offer again to try again.
+offer-answer-was-withdrawn = This confirmation was not sent: the re-send right of whoever confirmed it was withdrawn. Someone allowed to re-send can press the offer again.
 offer-sent-here =
     This offer was already sent and will not be sent a second time. Another message in this chat shows its live status; /status with this ref shows it too:
     <code>{ $ref }</code>
@@ -439,6 +441,8 @@ offer-insufficient-balance =
     Available: { $available }
 offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. No order was created.
 offer-key-rejected = OneClickDz rejected this account's API key, so it took no order. Please tell the account's owner (or the bot administrator, for the bot's own account).
+offer-withdrawn = Not sent: your re-send right was withdrawn before the top-up went out. No top-up was sent from this confirmation, and it will not be sent later.
+offer-withdrawn-other = Not sent: the person who confirmed this no longer has the right to re-send on this account. No top-up was sent from this confirmation, and it will not be sent later.
 offer-forbidden =
     OneClickDz refused the send with the code <code>{ $code }</code>. Check with /status and this ref before sending it again:
     <code>{ $ref }</code>

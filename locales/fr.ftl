@@ -232,6 +232,7 @@ account-groups-none = Groupes de l'équipe : aucun (ajoutez le bot à un groupe 
 account-groups = Groupes de l'équipe ({ $count }) : { $names }
 account-resends-header = Derniers renvois (24 dernières heures) :
 account-resend-line = { $name } : { $offer } — { $amount } à { $time }
+account-resend-line-withdrawn = { $name } : { $offer } — { $amount } à { $time } (non envoyé : droit de renvoi retiré)
 account-choose = Vous faites partie de plusieurs comptes. Cette conversation agit pour :
 button-account-current = ✅ { $name }
 button-account-act = { $name }
@@ -422,6 +423,7 @@ offer-answer-sent = Cette offre a déjà été envoyée : elle ne sera pas envoy
 offer-answer-sending = Cette offre est déjà en cours d'envoi : son message affichera le résultat.
 offer-answer-was-cancelled = Cette confirmation a été annulée et rien n'a été envoyé depuis celle-ci. Appuyez de nouveau sur l'offre pour l'envoyer.
 offer-answer-was-refused = OneClickDz a refusé cet envoi (le message en donne la raison). Appuyez de nouveau sur l'offre pour réessayer.
+offer-answer-was-withdrawn = Cette confirmation n'a pas été envoyée : le droit de renvoi de la personne qui l'a confirmée a été retiré. Une personne autorisée à renvoyer peut appuyer de nouveau sur l'offre.
 offer-sent-here =
     Cette offre a déjà été envoyée et ne le sera pas une seconde fois. Un autre message de cette discussion affiche son état en direct ; /status avec cette référence l'affiche aussi :
     <code>{ $ref }</code>
@@ -439,6 +441,8 @@ offer-insufficient-balance =
     Disponible : { $available }
 offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Aucune commande n'a été créée.
 offer-key-rejected = OneClickDz a refusé la clé API de ce compte et n'a donc reçu aucune commande. Prévenez le propriétaire du compte (ou l'administrateur du bot, pour le compte propre du bot).
+offer-withdrawn = Non envoyé : votre droit de renvoi a été retiré avant l'envoi. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
+offer-withdrawn-other = Non envoyé : la personne qui a confirmé n'a plus le droit de renvoyer sur ce compte. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
 offer-forbidden =
     OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de renvoyer la recharge :
     <code>{ $ref }</code>

@@ -201,6 +201,8 @@ export function createApp(opts: AppOptions): App {
     tracker,
     senders: sources,
     scopes,
+    // The confirmer's re-send right, asked again right before each POST (a removal may have landed since the press).
+    permissions: roles,
     policy: offerPolicy,
     clock,
     log: resendLog,

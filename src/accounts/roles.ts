@@ -99,8 +99,8 @@ export class AccountRoles {
 
   /**
    * Whether this user may confirm a re-send on this account (the owner, or staff the owner allowed).
-   * Checked by the domain (ResendService.confirm) before anything is recorded; a group member is only
-   * allowed when they are such staff themselves.
+   * Checked by the domain when a press would confirm (ResendService.press) and again by the offer
+   * worker right before the POST; a group member is only allowed when they are such staff themselves.
    */
   async mayResend(accountId: string, userId: number): Promise<boolean> {
     return (await this.actorOn(accountId, userId))?.canResend === true;

@@ -39,7 +39,7 @@ export class TelegramOfferMessages implements OfferMessages {
 
   async showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult> {
     const locale = await this.localeFor(target);
-    const rendered = renderOfferState(translatorFor(this.opts.i18n, locale), offer, locale, new Date(this.opts.clock.now()));
+    const rendered = renderOfferState(translatorFor(this.opts.i18n, locale), offer, locale, new Date(this.opts.clock.now()), target.chatId);
     // What a later close() compares with: the message shows this now, not what a press showed.
     const closed = this.closed.get(keyOf(target));
     if (closed) closed.html = rendered.html;

@@ -10,8 +10,11 @@
  *   cancelled             refused ◀──────────────┘                  ─ 404 / no answer ─▶ uncertain
  *                                                   uncertain ── checks by ref until the window ends ──▶
  *                                                     found ─▶ sent; 404 after the window ─▶ not_created
+ *   confirming / sending ──withdrawn──▶ withdrawn   (the worker, before its POST: whoever confirmed may
+ *                                                     no longer re-send; nothing was sent)
  *
- * `cancelled`, `refused` and `not_created` accept a new Confirm (same ref).
+ * `cancelled`, `refused`, `not_created` and `withdrawn` accept a new Confirm (same ref), which is a new
+ * confirmation with its own right check: the withdrawn one itself is never sent.
  *
  * Presses (the offer button, Confirm, Cancel) are judged by `pressVerdict` on the offer as it is NOW, and
  * on the message pressed: an offer being sent or sent is never offered again; each chat has one message
@@ -21,7 +24,17 @@
  * button of a cancelled confirmation or of a refusal sends nothing.
  */
 
-export const OFFER_STATES = ['offered', 'confirming', 'sending', 'sent', 'uncertain', 'not_created', 'refused', 'cancelled'] as const;
+export const OFFER_STATES = [
+  'offered',
+  'confirming',
+  'sending',
+  'sent',
+  'uncertain',
+  'not_created',
+  'refused',
+  'cancelled',
+  'withdrawn',
+] as const;
 export type OfferState = (typeof OFFER_STATES)[number];
 
 /** A clear "no" from the provider: no order was created. */
@@ -92,7 +105,9 @@ export type PressVerdict =
   /** An old button of a confirmation that was cancelled: nothing is sent. */
   | { type: 'was_cancelled' }
   /** An old button of a message that shows the provider's refusal of this offer's last send. */
-  | { type: 'was_refused' };
+  | { type: 'was_refused' }
+  /** An old button of a message that shows this offer's last confirmation was withdrawn (not sent). */
+  | { type: 'was_withdrawn' };
 
 export type OfferEvent =
   /**
@@ -110,7 +125,13 @@ export type OfferEvent =
   /** A check by ref answered 404. */
   | { type: 'not_found' }
   /** A POST or a check by ref got no clear answer (timeout, network, 5xx, malformed, 429). */
-  | { type: 'no_answer' };
+  | { type: 'no_answer' }
+  /**
+   * The worker, after recording `sending` and before its POST, found that whoever confirmed may no
+   * longer re-send (removed from staff, re-send right forbidden, no longer an owner): nothing was sent,
+   * and this confirmation never will be.
+   */
+  | { type: 'withdrawn' };
 
 /** Work for the caller once the decision is stored. */
 export type OfferEffect =
@@ -147,7 +168,7 @@ export type OfferDecision =
 
 const IN_FLIGHT: ReadonlySet<OfferState> = new Set(['confirming', 'sending', 'uncertain']);
 /** States from which a new Confirm starts a send (again, with the same ref). */
-const SENDABLE: ReadonlySet<OfferState> = new Set(['offered', 'cancelled', 'refused', 'not_created']);
+const SENDABLE: ReadonlySet<OfferState> = new Set(['offered', 'cancelled', 'refused', 'not_created', 'withdrawn']);
 
 export const isInFlight = (state: OfferState) => IN_FLIGHT.has(state);
 
@@ -170,6 +191,7 @@ export function pressVerdict(offer: OfferSnapshot, button: OfferButton, pressed:
   if (button === 'offer') return { type: 'confirmation' };
   if ((offer.cancelledIn ?? []).some(same(pressed))) return { type: 'was_cancelled' };
   if (offer.state === 'refused' && offer.targets.some(same(pressed))) return { type: 'was_refused' };
+  if (offer.state === 'withdrawn' && offer.targets.some(same(pressed))) return { type: 'was_withdrawn' };
   return button === 'confirm' ? { type: 'send' } : { type: 'cancel' };
 }
 
@@ -180,7 +202,7 @@ export function pressVerdict(offer: OfferSnapshot, button: OfferButton, pressed:
  */
 export function otherAmountVerdict(offer: OfferSnapshot, pressed: MessageRef): PressVerdict | undefined {
   const verdict = pressVerdict(offer, 'confirm', pressed);
-  if (verdict.type === 'was_cancelled') return verdict;
+  if (verdict.type === 'was_cancelled' || verdict.type === 'was_withdrawn') return verdict;
   if (verdict.type === 'shown_in' && same(verdict.live)(pressed)) return verdict;
   return undefined;
 }
@@ -208,6 +230,7 @@ export function displayKey(offer: Pick<OfferSnapshot, 'state' | 'sentTopupId'> &
       return `refused:${offer.refusal?.reason ?? ''}`;
     case 'uncertain':
     case 'not_created':
+    case 'withdrawn':
       return offer.state;
     case 'confirming':
     case 'sending':
@@ -294,6 +317,9 @@ function decide(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: Offe
       return offer.state === 'sending' || offer.state === 'confirming'
         ? { state: 'refused', set: { refusal: event.refusal, dueAt: null } }
         : undefined;
+    case 'withdrawn':
+      // Only the worker that holds the claim reports it, before its POST: no order can exist.
+      return offer.state === 'sending' || offer.state === 'confirming' ? { state: 'withdrawn', set: { dueAt: null } } : undefined;
     case 'not_found':
     case 'no_answer': {
       if (offer.state === 'sending') {

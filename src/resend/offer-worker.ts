@@ -2,8 +2,10 @@
  * The offer worker: a due loop over the offers collection that carries out what Confirm presses
  * recorded. It claims a due offer (the shared claim helper, tracking/leases.ts: owner, token, expiry,
  * renewed while the work runs), then by state:
- *   confirming  checks the key's scope, records `sending`, POSTs the send with the offer's derived ref;
- *               an unclear answer (timeout, network, 5xx, DUPLICATED_REF) is followed by a check by ref
+ *   confirming  checks the key's scope, records `sending`, checks that whoever confirmed may still
+ *               re-send (else `withdrawn`: no POST, ever, for this confirmation), POSTs the send with
+ *               the offer's derived ref; an unclear answer (timeout, network, 5xx, DUPLICATED_REF) is
+ *               followed by a check by ref
  *   sending     (a worker died mid-send) asks by ref first, never sends again
  *   uncertain   asks by ref again, until the UNCONFIRMED_CHECK_FOR window is over
  * and settles what the new state owes the chats: the confirmation becomes the order's live status
@@ -20,6 +22,7 @@ import type { OrderTracker } from '../tracking/tracker.js';
 import type { KeyScopes } from './key-scopes.js';
 import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
 import type { OfferMessages } from './offer-messages.js';
+import type { ResendPermissions } from './resend-permissions.js';
 import { applyOfferEvent, markShown } from './offer-store.js';
 import type { OfferDoc } from './offers.js';
 import type { TopupSender } from './topup-sender.js';
@@ -29,6 +32,8 @@ export interface OfferWorkerOptions {
   tracker: OrderTracker;
   senders: (accountId: string) => TopupSender | undefined;
   scopes: KeyScopes;
+  /** Who may make money leave an account, asked again right before each POST (accounts/roles.ts). */
+  permissions: ResendPermissions;
   policy: OfferPolicy;
   clock: Clock;
   log: Logger;
@@ -121,6 +126,18 @@ export class OfferWorker {
     // Recorded before the POST: whoever finds this offer in `sending` asks by ref, never sends again.
     const sending = await this.apply(claim, offer, { type: 'send' });
     if (!sending || this.abandoned) return undefined;
+    // The press checked the confirmer's right, but they may have been removed (or forbidden) since,
+    // even between that check and the press's own write. Asked again now, after `sending` is recorded
+    // and right before the POST: a removal that landed before this read never leads to a POST (and,
+    // `sending` being recorded, no later worker POSTs this confirmation either). Offers confirmed
+    // before `confirmedBy` existed had only the press's check.
+    const confirmer = sending.offer.confirmedBy;
+    if (confirmer && !(await this.opts.permissions.mayResend(offer.accountId, confirmer.userId))) {
+      this.opts.log.warn({ offer: offer._id, ref: offer.ref }, "suggested offer not sent: the confirmer's re-send right was withdrawn");
+      if (this.abandoned) return undefined;
+      return this.apply(claim, sending.offer, { type: 'withdrawn' });
+    }
+    if (this.abandoned) return undefined;
     try {
       const sent = await sender.sendMobile({ plan_code: offer.plan_code, MSSIDN: offer.MSSIDN, amount: offer.amount, ref: offer.ref });
       this.opts.log.info({ offer: offer._id, ref: offer.ref, topupId: sent.topupId }, 'suggested offer sent');

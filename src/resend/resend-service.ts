@@ -10,8 +10,10 @@ import { applyOfferEvent } from './offer-store.js';
 import type { OfferWorker } from './offer-worker.js';
 import { freshOfferFields, offerKey, OFFER_TTL_MS, resendRef, type OfferDoc } from './offers.js';
 import type { PlanCatalog, PlanRange } from './plan-catalog.js';
+import type { ResendPermissions } from './resend-permissions.js';
 
 export type { TopupSender } from './topup-sender.js';
+export type { ResendPermissions } from './resend-permissions.js';
 export type { Preview } from './offer-messages.js';
 
 const offerKeySchema = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
@@ -82,10 +84,6 @@ export interface ResendServiceOptions {
   log: Logger;
   /** Who may make money leave an account (accounts/roles.ts: the owner, or staff allowed to re-send). */
   permissions: ResendPermissions;
-}
-
-export interface ResendPermissions {
-  mayResend(accountId: string, userId: number): Promise<boolean>;
 }
 
 /** A re-send someone confirmed, as /account lists them. */

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, RESELLER, STRANGER, type HarnessOptions } from '../support/harness.js';
+import { Harness, RESELLER, sleep, STRANGER, type HarnessOptions } from '../support/harness.js';
 import {
   answers,
   button,
   buttonsOf,
+  current,
   FACTURE_500,
   Offers,
   pressConfirm,
@@ -11,6 +12,7 @@ import {
   refundedWithOffers,
   sendCount,
   statusWithOffers,
+  waitUntilShows,
 } from '../support/offer-steps.js';
 
 /**
@@ -197,5 +199,88 @@ describe('staff invites', () => {
     // A forged choice of an account they do not belong to changes nothing.
     await h.press(shown.message_id, 'aa:acc_ffffffffffffffff', { userId: NEWBIE });
     expect(answers(h).at(-1)?.text).toBe(t('staff-stale-account'));
+  });
+});
+
+describe("a confirmer's re-send right withdrawn before the send", () => {
+  /** The owner invites NEWBIE, allows them to re-send; NEWBIE opens a confirmation of a refunded order's offer. */
+  async function memberWithConfirmation(ref: string) {
+    await start();
+    const { code } = await invite();
+    await h.send(`/start ${code}`, { userId: NEWBIE });
+    const list = await staffList();
+    await h.press(list.message_id, button(list, 'sg:').callback_data);
+    refundedWithOffers(h, ref, [FACTURE_500]);
+    const status = await statusWithOffers(h, ref, { userId: NEWBIE });
+    const confirmation = await pressOffer(h, status, 0, { userId: NEWBIE });
+    return { status, confirmation, key: button(status, 'of:').callback_data.slice(3) };
+  }
+
+  /** Waits past the moment a late send would come: the offer worker's lease (2 s here) and a few idle polls. */
+  const pastAnyLateSend = () => sleep(2_500);
+
+  it('removed in the same instant as their Confirm (between its right check and its write): not sent, ever; the message says why', async () => {
+    const { confirmation, key } = await memberWithConfirmation('gone-1');
+    // The owner removes the member right after the Confirm press read the member's right, before it is recorded.
+    const roles = h.app.roles;
+    const real = roles.mayResend.bind(roles);
+    let removed = false;
+    roles.mayResend = async (accountId, userId) => {
+      const allowed = await real(accountId, userId);
+      if (!removed && userId === NEWBIE) {
+        removed = true;
+        const list = await staffList();
+        await h.press(list.message_id, button(list, 'sr:').callback_data);
+      }
+      return allowed;
+    };
+    await pressConfirm(h, confirmation, { userId: NEWBIE });
+    expect(removed).toBe(true);
+    // The press was recorded (who confirmed it included): the member still had the right when it was read.
+    expect(await Offers(h).findById(key).lean()).toMatchObject({ confirmedBy: { userId: NEWBIE } });
+
+    await waitUntilShows(h, confirmation, t('offer-withdrawn'), 'not sent: your re-send right was withdrawn');
+    await pastAnyLateSend();
+    // Nothing left due: no worker comes back to it.
+    expect(await Offers(h).findById(key).lean()).toMatchObject({ state: 'withdrawn', dueAt: null });
+    expect(sendCount(h)).toBe(0);
+    expect(h.emulator.requests.filter((r) => r.method === 'POST')).toEqual([]);
+    // The owner's /account lists the confirmation as not sent.
+    await h.send('/account');
+    expect(h.telegram.lastMessage(RESELLER)!.text).toContain('(not sent: re-send right withdrawn)');
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it('forbidden while the Confirm waited for the offer worker (the bot restarted): not sent; its old Confirm never sends; a new Confirm sends exactly once', async () => {
+    const { status, confirmation, key } = await memberWithConfirmation('gone-2');
+    h.app.crash(); // the offer worker dies: the recorded Confirm waits for the next process
+    await pressConfirm(h, confirmation, { userId: NEWBIE });
+    expect(await Offers(h).findById(key).lean()).toMatchObject({ state: 'confirming', confirmedBy: { userId: NEWBIE } });
+    // Meanwhile the owner forbids the member's re-sends.
+    const list = await staffList();
+    await h.press(list.message_id, button(list, 'sg:').callback_data);
+    expect((await h.app.roles.staff.list('env'))[0]?.canResend).toBe(false);
+
+    await h.boot();
+    await waitUntilShows(h, confirmation, t('offer-withdrawn'), 'not sent: your re-send right was withdrawn');
+    await pastAnyLateSend();
+    expect(sendCount(h)).toBe(0);
+
+    // Allowed again later: the withdrawn confirmation's old Confirm still sends nothing.
+    const again = await staffList();
+    await h.press(again.message_id, button(again, 'sg:').callback_data);
+    await h.press(confirmation.message_id, `oc:${key}`, { userId: NEWBIE });
+    expect(answers(h).at(-1)).toEqual(expect.objectContaining({ text: t('offer-answer-was-withdrawn'), alert: true }));
+    await pastAnyLateSend();
+    expect(sendCount(h)).toBe(0);
+
+    // A new confirmation by someone allowed now is the normal path: sent exactly once.
+    const fresh = await pressOffer(h, status, 0, { userId: NEWBIE });
+    await pressConfirm(h, fresh, { userId: NEWBIE });
+    await waitUntilShows(h, fresh, '✅', 'the new confirmation sent, live');
+    await pastAnyLateSend();
+    expect(sendCount(h)).toBe(1);
+    expect(current(h, confirmation).text).toContain(t('offer-withdrawn'));
+    expect(h.badRequests()).toEqual([]);
   });
 });

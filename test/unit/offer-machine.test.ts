@@ -223,6 +223,33 @@ describe('offer machine: the worker', () => {
     expect(transition(offer('not_created'), { type: 'refused', refusal: { reason: 'read_only' } }, t0, policy).ok).toBe(false);
   });
 
+  it("the confirmer's right withdrawn before the POST: withdrawn, nothing more due, shown to every target; never sent from there", () => {
+    for (const from of ['confirming', 'sending'] as const) {
+      const d = ok(
+        transition(offer(from, { targets: [target(chatA, 'sending'), target(chatB, 'sending')] }), { type: 'withdrawn' }, t0, policy),
+      );
+      expect(d.change.state).toBe('withdrawn');
+      expect(d.change.set.dueAt).toBeNull();
+      expect(d.effects).toEqual([{ type: 'show', targets: [target(chatA, 'sending'), target(chatB, 'sending')] }]);
+    }
+    // Only before a POST: an uncertain or settled send is never said to be withdrawn.
+    for (const state of ['uncertain', 'sent', 'refused', 'not_created', 'offered', 'cancelled', 'withdrawn'] as const) {
+      expect(transition(offer(state), { type: 'withdrawn' }, t0, policy).ok).toBe(false);
+    }
+    const withdrawn = offer('withdrawn', { targets: [target(chatA, 'withdrawn')] });
+    // No answer from the provider can revive it (no POST was made, nothing to check).
+    for (const event of [{ type: 'send' }, { type: 'accepted', topupId: 'T' }, { type: 'no_answer' }, { type: 'not_found' }] as const) {
+      expect(transition(withdrawn, event, t0, policy).ok).toBe(false);
+    }
+    // Old buttons of the withdrawn confirmation send nothing; a new confirmation (its own right check) may.
+    expect(pressVerdict(withdrawn, 'confirm', ref(chatA))).toEqual({ type: 'was_withdrawn' });
+    expect(transition(withdrawn, confirmOn(chatA), t0, policy).ok).toBe(false);
+    expect(otherAmountVerdict(withdrawn, ref(chatA))).toEqual({ type: 'was_withdrawn' });
+    expect(pressVerdict(withdrawn, 'offer', statusA)).toEqual({ type: 'confirmation' });
+    expect(ok(transition(withdrawn, confirmOn(chatA2), t0, policy)).change.state).toBe('confirming');
+    expect(displayKey({ state: 'withdrawn', sentTopupId: null })).toBe('withdrawn');
+  });
+
   it('owed effects leave out targets that already show the state (settling twice changes nothing)', () => {
     expect(owedEffects({ state: 'sent', sentTopupId: 'T1', targets: [target(chatA, 'sent:T1')] })).toEqual([]);
     expect(owedEffects({ state: 'sending', sentTopupId: null, targets: [target(chatA, null)] })).toEqual([]);

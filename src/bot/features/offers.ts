@@ -26,7 +26,8 @@ import { displayName } from './staff.js';
  *   Cancel        closes a confirmation of an offer that was not sent
  *   old buttons   a Confirm or Cancel on a message that shows the send (or its live status) answers
  *                 "already sent" / "being sent" and never edits it; on another old confirmation it
- *                 points to that message; on a cancelled confirmation or a refusal, it says so
+ *                 points to that message; on a cancelled confirmation, a refusal or a withdrawn
+ *                 confirmation (the confirmer's re-send right was withdrawn before the send), it says so
  *   Other amount  the amount conversation (plan range from the cached plan list)
  *   page buttons  another page of an order's offers
  */
@@ -201,6 +202,8 @@ function answerFor(
       return [ctx.t('offer-answer-was-cancelled'), true];
     case 'was_refused':
       return [ctx.t('offer-answer-was-refused'), true];
+    case 'was_withdrawn':
+      return [ctx.t('offer-answer-was-withdrawn'), true];
   }
 }
 

@@ -226,8 +226,9 @@ export function accountDetails(deps: StaffFeatureDeps & { resend: ResendService 
       if (resends.length > 0) {
         lines.push('', ctx.t('account-resends-header'));
         for (const r of resends) {
+          // A confirmation withdrawn before its send (the confirmer lost the re-send right) says it was not sent.
           lines.push(
-            ctx.t('account-resend-line', {
+            ctx.t(r.state === 'withdrawn' ? 'account-resend-line-withdrawn' : 'account-resend-line', {
               name: escapeHtml(r.confirmedBy.name),
               offer: escapeHtml(r.typename),
               amount: formatAmount(r.amount, locale),

@@ -10,13 +10,16 @@ import { confirmRow } from './offer-confirmation.js';
  * A confirmation message once Confirm was pressed, by the offer's state. Each text says only what the
  * provider said: "not confirmed yet" while the outcome is unknown, "not created" only after the
  * provider did not know the ref for the whole check window. `sent` only shows "already sent" until
- * the message becomes the order's live status message.
+ * the message becomes the order's live status message. `chatId`: the chat the message is in (a
+ * withdrawn confirmation says "your right" only in the private chat of whoever confirmed it; other
+ * chats are not told who).
  */
 export function renderOfferState(
   t: Translate,
   offer: OfferDoc,
   locale: Locale,
   now: Date,
+  chatId?: number,
 ): { html: string; keyboard?: InlineKeyboardMarkup } {
   const ref = offer.ref;
   switch (offer.state) {
@@ -55,6 +58,8 @@ export function renderOfferState(
           return { html: t('offer-read-only') };
       }
     }
+    case 'withdrawn':
+      return { html: t(offer.confirmedBy && offer.confirmedBy.userId === chatId ? 'offer-withdrawn' : 'offer-withdrawn-other') };
     case 'cancelled':
     case 'offered':
       return { html: t('offer-cancelled') };
