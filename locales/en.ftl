@@ -185,6 +185,9 @@ invite-joined =
     Welcome! You joined the account as staff.
     Send /status with an order's ref to follow it. Re-sending a top-up needs the owner's permission.
 invite-already-staff = You are already staff of this account.
+invite-used =
+    { $name } joined your account as staff with your invite link.
+    They can look up and follow orders; re-sends stay off until you allow them in /staff (where you can also remove them).
 staff-owner-only = Only the account's owner can manage staff.
 staff-none = No staff yet. Send /invite to make an invite link.
 staff-header = Staff ({ $count }):

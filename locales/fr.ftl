@@ -185,6 +185,9 @@ invite-joined =
     Bienvenue ! Vous avez rejoint l'équipe du compte.
     Envoyez /status avec la référence d'une commande pour la suivre. Renvoyer une recharge nécessite l'autorisation du propriétaire.
 invite-already-staff = Vous faites déjà partie de l'équipe de ce compte.
+invite-used =
+    { $name } a rejoint votre compte comme membre de l'équipe avec votre lien d'invitation.
+    Il peut consulter et suivre les commandes ; les renvois restent désactivés tant que vous ne les autorisez pas dans /staff (où vous pouvez aussi le retirer).
 staff-owner-only = Seul le propriétaire du compte peut gérer l'équipe.
 staff-none = Aucun membre dans l'équipe. Envoyez /invite pour créer un lien d'invitation.
 staff-header = Équipe ({ $count }) :

@@ -39,6 +39,7 @@ import { KeyScopes } from './resend/key-scopes.js';
 import { DEFAULT_OFFER_POLICY, type OfferPolicy } from './resend/offer-machine.js';
 import { OfferPreviews } from './resend/offer-previews.js';
 import { OfferWorker } from './resend/offer-worker.js';
+import { OwnerNotices } from './bot/owner-notices.js';
 import { TelegramOfferMessages } from './bot/offer-messages.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY); linked accounts have random ids (accounts/account-store.ts). */
@@ -225,6 +226,18 @@ export function createApp(opts: AppOptions): App {
     defaultLocale: config.defaultLocale,
     clock,
   });
+  // What an account's owner is told outside their own updates (a key rejected later, staff joining).
+  const ownerNotices = new OwnerNotices({
+    messenger: () => {
+      if (!built.messenger) throw new Error('owner notices used before the bot was built');
+      return built.messenger;
+    },
+    chats,
+    i18n,
+    defaultLocale: config.defaultLocale,
+    background,
+    log: log.child({ module: 'notices' }),
+  });
   const previews = new OfferPreviews({
     Offer,
     senders: sources,
@@ -286,6 +299,7 @@ export function createApp(opts: AppOptions): App {
       },
       roles,
       invites,
+      ownerNotices,
       clock,
       log: log.child({ module: 'bot' }),
     },
@@ -306,10 +320,7 @@ export function createApp(opts: AppOptions): App {
     background(
       (async () => {
         const account = await linking.store.takeRejectionNotice(id);
-        if (!account) return;
-        const locale = (await chats.locale(account.ownerUserId)) ?? config.defaultLocale;
-        const text = translatorFor(i18n, locale)('link-key-rejected', { username: account.username, environment: account.environment });
-        await messenger.send(account.ownerUserId, { html: text });
+        if (account) ownerNotices.keyRejected(account.ownerUserId, account);
       })(),
     );
   });

@@ -14,6 +14,7 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { textMessageUpdate } from '../support/updates.js';
 
 /**
  * Roles on the deployment's account: the owner (ALLOWED_USER_IDS) invites staff with a one-time deep
@@ -42,6 +43,13 @@ async function invite(): Promise<{ code: string; messageId: number }> {
   return { code: m[1], messageId: answer.message_id };
 }
 
+/** `userId` opens the invite link and joins; resolves once the owner was told (a notice sent in the background). */
+async function join(code: string, userId = NEWBIE): Promise<void> {
+  const before = h.telegram.messages(RESELLER).length;
+  await h.send(`/start ${code}`, { userId });
+  await h.telegram.waitFor(() => h.telegram.messages(RESELLER).length > before || undefined, { what: "the owner's join notice" });
+}
+
 async function staffList() {
   await h.send('/staff');
   return h.telegram.lastMessage(RESELLER)!;
@@ -55,7 +63,7 @@ describe('staff invites', () => {
     const stored = await h.app.roles.staff.Staff.db.collection('account_invites').find().toArray();
     expect(JSON.stringify(stored)).not.toContain(code);
 
-    await h.send(`/start ${code}`, { userId: NEWBIE });
+    await join(code);
     expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('invite-joined'));
 
     // Staff look orders up (no re-send right yet): the offer button gets one short refusal, no confirmation.
@@ -122,7 +130,7 @@ describe('staff invites', () => {
     await start({ app: { clock: { now: () => Date.now() + offsetMs } } });
 
     const used = await invite();
-    await h.send(`/start ${used.code}`, { userId: NEWBIE });
+    await join(used.code);
     await h.send(`/start ${used.code}`, { userId: STRANGER });
     expect(h.telegram.lastMessage(STRANGER)!.html).toBe(t('invite-failed-used'));
 
@@ -156,10 +164,31 @@ describe('staff invites', () => {
     expect(buttonsOf(list).map((b) => b.callback_data)).toEqual([expect.stringMatching(/^sr:/), expect.stringMatching(/^sg:.*:1$/)]);
   });
 
+  it('the owner is told in their private chat, in their language, who joined with their invite (by name, never by id)', async () => {
+    await start();
+    await h.app.chats.setLocale(RESELLER, 'fr'); // the owner picked French with /language
+    const { code } = await invite();
+    const ownerBefore = h.telegram.messages(RESELLER).length;
+    await h.handle(textMessageUpdate({ chatId: NEWBIE, fromId: NEWBIE, text: `/start ${code}`, firstName: 'Amina', username: 'amina_dz' }));
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('invite-joined'));
+    const notice = await h.waitForMessage(RESELLER, (m) => m.text.includes('Amina'), "the owner's notice");
+    expect(notice.html).toBe(h.app.translatorFor('fr')('invite-used', { name: 'Amina (@amina_dz)' }));
+    expect(notice.html).not.toContain(String(NEWBIE));
+    expect(h.telegram.messages(RESELLER)).toHaveLength(ownerBefore + 1);
+    // Nothing is said to the member's chat or anyone else about it, and a second invite used by the
+    // same member (already staff) tells the owner nothing new.
+    const second = await invite();
+    await h.handle(textMessageUpdate({ chatId: NEWBIE, fromId: NEWBIE, text: `/start ${second.code}`, firstName: 'Amina' }));
+    expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('invite-already-staff'));
+    await sleep(300);
+    expect(h.telegram.lastMessage(RESELLER)!.message_id).toBe(second.messageId);
+    expect(h.badRequests()).toEqual([]);
+  });
+
   it('a member of several accounts picks the one a private chat acts for with /account buttons', async () => {
     await start();
     const { code } = await invite();
-    await h.send(`/start ${code}`, { userId: NEWBIE });
+    await join(code);
     // The member also owns an account of their own (linked earlier; its key does not matter here).
     await h.app.linking.store.Account.create({
       _id: 'acc_0123456789abcdef',
@@ -207,7 +236,7 @@ describe("a confirmer's re-send right withdrawn before the send", () => {
   async function memberWithConfirmation(ref: string) {
     await start();
     const { code } = await invite();
-    await h.send(`/start ${code}`, { userId: NEWBIE });
+    await join(code);
     const list = await staffList();
     await h.press(list.message_id, button(list, 'sg:').callback_data);
     refundedWithOffers(h, ref, [FACTURE_500]);

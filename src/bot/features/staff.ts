@@ -7,6 +7,7 @@ import type { Locale } from '../../config.js';
 import type { ResendService } from '../../resend/resend-service.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
+import type { OwnerNotices } from '../owner-notices.js';
 import { encodeCallback, onCallback } from '../callback-data.js';
 import type { BotContext } from '../context.js';
 import { formatAmount, formatTime } from '../render/format.js';
@@ -17,6 +18,8 @@ export interface StaffFeatureDeps {
   invites: InviteStore;
   tracker: OrderTracker;
   clock: Clock;
+  /** Tells the owner, in their private chat, that someone joined with their invite. */
+  notices: Pick<OwnerNotices, 'staffJoined'>;
 }
 
 /** How a member is named in /staff: what Telegram showed when they joined (never their user id). */
@@ -45,13 +48,17 @@ export function inviteRedemption(deps: StaffFeatureDeps): Composer<BotContext> {
       await ctx.reply(ctx.t('invite-own-account'), { parse_mode: 'HTML' });
       return;
     }
-    const { added } = await deps.roles.staff.add(
+    const { added, member } = await deps.roles.staff.add(
       { accountId, userId: ctx.from.id, name: displayName(ctx.from), invitedBy: createdBy },
       now,
     );
     // They act for the account they just joined (another one can be chosen in /account).
     await deps.roles.chooseActing(ctx.from.id, accountId);
     await ctx.reply(ctx.t(added ? 'invite-joined' : 'invite-already-staff'), { parse_mode: 'HTML' });
+    if (!added) return;
+    // The owner who made the invite hears who used it (or the account's owner now, if that changed).
+    const owner = (await deps.roles.isOwner(accountId, createdBy)) ? createdBy : await deps.roles.ownerOf(accountId);
+    if (owner !== undefined) deps.notices.staffJoined(owner, { name: member.name });
   });
   return composer;
 }
