@@ -215,6 +215,15 @@ group-linked =
     Le propriétaire y met fin avec <code>/unlink@{ $bot }</code>.
 group-unlink-owner-only = Seul le propriétaire du compte du groupe peut le délier.
 group-unlinked = Ce groupe n'est plus lié : le bot n'y affiche plus aucune commande. Le propriétaire peut le lier à nouveau avec <code>/link@{ $bot }</code>.
+group-anonymous-link =
+    Vous écrivez au nom du groupe (administrateur anonyme) : le bot ne sait pas qui a envoyé la commande.
+    Le propriétaire du compte appuie sur le bouton ci-dessous pour lier le groupe ; il sert une fois, pendant 10 minutes.
+group-anonymous-unlink =
+    Vous écrivez au nom du groupe (administrateur anonyme) : le bot ne sait pas qui a envoyé la commande.
+    Le propriétaire du compte du groupe appuie sur le bouton ci-dessous pour le délier ; il sert une fois, pendant 10 minutes.
+group-claim-link-button = Je suis le propriétaire : lier ce groupe
+group-claim-unlink-button = Je suis le propriétaire : délier ce groupe
+group-claim-expired = Ce bouton a expiré ou a déjà servi. Renvoyez la commande.
 
 ## /balance and /account
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
@@ -25,17 +26,75 @@ const groupLinkSchema = new Schema<GroupLinkDoc>(
 );
 groupLinkSchema.index({ accountId: 1 });
 
+/** What an anonymous sender asked for in the group, to be done once its owner identifies. */
+export type GroupClaimAction = 'link' | 'unlink';
+
+/**
+ * An anonymous `/link` or `/unlink` in a group (collection `group_link_requests`): sent by an
+ * administrator posting as the group (or by someone posting as a channel), so Telegram does not say
+ * who sent it. The bot answers with one "I am the owner" button carrying `_id`; pressing it reveals
+ * the real user (callback_query.from), who is then checked like the sender of a plain /link. Usable
+ * once, until `expiresAt`; a refused press does not use it up (a member cannot spoil the owner's button).
+ */
+interface GroupClaimDoc {
+  _id: string;
+  chatId: number;
+  action: GroupClaimAction;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+const groupClaimSchema = new Schema<GroupClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    chatId: { type: Number, required: true },
+    action: { type: String, enum: ['link', 'unlink'], required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+  },
+  { collection: 'group_link_requests', versionKey: false, _id: false },
+);
+// MongoDB deletes them a day after they expire (a press meanwhile reads "expired" either way).
+groupClaimSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 24 * 60 * 60 });
+
+/** How long the "I am the owner" button under an anonymous /link or /unlink works. */
+export const GROUP_CLAIM_TTL_MS = 10 * 60_000;
+
 export class GroupLinks {
   readonly GroupLink: Model<GroupLinkDoc>;
+  private readonly Claim: Model<GroupClaimDoc>;
 
   constructor(connection: Connection) {
     this.GroupLink =
       (connection.models.AccountGroup as Model<GroupLinkDoc> | undefined) ??
       connection.model<GroupLinkDoc>('AccountGroup', groupLinkSchema);
+    this.Claim =
+      (connection.models.GroupLinkRequest as Model<GroupClaimDoc> | undefined) ??
+      connection.model<GroupClaimDoc>('GroupLinkRequest', groupClaimSchema);
   }
 
   async init(): Promise<void> {
     await this.GroupLink.init();
+    await this.Claim.init();
+  }
+
+  /** Records an anonymous /link or /unlink of this group; the id goes in its "I am the owner" button. */
+  async openClaim(chatId: number, action: GroupClaimAction, now: Date): Promise<string> {
+    const _id = randomBytes(9).toString('base64url');
+    await this.Claim.create({ _id, chatId, action, expiresAt: new Date(now.getTime() + GROUP_CLAIM_TTL_MS), usedAt: null });
+    return _id;
+  }
+
+  /** What the button asks for, while it is usable in this group (not used, not expired); undefined otherwise. */
+  async openClaimOf(claimId: string, chatId: number, now: Date): Promise<GroupClaimAction | undefined> {
+    const claim = await this.Claim.findOne({ _id: claimId, chatId, usedAt: null, expiresAt: { $gt: now } }).lean<GroupClaimDoc>();
+    return claim?.action;
+  }
+
+  /** Uses the button up; false when it was used (a concurrent press) or expired meanwhile. */
+  async useClaim(claimId: string, chatId: number, now: Date): Promise<boolean> {
+    const res = await this.Claim.updateOne({ _id: claimId, chatId, usedAt: null, expiresAt: { $gt: now } }, { $set: { usedAt: now } });
+    return res.modifiedCount > 0;
   }
 
   /** The account this group is linked to, if any. */

@@ -137,12 +137,17 @@ export class AccountRoles {
     return true;
   }
 
-  /** In a group: the account it is linked to and the user's role there (members act as staff without re-sends). */
-  async actingInGroup(chatId: number, userId: number): Promise<Actor | undefined> {
+  /**
+   * In a group: the account it is linked to and the user's role there (members act as staff without
+   * re-sends). `userId` undefined: a sender Telegram does not name (an administrator posting as the
+   * group, a member posting as a channel): a member, whatever their role elsewhere.
+   */
+  async actingInGroup(chatId: number, userId: number | undefined): Promise<Actor | undefined> {
     const accountId = await this.opts.groups.accountOf(chatId);
     if (accountId === undefined) return undefined;
     // A group whose account's key was unlinked shows nothing until it is linked again.
     if (accountId !== this.opts.envAccountId && (await this.ownerOf(accountId)) === undefined) return undefined;
-    return (await this.actorOn(accountId, userId)) ?? { accountId, role: 'member', canResend: false };
+    const actor = userId === undefined ? undefined : await this.actorOn(accountId, userId);
+    return actor ?? { accountId, role: 'member', canResend: false };
   }
 }

@@ -19,6 +19,8 @@ import { z } from 'zod';
  *   sg:<staff>:<0|1>   /staff: forbid (0) or allow (1) a member's re-sends
  *   ir:<invite>:<0|1>  revoke an unused invite (random invite id, not its code), from its own message (0) or /staff (1)
  *   aa:<account>       /account: act for this account in private chats
+ *   gc:<request>       "I am the owner" under an anonymous /link or /unlink in a group (random request id,
+ *                      accounts/group-links.ts): the presser is identified, then checked like a /link sender
  */
 const offerKey = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
 const orderId = z.string().regex(/^[0-9a-f]{24}$/);
@@ -36,6 +38,7 @@ const callbackSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('staff_resend'), staffId: randomId, allow: z.boolean() }),
   z.object({ type: z.literal('invite_revoke'), inviteId: randomId, fromList: z.boolean() }),
   z.object({ type: z.literal('act_for'), accountId }),
+  z.object({ type: z.literal('group_claim'), requestId: randomId }),
 ]);
 
 export type CallbackData = z.infer<typeof callbackSchema>;
@@ -53,6 +56,7 @@ const PREFIX: Record<CallbackType, string> = {
   staff_resend: 'sg',
   invite_revoke: 'ir',
   act_for: 'aa',
+  group_claim: 'gc',
 };
 const TYPE_OF_PREFIX = new Map(Object.entries(PREFIX).map(([type, prefix]) => [prefix, type as CallbackType]));
 
@@ -73,6 +77,8 @@ export function encodeCallback(data: CallbackData): string {
       return `${prefix}:${valid.inviteId}:${valid.fromList ? 1 : 0}`;
     case 'act_for':
       return `${prefix}:${valid.accountId}`;
+    case 'group_claim':
+      return `${prefix}:${valid.requestId}`;
     default:
       return `${prefix}:${valid.key}`;
   }
@@ -111,6 +117,9 @@ export function parseCallback(raw: string | undefined): CallbackData | undefined
     }
     case 'act_for':
       candidate = { type, accountId: rest };
+      break;
+    case 'group_claim':
+      candidate = { type, requestId: rest };
       break;
     default:
       candidate = { type, key: rest };

@@ -179,6 +179,8 @@ export class FakeTelegram {
   private closing = false;
   /** Members' statuses per group (getChatMember); anyone not set is a plain `member`. */
   private readonly memberStatus = new Map<number, Map<number, ChatMemberStatus>>();
+  /** `<chat>:<user>` of owners and administrators who post anonymously. */
+  private readonly anonymousAdmins = new Set<string>();
   /** Groups upgraded to supergroups: old id → new id (calls naming the old id fail as on Telegram). */
   private readonly migrated = new Map<number, number>();
 
@@ -403,11 +405,17 @@ export class FakeTelegram {
 
   // ---------------------------------------------------------------- groups
 
-  /** A user's status in a group, as getChatMember answers it (`creator`, `administrator`, `member`, `left`...). */
-  setChatMember(chatId: number, userId: number, status: ChatMemberStatus): void {
+  /**
+   * A user's status in a group, as getChatMember answers it (`creator`, `administrator`, `member`, `left`...).
+   * `anonymous`: an owner or administrator who posts as the group (getChatMember says `is_anonymous: true`;
+   * their messages come from GroupAnonymousBot with `sender_chat` the group, see updates.ts `postedAs`).
+   */
+  setChatMember(chatId: number, userId: number, status: ChatMemberStatus, opts: { anonymous?: boolean } = {}): void {
     let byUser = this.memberStatus.get(chatId);
     if (!byUser) this.memberStatus.set(chatId, (byUser = new Map<number, ChatMemberStatus>()));
     byUser.set(userId, status);
+    if (opts.anonymous) this.anonymousAdmins.add(`${chatId}:${userId}`);
+    else this.anonymousAdmins.delete(`${chatId}:${userId}`);
   }
 
   /**
@@ -420,6 +428,10 @@ export class FakeTelegram {
     this.migrated.set(oldChatId, newChatId);
     const members = this.memberStatus.get(oldChatId);
     if (members) this.memberStatus.set(newChatId, new Map<number, ChatMemberStatus>(members));
+    for (const key of [...this.anonymousAdmins]) {
+      const [chat, user] = key.split(':');
+      if (Number(chat) === oldChatId) this.anonymousAdmins.add(`${newChatId}:${user}`);
+    }
     const title = (this.knownChats.get(oldChatId) as { title?: string } | undefined)?.title ?? 'Test Group';
     const date = nowSeconds();
     this.knownChats.set(newChatId, { id: newChatId, type: 'supergroup', title });
@@ -669,11 +681,12 @@ export class FakeTelegram {
     }
     const status = this.memberStatus.get(chatId)?.get(userId) ?? 'member';
     const user = { id: userId, is_bot: userId === this.botInfo.id, first_name: 'Test' };
+    const is_anonymous = this.anonymousAdmins.has(`${chatId}:${userId}`);
     switch (status) {
       case 'creator':
-        return { status, user, is_anonymous: false };
+        return { status, user, is_anonymous };
       case 'administrator':
-        return { status, user, can_be_edited: false, is_anonymous: false, can_manage_chat: true, can_delete_messages: true };
+        return { status, user, can_be_edited: false, is_anonymous, can_manage_chat: true, can_delete_messages: true };
       case 'kicked':
         return { status, user, until_date: 0 };
       default:

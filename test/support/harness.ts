@@ -9,7 +9,7 @@ import type { Update } from 'grammy/types';
 import type { OrderDoc } from '../../src/tracking/models.js';
 import { FakeTelegram, type FakeCall, type FakeMessage, type TelegramLimits } from './fake-telegram.js';
 import { OneClickEmulator, type EmulatorOptions, type RecordedRequest } from './oneclick-emulator.js';
-import { callbackQueryUpdate, textMessageUpdate } from './updates.js';
+import { callbackQueryUpdate, textMessageUpdate, type TextMessageOptions } from './updates.js';
 
 export const TEST_API_KEY = 'sandbox-key-for-tests-0123456789';
 /** The harness's ENCRYPTION_KEY (tests may set ENCRYPTION_KEY: '' in `env` to run without one). */
@@ -154,10 +154,14 @@ export class Harness {
 
   /**
    * A user sends `text` (by default the reseller, in their private chat). `replyTo`: the bot message in
-   * that chat it replies to. Telegram's group privacy mode applies (FakeTelegram `privacyMode`): a
-   * group message Telegram would not deliver never reaches the bot.
+   * that chat it replies to. `postedAs`: in a group, sent anonymously as the group (an administrator)
+   * or as a channel, so Telegram does not name `userId`. Telegram's group privacy mode applies
+   * (FakeTelegram `privacyMode`): a group message Telegram would not deliver never reaches the bot.
    */
-  async send(text: string, from: { chatId?: number; userId?: number; languageCode?: string; replyTo?: number } = {}): Promise<number> {
+  async send(
+    text: string,
+    from: { chatId?: number; userId?: number; languageCode?: string; replyTo?: number; postedAs?: TextMessageOptions['postedAs'] } = {},
+  ): Promise<number> {
     const userId = from.userId ?? RESELLER;
     const chatId = from.chatId ?? userId;
     const replyTo = from.replyTo === undefined ? undefined : this.telegram.apiMessage(chatId, from.replyTo);
@@ -168,6 +172,7 @@ export class Harness {
       text,
       ...(from.languageCode ? { languageCode: from.languageCode } : {}),
       ...(replyTo ? { replyTo } : {}),
+      ...(from.postedAs ? { postedAs: from.postedAs } : {}),
     });
     this.telegram.recordIncoming(update);
     if (this.telegram.deliversToBot(update)) await this.app.bot.handleUpdate(update);

@@ -29,7 +29,18 @@ export interface TextMessageOptions {
   forwardOrigin?: MessageOrigin;
   /** Formatting entities of the text (a forwarded bot message keeps its `code` spans). */
   entities?: MessageEntity[];
+  /**
+   * Sent without naming the person, as Telegram delivers it: `'group'` an administrator posting
+   * anonymously (`from` GroupAnonymousBot, `sender_chat` the group itself), or a member posting as one
+   * of their channels (`from` Channel_Bot, `sender_chat` that channel). `fromId` is then not sent.
+   */
+  postedAs?: 'group' | { channelId: number; title: string };
 }
+
+/** The placeholder `from` of messages an administrator sends anonymously, as the group. */
+export const GROUP_ANONYMOUS_BOT: User = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+/** The placeholder `from` of messages sent on behalf of a channel. */
+export const CHANNEL_BOT: User = { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' };
 
 export interface CallbackQueryOptions {
   chatId: number;
@@ -45,14 +56,19 @@ export interface CallbackQueryOptions {
 }
 
 export function textMessageUpdate(opts: TextMessageOptions): Update {
-  const from = user(opts.fromId, opts.languageCode, opts.firstName, opts.username);
+  const person = user(opts.fromId, opts.languageCode, opts.firstName, opts.username);
+  const inChat = chat(opts.chatId, opts.chatType ?? chatTypeOf(opts.chatId), person);
+  const postedAs = opts.postedAs;
+  const from = postedAs === undefined ? person : postedAs === 'group' ? GROUP_ANONYMOUS_BOT : CHANNEL_BOT;
   const message: Record<string, unknown> = {
     message_id: opts.messageId ?? nextUserMessageId++,
     from,
-    chat: chat(opts.chatId, opts.chatType ?? chatTypeOf(opts.chatId), from),
+    chat: inChat,
     date: nowSeconds(),
     text: opts.text,
   };
+  if (postedAs === 'group') message.sender_chat = inChat;
+  else if (postedAs) message.sender_chat = { id: postedAs.channelId, type: 'channel', title: postedAs.title };
   const command = opts.forwardOrigin ? null : /^\/\S+/.exec(opts.text);
   if (command) {
     const entity: MessageEntity = { type: 'bot_command', offset: 0, length: command[0].length };

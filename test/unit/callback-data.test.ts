@@ -14,6 +14,7 @@ const samples: CallbackData[] = [
   { type: 'staff_resend', staffId: 'AbC-_0123456', allow: true },
   { type: 'invite_revoke', inviteId: 'AbC-_0123456', fromList: false },
   { type: 'act_for', accountId: 'acc_0123456789abcdef' },
+  { type: 'group_claim', requestId: 'AbC-_0123456' },
 ];
 
 describe('callback data codec', () => {
@@ -34,6 +35,7 @@ describe('callback data codec', () => {
       'sg:AbC-_0123456:1',
       'ir:AbC-_0123456:0',
       'aa:acc_0123456789abcdef',
+      'gc:AbC-_0123456',
     ]);
   });
 
@@ -54,6 +56,8 @@ describe('callback data codec', () => {
       'sg:AbC-_0123456:2',
       'ir:AbC-_0123456',
       'aa:{"$gt":""}',
+      'gc:{"$ne":null}',
+      'gc:AbC-_0123456:1',
       'xx:AbC-_0123456',
       `of:${'A'.repeat(70)}`,
     ]) {

@@ -2,6 +2,7 @@ import { Composer } from 'grammy';
 import type { AccountRoles } from '../../accounts/roles.js';
 import type { ChatStore } from '../chats.js';
 import type { BotContext } from '../context.js';
+import { fromUnnamedSender } from './groups.js';
 
 export interface AccessOptions {
   roles: AccountRoles;
@@ -15,7 +16,9 @@ export interface AccessOptions {
  *   private chat  the account the user acts for (the one chosen in /account, else their own, else
  *                 the first they are staff of); ALLOWED_USER_IDS users own the deployment's account
  *   group         the account the group is linked to (/link): its owner and staff keep their role,
- *                 every other member acts as staff without re-send rights; an unlinked group: none
+ *                 every other member acts as staff without re-send rights, and so does a sender Telegram
+ *                 does not name (an anonymous administrator, someone posting as a channel); an
+ *                 unlinked group: none
  */
 export function resolveAccess(opts: AccessOptions): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -31,7 +34,10 @@ export function resolveAccess(opts: AccessOptions): Composer<BotContext> {
       // No provider key configured: allowed users still get the bot's answers ("no account configured").
       else if (opts.allowedUserIds.has(userId)) ctx.access = { accountId: undefined, role: 'owner', canResend: false };
     } else if (chat.type === 'group' || chat.type === 'supergroup') {
-      const actor = await opts.roles.actingInGroup(chat.id, userId);
+      // An anonymous administrator or a member posting as a channel reads as a member: what the bot
+      // answers goes to the group, which its link already entitles; money needs a button, and a press
+      // names the person (callback_query.from).
+      const actor = await opts.roles.actingInGroup(chat.id, fromUnnamedSender(ctx.message) ? undefined : userId);
       if (actor) ctx.access = actor;
     }
     return next();
