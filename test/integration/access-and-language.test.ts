@@ -1,23 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { textMessageUpdate } from '../support/updates.js';
-import { Harness, RESELLER, STAFF, STRANGER } from '../support/harness.js';
+import { RESELLER, STAFF, STRANGER, type Harness } from '../support/harness.js';
+import { LONG_FAST_PHASE, startBot } from '../support/start-bot.js';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await Harness.start();
+  h = await startBot();
 });
-afterEach(async () => {
-  await h.close();
-});
-
-/**
- * For a test that keeps an order unsettled for a while: a 15 s fast phase (TIME_SCALE 0.05) keeps it
- * out of the long tail even on a loaded machine (a long-tail resolution rightly comes as a new message).
- */
-async function useLongFastPhase(): Promise<void> {
-  await h.close();
-  h = await Harness.start({ timeScale: 0.05 });
-}
 
 const GROUP = -4_000_123;
 /** A line's direction follows its first letter: Arabic text must start with an Arabic word. */
@@ -103,7 +92,8 @@ describe('/start, /help and the language', () => {
   });
 
   it('updates a status message already on screen in the new language', async () => {
-    await useLongFastPhase();
+    await h.close(); // this test needs a bot with a longer fast phase
+    h = await startBot(LONG_FAST_PHASE);
     const { topupId } = sendMobile('lang-live-1');
     h.emulator.setStatus(topupId, 'HANDLING');
     await h.send('/status lang-live-1');

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SUPPORTED_LOCALES } from '../../src/config.js';
 import { refreshChatMenus, setBotCommands } from '../../src/bot/commands.js';
-import { Harness, RESELLER, STAFF, STRANGER } from '../support/harness.js';
+import { RESELLER, STAFF, STRANGER, type Harness } from '../support/harness.js';
 import { FACTURE_500, filledIn, pressOfferNow, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
+import { startBotWithStaffGroup } from '../support/start-bot.js';
 
 /**
  * Which language the bot speaks, as resellers meet it: a French or English Telegram app, a staff group
@@ -11,11 +12,7 @@ import { FACTURE_500, filledIn, pressOfferNow, refundedWithOffers, statusWithOff
 
 let h: Harness;
 beforeEach(async () => {
-  h = await Harness.start();
-  await h.linkGroup(GROUP);
-});
-afterEach(async () => {
-  await h.close();
+  h = await startBotWithStaffGroup(GROUP);
 });
 
 const GROUP = -4_000_777;

@@ -1,26 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, RESELLER, STAFF } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { RESELLER, STAFF, type Harness } from '../support/harness.js';
+import { startLongTailBot } from '../support/start-bot.js';
 
-/**
- * TIME_SCALE 0.01 with compressed recheck schedules: UNKNOWN_ERROR every 20 s x 0.01 = 200 ms,
- * QUEUED every 30 s -> 300 ms, the Agenda sweep every 5 s -> 50 ms.
- */
-const LONG_TAIL_ENV = {
-  RECHECK_UNKNOWN_ERROR_EVERY: '20s',
-  RECHECK_UNKNOWN_ERROR_FOR: '72h',
-  RECHECK_QUEUED_EVERY: '30s',
-  RECHECK_TIMEOUT_FIRST: '10s',
-  RECHECK_SWEEP_EVERY: '5s',
-};
-
+/** TIME_SCALE 0.01 with compressed recheck schedules (LONG_TAIL_ENV). */
 let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
 
 describe('long tail', () => {
   it('UNKNOWN_ERROR -> FULFILLED: a new message replies to the status message, which is edited too', async () => {
-    h = await Harness.start({ env: LONG_TAIL_ENV });
+    h = await startLongTailBot();
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-1' });
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     await h.send('/status lt-1');
@@ -40,7 +27,7 @@ describe('long tail', () => {
   });
 
   it('two workers on one database announce a resolution once per chat', async () => {
-    h = await Harness.start({ env: LONG_TAIL_ENV });
+    h = await startLongTailBot();
     await h.boot(); // a second worker process on the same MongoDB
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-2' });
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
@@ -63,7 +50,7 @@ describe('long tail', () => {
 
 describe('long tail: more outcomes', () => {
   it('QUEUED -> FULFILLED pushes the card code', async () => {
-    h = await Harness.start({ env: LONG_TAIL_ENV });
+    h = await startLongTailBot();
     const { topupId } = h.emulator.sendInternet({ type: 'ADSL', number: '036362608', value: 1000, ref: 'net-q1' });
     h.emulator.setStatus(topupId, 'QUEUED');
     await h.send('/status net-q1');
@@ -78,7 +65,7 @@ describe('long tail: more outcomes', () => {
 
   it('an order still processing after the fast phase is rechecked and its resolution pushed', async () => {
     // Fast phase 5 min x 0.001 = 300 ms; first timeout recheck 10 s x 0.001 = 10 ms, then backing off.
-    h = await Harness.start({ timeScale: 0.001, env: { ...LONG_TAIL_ENV, RECHECK_SWEEP_EVERY: '50s' } });
+    h = await startLongTailBot({ timeScale: 0.001, env: { RECHECK_SWEEP_EVERY: '50s' } });
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 300, ref: 'slow-1' });
     h.emulator.setStatus(topupId, 'HANDLING');
     await h.send('/status slow-1');
@@ -93,7 +80,7 @@ describe('long tail: more outcomes', () => {
   });
 
   it('a Telegram 429 during the announcement delays it but never drops or doubles it', async () => {
-    h = await Harness.start({ env: LONG_TAIL_ENV });
+    h = await startLongTailBot();
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-429' });
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     await h.send('/status lt-429');
@@ -114,7 +101,7 @@ describe('long tail: more outcomes', () => {
   }, 30_000);
 
   it('a worker killed mid-recheck is replaced and the resolution still arrives once', async () => {
-    h = await Harness.start({ env: LONG_TAIL_ENV });
+    h = await startLongTailBot();
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-kill' });
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     await h.send('/status lt-kill');
@@ -135,7 +122,7 @@ describe('long tail: more outcomes', () => {
   }, 30_000);
 
   it('reconciles many due orders with list pages instead of one check each', async () => {
-    h = await Harness.start({ env: { ...LONG_TAIL_ENV, RECHECK_LIST_THRESHOLD: '5' } });
+    h = await startLongTailBot({ env: { RECHECK_LIST_THRESHOLD: '5' } });
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) {
       const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: `bulk-${i}` });
@@ -163,7 +150,7 @@ describe('long tail: more outcomes', () => {
   }, 90_000);
 
   it('an order unresolved when its window closes gets one final message with advice, then tracking stops', async () => {
-    h = await Harness.start({ env: { ...LONG_TAIL_ENV, RECHECK_UNKNOWN_ERROR_FOR: '60s' } });
+    h = await startLongTailBot({ env: { RECHECK_UNKNOWN_ERROR_FOR: '60s' } });
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'lt-exp' });
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     await h.send('/status lt-exp', { languageCode: 'en' });
@@ -182,7 +169,7 @@ describe('long tail: more outcomes', () => {
   }, 30_000);
 
   it("/pending lists the chat's unresolved orders; the stop button and /unwatch stop pushes for that chat only", async () => {
-    h = await Harness.start({ env: LONG_TAIL_ENV });
+    h = await startLongTailBot();
     const a = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'watch-a' });
     const b = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500, ref: 'watch-b' });
     h.emulator.setStatus(a.topupId, 'UNKNOWN_ERROR');

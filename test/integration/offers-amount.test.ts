@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { formatAmount } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
-import { Harness, RESELLER, sleep } from '../support/harness.js';
+import { RESELLER, sleep, type Harness } from '../support/harness.js';
 import {
   answers,
   button,
@@ -13,15 +13,13 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { startBot } from '../support/start-bot.js';
 
 /** Suggested offers: another amount than the offer's, asked in a conversation whose state is in MongoDB. */
 
 let h: Harness;
 beforeEach(async () => {
-  h = await Harness.start();
-});
-afterEach(async () => {
-  await h.close();
+  h = await startBot();
 });
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('ar')(key, vars);

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatAmount } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
-import { Harness, RESELLER, sleep, STAFF, type HarnessOptions } from '../support/harness.js';
+import { RESELLER, sleep, STAFF, type Harness } from '../support/harness.js';
 import {
   button,
   current,
@@ -15,6 +15,7 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { startBot, startBotWithPatientProvider } from '../support/start-bot.js';
 
 /**
  * Suggested offers never make an update wait on the provider: presses return at once and the provider
@@ -22,30 +23,16 @@ import {
  */
 
 let h: Harness;
-// The provider client waits long enough that a held call stays held for the whole test.
-const patientProvider: HarnessOptions = { app: { provider: { timeoutMs: 30_000, retry: { attempts: 1 } } } };
-let held: Array<{ release(): void }> = [];
-afterEach(async () => {
-  for (const calls of held) calls.release();
-  held = [];
-  await h.close();
-});
-/** Holds the provider's answers to matching calls until released (the request itself is handled). */
-function hold(path: RegExp, times = 1) {
-  const calls = h.emulator.hold(path, times);
-  held.push(calls);
-  return calls;
-}
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('ar')(key, vars);
 
 describe('a hanging provider', () => {
   it('an offer press in one chat returns while the balance call hangs, and another chat gets its /status answer meanwhile', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     refundedWithOffers(h, 'hang-1');
     const status = await statusWithOffers(h, 'hang-1');
     const other = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0550123456', amount: 200, ref: 'other-chat-1' });
-    const balance = hold(/account\/balance/, 10);
+    const balance = h.emulator.hold(/account\/balance/, 10);
 
     // Both updates at once, as the runner feeds two chats concurrently.
     const press = h.press(status.message_id, button(status, 'of:').callback_data);
@@ -72,10 +59,10 @@ describe('a hanging provider', () => {
   });
 
   it('Confirm returns at once while the send hangs; the message says "sending" until the provider answers', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     refundedWithOffers(h, 'hang-2');
     const confirmation = await filledIn(h, await pressOfferNow(h, await statusWithOffers(h, 'hang-2')));
-    const send = hold(/mobile\/send/);
+    const send = h.emulator.hold(/mobile\/send/);
 
     await pressConfirm(h, confirmation); // returns although the send is (or will be) held
     expect(current(h, confirmation).html).toBe(t('offer-sending'));
@@ -90,12 +77,12 @@ describe('a hanging provider', () => {
 
 describe('a crash in the middle of a send', () => {
   it('after a restart the order is found by ref and tracked; exactly one send reaches the provider, and the dead worker writes nothing', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     const sourceId = refundedWithOffers(h, 'crash-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const confirmation = await filledIn(h, await pressOfferNow(h, await statusWithOffers(h, 'crash-1')));
     // The provider takes the order, but its answer never reaches the bot before the crash.
-    const send = hold(/mobile\/send/);
+    const send = h.emulator.hold(/mobile\/send/);
     await pressConfirm(h, confirmation);
     await h.telegram.waitFor(() => send.held === 1, { what: 'the send held at the provider' });
     expect((await Offers(h).findOne({ ref }).lean())?.state).toBe('sending');
@@ -127,7 +114,7 @@ describe('a crash in the middle of a send', () => {
   });
 
   it('a Confirm recorded just before a crash is sent once after the restart (by the new worker)', async () => {
-    h = await Harness.start();
+    h = await startBot();
     const sourceId = refundedWithOffers(h, 'crash-2');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const confirmation = await filledIn(h, await pressOfferNow(h, await statusWithOffers(h, 'crash-2')));
@@ -144,10 +131,10 @@ describe('a crash in the middle of a send', () => {
   });
 
   it('a confirmation whose fill-in was under way when the process died is filled in after the restart', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     const sourceId = refundedWithOffers(h, 'crash-3');
     const status = await statusWithOffers(h, 'crash-3');
-    const balance = hold(/account\/balance/); // the first process's balance call never comes back
+    const balance = h.emulator.hold(/account\/balance/); // the first process's balance call never comes back
     const confirmation = await pressOfferNow(h, status);
     await h.telegram.waitFor(() => balance.held === 1, { what: 'the balance call held at the provider' });
     expect(isLoading(h, confirmation)).toBe(true);

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resendRef } from '../../src/resend/offers.js';
-import { Harness, RESELLER, sleep, STAFF, type HarnessOptions } from '../support/harness.js';
+import { RESELLER, sleep, STAFF, type Harness } from '../support/harness.js';
 import {
   answers,
   button,
@@ -21,6 +21,7 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { startBot, startBotWithPatientProvider } from '../support/start-bot.js';
 
 /**
  * Old and repeated presses on suggested offers, as a reseller makes them (a double tap, a second
@@ -30,19 +31,6 @@ import {
  */
 
 let h: Harness;
-// The provider client waits long enough that a held call stays held for the whole test.
-const patientProvider: HarnessOptions = { app: { provider: { timeoutMs: 30_000, retry: { attempts: 1 } } } };
-let held: Array<{ release(): void }> = [];
-afterEach(async () => {
-  for (const calls of held) calls.release();
-  held = [];
-  await h.close();
-});
-function hold(path: RegExp, times = 1) {
-  const calls = h.emulator.hold(path, times);
-  held.push(calls);
-  return calls;
-}
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('ar')(key, vars);
 const isLoadingHtml = (html: string) => html.includes(t('offer-loading'));
@@ -69,7 +57,7 @@ const confirmationsIn = (chatId: number) => {
 
 describe('an offer that was sent says so wherever it is pressed', () => {
   it('the offer pressed again while it is sent and once it is sent: a reply pointing to its live status message, never a second confirmation', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     const sourceId = refundedWithOffers(h, 'again-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const status = await statusWithOffers(h, 'again-1');
@@ -77,7 +65,7 @@ describe('an offer that was sent says so wherever it is pressed', () => {
 
     // The reseller presses the offer and confirms; the provider has not answered the send yet.
     const confirmation = await pressOffer(h, status);
-    const send = hold(/mobile\/send/);
+    const send = h.emulator.hold(/mobile\/send/);
     await pressConfirm(h, confirmation);
     expect(current(h, confirmation).html).toBe(t('offer-sending'));
     await h.telegram.waitFor(() => send.held === 1, { what: 'the send held at the provider' });
@@ -112,7 +100,7 @@ describe('an offer that was sent says so wherever it is pressed', () => {
   });
 
   it('a staff member presses the offer in their own chat after it was sent: a new message there becomes its live status', async () => {
-    h = await Harness.start();
+    h = await startBot();
     const sourceId = refundedWithOffers(h, 'staff-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const staffStatus = await statusWithOffers(h, 'staff-1', { userId: STAFF });
@@ -142,7 +130,7 @@ describe('an offer that was sent says so wherever it is pressed', () => {
   });
 
   it('a confirmation opened before the send (a second device): its Confirm and Cancel point to the live status message and change nothing', async () => {
-    h = await Harness.start();
+    h = await startBot();
     const sourceId = refundedWithOffers(h, 'second-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const status = await statusWithOffers(h, 'second-1');
@@ -180,13 +168,13 @@ describe('an offer that was sent says so wherever it is pressed', () => {
 
 describe('Cancel only cancels what was not sent', () => {
   it('the old Cancel of a confirmed confirmation, while the send is under way and while the order is processing: never "nothing was sent"; the live status reaches ✅', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     const sourceId = refundedWithOffers(h, 'oldcancel-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'oldcancel-1'));
     const cancelData = button(confirmation, 'ox:').callback_data;
     const confirmData = button(confirmation, 'oc:').callback_data;
-    const send = hold(/mobile\/send/);
+    const send = h.emulator.hold(/mobile\/send/);
     await pressConfirm(h, confirmation);
     await h.telegram.waitFor(() => send.held === 1, { what: 'the send held at the provider' });
 
@@ -224,7 +212,7 @@ describe('Cancel only cancels what was not sent', () => {
   });
 
   it('Cancel on a confirmation that was not sent says nothing was sent from it; its old Confirm then sends nothing', async () => {
-    h = await Harness.start();
+    h = await startBot();
     const sourceId = refundedWithOffers(h, 'unsent-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const status = await statusWithOffers(h, 'unsent-1');
@@ -260,7 +248,7 @@ describe('Cancel only cancels what was not sent', () => {
 
 describe('each press gets the answer that is true now', () => {
   it('old buttons after the offers expired: "already sent" for the one that was sent, "expired" for the other; no message changes', async () => {
-    h = await Harness.start();
+    h = await startBot();
     const other = { typename: '🎁 MIX 1000', plan_code: 'MIX1000_DJEZZY', amount: 1000 };
     refundedWithOffers(h, 'expire-1', [FACTURE_500, other]);
     const status = await statusWithOffers(h, 'expire-1');
@@ -286,7 +274,7 @@ describe('each press gets the answer that is true now', () => {
   });
 
   it('two Confirms 1 ms apart: one send, "sending…" shown once, and the message never flickers back', async () => {
-    h = await Harness.start();
+    h = await startBot();
     const sourceId = refundedWithOffers(h, 'twice-1');
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'twice-1'));
     const data = button(confirmation, 'oc:').callback_data;
@@ -317,7 +305,7 @@ describe('each press gets the answer that is true now', () => {
 
 describe('confirmations whose balance arrives late', () => {
   it('sent meanwhile from another confirmation: the late one says so (and in another chat becomes the live status), never offering to send again', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     const sourceId = refundedWithOffers(h, 'late-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);
     const status = await statusWithOffers(h, 'late-1');
@@ -325,7 +313,7 @@ describe('confirmations whose balance arrives late', () => {
     const first = await pressOffer(h, status);
 
     // A second confirmation in this chat and one in the staff chat, their balance still on its way.
-    const balance = hold(/account\/balance/, 5);
+    const balance = h.emulator.hold(/account\/balance/, 5);
     const second = await pressOfferNow(h, status);
     const staffConfirmation = await pressOfferNow(h, staffStatus, 0, { userId: STAFF });
     await h.telegram.waitFor(() => balance.held >= 1, { what: 'the balance call held at the provider' });
@@ -360,11 +348,11 @@ describe('confirmations whose balance arrives late', () => {
   });
 
   it('another confirmation of the offer cancelled meanwhile: the late one is still filled in and can send', async () => {
-    h = await Harness.start(patientProvider);
+    h = await startBotWithPatientProvider();
     refundedWithOffers(h, 'late-2');
     const status = await statusWithOffers(h, 'late-2');
     const first = await pressOffer(h, status);
-    const balance = hold(/account\/balance/);
+    const balance = h.emulator.hold(/account\/balance/);
     const second = await pressOfferNow(h, status);
     await h.telegram.waitFor(() => balance.held === 1, { what: 'the balance call held at the provider' });
 
@@ -386,7 +374,7 @@ describe('in a staff group', () => {
   const colleague = { chatId: GROUP, userId: STAFF };
 
   it('two members press Confirm on the same confirmation: one send, one "sending…"; then the offer and the old Cancel point to the live status', async () => {
-    h = await Harness.start();
+    h = await startBot();
     await h.linkGroup(GROUP); // the account's staff group (both members own the account here)
     const sourceId = refundedWithOffers(h, 'group-1');
     const ref = resendRef(sourceId, 'FACTURE_DJEZZY', 500);

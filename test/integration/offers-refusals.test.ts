@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatAmount, formatDuration } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
-import { Harness, RESELLER, sleep, STRANGER, type HarnessOptions } from '../support/harness.js';
+import { RESELLER, sleep, STRANGER, type Harness, type HarnessOptions } from '../support/harness.js';
 import {
   answers,
   button,
@@ -16,17 +16,11 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { startBot } from '../support/start-bot.js';
 
 /** Suggested offers: every way a press must end without a (second) order. */
 
 let h: Harness;
-async function start(opts: HarnessOptions = {}): Promise<Harness> {
-  h = await Harness.start(opts);
-  return h;
-}
-afterEach(async () => {
-  await h.close();
-});
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('ar')(key, vars);
 const keyOf = (data: string) => data.slice(data.indexOf(':') + 1);
@@ -35,7 +29,7 @@ const pressCalls = () => h.emulator.requests.filter((r) => /balance|validate|pla
 
 describe('buttons that must not send', () => {
   it('an expired offer gets a clear answer and sends nothing, from the offer button or from Confirm', async () => {
-    await start();
+    h = await startBot();
     refundedWithOffers(h, 'old-1');
     const status = await statusWithOffers(h, 'old-1');
     const confirmation = await pressOffer(h, status);
@@ -57,7 +51,7 @@ describe('buttons that must not send', () => {
   });
 
   it('an offer of another account is refused as foreign and sends nothing', async () => {
-    await start();
+    h = await startBot();
     refundedWithOffers(h, 'foreign-1');
     const status = await statusWithOffers(h, 'foreign-1');
     const data = button(status, 'of:').callback_data;
@@ -78,7 +72,7 @@ describe('buttons that must not send', () => {
   });
 
   it('tampered callback data gets a clear answer and leaves everything as it was', async () => {
-    await start();
+    h = await startBot();
     refundedWithOffers(h, 'tamper-1');
     const status = await statusWithOffers(h, 'tamper-1');
     const calls = pressCalls();
@@ -109,7 +103,7 @@ describe('buttons that must not send', () => {
   });
 
   it('a user not in ALLOWED_USER_IDS is refused and sends nothing', async () => {
-    await start();
+    h = await startBot();
     refundedWithOffers(h, 'stranger-1');
     const status = await statusWithOffers(h, 'stranger-1');
     const confirmation = await pressOffer(h, status);
@@ -132,7 +126,7 @@ describe('a send without a clear answer is never repeated blindly', () => {
   const quickTimeout: HarnessOptions = { app: { provider: { timeoutMs: 300, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } } } };
 
   it('timeout after the provider took the order: checks by ref and tracks it, without a second POST', async () => {
-    await start(quickTimeout);
+    h = await startBot(quickTimeout);
     const sourceId = refundedWithOffers(h, 'lost-1');
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'lost-1'));
     h.emulator.injectFault({ kind: 'timeout', path: /mobile\/send/, processed: true });
@@ -146,7 +140,7 @@ describe('a send without a clear answer is never repeated blindly', () => {
   });
 
   it('a send that stays unconfirmed: "not confirmed yet" while checked by ref for UNCONFIRMED_CHECK_FOR, then "not created", and a new press sends once with the same ref', async () => {
-    await start({ ...quickTimeout, env: { UNCONFIRMED_CHECK_FOR: '3m' } }); // 1.8 s at TIME_SCALE 0.01
+    h = await startBot({ ...quickTimeout, env: { UNCONFIRMED_CHECK_FOR: '3m' } }); // 1.8 s at TIME_SCALE 0.01
     const windowMs = 3 * 60_000 * 0.01;
     const sourceId = refundedWithOffers(h, 'lost-2');
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'lost-2'));
@@ -187,7 +181,7 @@ describe('a send without a clear answer is never repeated blindly', () => {
   });
 
   it("an unconfirmed send whose ref turns up during the checks becomes that order's live status", async () => {
-    await start(quickTimeout);
+    h = await startBot(quickTimeout);
     const sourceId = refundedWithOffers(h, 'late-1');
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'late-1'));
     h.emulator.injectFault({ kind: 'timeout', path: /mobile\/send/, processed: false });
@@ -208,7 +202,7 @@ describe('a send without a clear answer is never repeated blindly', () => {
 
 describe('refusals from the provider', () => {
   it('INSUFFICIENT_BALANCE shows the required and the available amounts', async () => {
-    await start({ emulator: { balance: 300 } });
+    h = await startBot({ emulator: { balance: 300 } });
     refundedWithOffers(h, 'poor-1', [FACTURE_500], '0771234567', 100);
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'poor-1'));
     await pressConfirm(h, confirmation);
@@ -221,7 +215,7 @@ describe('refusals from the provider', () => {
   });
 
   it('ERR_VALIDATION names the field the provider refused', async () => {
-    await start();
+    h = await startBot();
     refundedWithOffers(h, 'invalid-1', [{ ...FACTURE_500, amount: 60_000 }]); // FACTURE_DJEZZY takes at most 50 000
     const confirmation = await pressOffer(h, await statusWithOffers(h, 'invalid-1'));
     await pressConfirm(h, confirmation);
@@ -231,7 +225,7 @@ describe('refusals from the provider', () => {
   });
 
   it('a READ-ONLY key gets an explanation instead of a send', async () => {
-    await start({ emulator: { keyScope: 'READ-ONLY' } });
+    h = await startBot({ emulator: { keyScope: 'READ-ONLY' } });
     const sourceId = refundedWithOffers(h, 'ro-1');
     const status = await statusWithOffers(h, 'ro-1');
     const explanation = await pressOffer(h, status);

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { formatAmount } from '../../src/bot/render/format.js';
 import { resendRef } from '../../src/resend/offers.js';
-import { Harness, RESELLER, STAFF } from '../support/harness.js';
+import { RESELLER, STAFF, type Harness } from '../support/harness.js';
 import { EMULATOR_TEST_NUMBERS, SANDBOX_MESSAGES } from '../support/oneclick-emulator.js';
 import {
   button,
@@ -15,13 +15,11 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { startBot } from '../support/start-bot.js';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await Harness.start();
-});
-afterEach(async () => {
-  await h.close();
+  h = await startBot();
 });
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('ar')(key, vars);

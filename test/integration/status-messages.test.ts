@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Translate } from '../../src/bot/i18n.js';
 import type { FakeMessage } from '../support/fake-telegram.js';
-import { Harness, RESELLER, STAFF, sleep, type HarnessOptions } from '../support/harness.js';
+import { RESELLER, STAFF, sleep, type Harness, type HarnessOptions } from '../support/harness.js';
+import { LONG_FAST_PHASE, LONG_TAIL_ENV, startBotWithStaffGroup } from '../support/start-bot.js';
 
 /**
  * Every status message the bot sends for an order must end true: the live one (the newest in its
@@ -16,26 +17,12 @@ import { Harness, RESELLER, STAFF, sleep, type HarnessOptions } from '../support
 
 const GROUP = -100_777;
 
-/** UNKNOWN_ERROR rechecked every 20 s x 0.01 = 200 ms, the sweep every 50 ms (as in long-tail.test.ts). */
-const LONG_TAIL_ENV = {
-  RECHECK_UNKNOWN_ERROR_EVERY: '20s',
-  RECHECK_UNKNOWN_ERROR_FOR: '72h',
-  RECHECK_QUEUED_EVERY: '30s',
-  RECHECK_TIMEOUT_FIRST: '10s',
-  RECHECK_SWEEP_EVERY: '5s',
-};
-
 let h: Harness;
 let t: Translate;
 
-afterEach(async () => {
-  await h.close();
-});
-
 async function start(opts: HarnessOptions = {}): Promise<void> {
-  // A 15 s fast phase (TIME_SCALE 0.05) unless told otherwise: a frozen order stays in it.
-  h = await Harness.start({ timeScale: 0.05, defaultLocale: 'en', ...opts });
-  await h.linkGroup(GROUP);
+  // A 15 s fast phase unless told otherwise: a frozen order stays in it.
+  h = await startBotWithStaffGroup(GROUP, { ...LONG_FAST_PHASE, defaultLocale: 'en', ...opts });
   t = h.app.translatorFor('en');
 }
 

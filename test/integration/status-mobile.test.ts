@@ -1,23 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EMULATOR_TEST_NUMBERS, SANDBOX_MESSAGES } from '../support/oneclick-emulator.js';
-import { Harness, RESELLER, sleep } from '../support/harness.js';
+import { RESELLER, sleep, type Harness } from '../support/harness.js';
+import { LONG_FAST_PHASE, startBot } from '../support/start-bot.js';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await Harness.start();
+  h = await startBot();
 });
-afterEach(async () => {
-  await h.close();
-});
-
-/**
- * For a test that keeps an order unsettled for a while: a 15 s fast phase (TIME_SCALE 0.05) keeps it
- * out of the long tail even on a loaded machine (a long-tail resolution rightly comes as a new message).
- */
-async function useLongFastPhase(): Promise<void> {
-  await h.close();
-  h = await Harness.start({ timeScale: 0.05 });
-}
 
 /** Words that would tell a reseller the top-up failed (and so that they may refund or resend). */
 const FAILED_WORDS = /فشل|fail|échec|échou/i;
@@ -30,7 +19,8 @@ function sendMobile(mssidn = '0778037340', ref?: string) {
 
 describe('/status for a mobile top-up', () => {
   it('tracks an order by ref in one message edited from pending to processing to fulfilled', async () => {
-    await useLongFastPhase();
+    await h.close(); // this test needs a bot with a longer fast phase
+    h = await startBot(LONG_FAST_PHASE);
     const { topupId } = sendMobile('0778037340', 'order-123');
     h.emulator.setStatus(topupId, 'PENDING');
     await h.send('/status order-123');

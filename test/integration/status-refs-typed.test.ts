@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../support/fake-telegram.js';
-import { Harness, RESELLER, STAFF } from '../support/harness.js';
+import { RESELLER, STAFF, type Harness } from '../support/harness.js';
+import { startBotWithStaffGroup } from '../support/start-bot.js';
 
 /**
  * Refs as resellers actually give them: typed on an Arabic keyboard, dressed with # or quotes, a
@@ -10,11 +11,7 @@ import { Harness, RESELLER, STAFF } from '../support/harness.js';
 
 let h: Harness;
 beforeEach(async () => {
-  h = await Harness.start();
-  await h.linkGroup(GROUP);
-});
-afterEach(async () => {
-  await h.close();
+  h = await startBotWithStaffGroup(GROUP);
 });
 
 const GROUP = -4_000_777;
@@ -131,8 +128,7 @@ describe('a bare /status replying to a message', () => {
 
   it('in a group with privacy mode: /status@bot replying to the status message (the only form Telegram delivers)', async () => {
     await h.close();
-    h = await Harness.start({ privacyMode: true });
-    await h.linkGroup(GROUP);
+    h = await startBotWithStaffGroup(GROUP, { privacyMode: true });
     seed('reply-2');
     await h.send(`/status@${h.telegram.botInfo.username} reply-2`, { chatId: GROUP, userId: STAFF });
     const status = await finalStatus(GROUP, 'reply-2');

@@ -274,7 +274,19 @@ export class Harness {
     );
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops every app, drops the database and closes the fakes; once, however often it is called.
+   * Provider answers a test still holds are released first: a stopping app finishes its work in
+   * flight, and must not wait out a held call.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= this.closeOnce());
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(): Promise<void> {
+    this.emulator.releaseHolds();
     for (const app of this.apps) await app.stop().catch(() => undefined);
     await this.connection.dropDatabase().catch(() => undefined);
     await this.connection.close();

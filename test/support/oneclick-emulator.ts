@@ -548,6 +548,14 @@ export class OneClickEmulator {
     };
   }
 
+  /** Releases every hold (their waiting requests are answered) and holds nothing more. */
+  releaseHolds(): void {
+    for (const hold of this.holds.splice(0)) {
+      hold.remaining = 0;
+      for (const answer of hold.waiting.splice(0)) answer();
+    }
+  }
+
   // ------------------------------------------------------------ observation
 
   get requests(): RecordedRequest[] {
