@@ -3,6 +3,7 @@ import type { App } from '../../src/app.js';
 import { Harness, RESELLER, TEST_API_KEY, sleep, type HarnessOptions } from '../support/harness.js';
 import type { RecordedRequest } from '../support/oneclick-emulator.js';
 import { current, pressConfirm, pressOffer, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
+import { skewedClock, type SkewedClock } from '../support/skewed-clock.js';
 
 /**
  * Provider key safety (issue 7, item 4): the provider blocks the server's IP for 15 minutes after 5
@@ -14,18 +15,13 @@ const MINUTE = 60_000;
 const WINDOW_MS = 15 * MINUTE;
 const REJECTED_TEXT = 'رفضت OneClickDz مفتاح API';
 
-/** Wall time plus a skew the test moves forward: the emulator and the apps read the same clock. */
-function skewedClock(): { now: () => number; advance: (ms: number) => void } {
-  let skew = 0;
-  return { now: () => Date.now() + skew, advance: (ms) => void (skew += ms) };
-}
-
 let h: Harness;
 afterEach(async () => {
   await h.close();
 });
 
-async function start(clock: ReturnType<typeof skewedClock>, opts: HarnessOptions = {}): Promise<void> {
+/** The emulator and the apps read the same clock. */
+async function start(clock: SkewedClock, opts: HarnessOptions = {}): Promise<void> {
   h = await Harness.start({
     ...opts,
     app: { clock, keyGuard: { tickMs: 50 }, ...opts.app },
