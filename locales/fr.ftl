@@ -455,6 +455,9 @@ offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable 
 offer-key-rejected = OneClickDz a refusé la clé API de ce compte et n'a donc reçu aucune commande. Prévenez le propriétaire du compte (ou l'administrateur du bot, pour le compte propre du bot).
 offer-withdrawn = Non envoyé : votre droit de renvoi a été retiré avant l'envoi. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
 offer-withdrawn-other = Non envoyé : la personne qui a confirmé n'a plus le droit de renvoyer sur ce compte. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
+offer-key-wait =
+    Rien n'a été envoyé. Une autre clé OneClickDz vient d'être refusée : la clé de ce compte doit donc être vérifiée à nouveau d'abord et, pour éviter que OneClickDz ne bloque le bot, cette vérification attend { $time }. Ensuite, envoyez /status avec cette référence pour une nouvelle offre :
+    <code>{ $ref }</code>
 offer-forbidden =
     OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de renvoyer la recharge :
     <code>{ $ref }</code>

@@ -1,4 +1,5 @@
 import type { OneClickClient } from '../provider/client.js';
+import { isKeyAttemptWait } from '../provider/errors.js';
 import type { Clock } from '../shared/clock.js';
 
 /** How long a balance read from the provider is shown without asking again. */
@@ -38,7 +39,11 @@ export class AccountBalances {
         this.cache.set(accountId, { balance, at });
         return { ok: true, balance, at };
       })
-      .catch((err: unknown): BalanceResult => ({ ok: false, kind: (err as { kind?: string }).kind ?? 'unexpected' }))
+      // A key held back until a key attempt frees up was not rejected: shown as "no answer, try again".
+      .catch((err: unknown): BalanceResult => ({
+        ok: false,
+        kind: isKeyAttemptWait(err) ? 'key_attempt_wait' : ((err as { kind?: string }).kind ?? 'unexpected'),
+      }))
       .finally(() => this.inFlight.delete(accountId));
     this.inFlight.set(accountId, call);
     return call;

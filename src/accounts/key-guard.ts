@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { CallGate, IpBlockGuard } from '../provider/client.js';
-import { ProviderError } from '../provider/errors.js';
+import { KEY_ATTEMPT_WAIT, ProviderError } from '../provider/errors.js';
 import type { AccountKeyInfo } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { KeyAttemptBudget } from './key-attempt-budget.js';
+import { PENDING_RETRY_MS, type KeyAttemptBudget, type Reservation } from './key-attempt-budget.js';
+
+/** How long (real time) a call waits for other keys' reservations in flight before it is refused. */
+const RESERVE_WAIT_MS = 5_000;
 
 /**
  * Provider key safety: a key the provider rejects is never sent again until a revalidation (GET
@@ -16,11 +19,31 @@ import type { KeyAttemptBudget } from './key-attempt-budget.js';
  *   unverified, valid --401 (validate or any call)--> rejected --revalidation ok--> valid
  *
  * While `unverified` (start-up, until this process or a recent one validated the key) calls go out
- * one at a time, so a bad key costs at most one attempt per process; while `rejected` every call
- * fails at once, without network, with a `key_suspended` ProviderError whose `retryAfterMs` is the
- * time to the next revalidation (tracking parks its orders for that long). When a key becomes usable
- * again, `onUsable(accountId)` fires in every process (the app kicks the tracker with it).
+ * one at a time, each first reserving an attempt of the key-attempt budget; while `rejected` every
+ * call fails at once, without network, with a `key_suspended` ProviderError whose `retryAfterMs` is
+ * the time to the next revalidation (tracking parks its orders for that long). When a key becomes
+ * usable again, `onUsable(accountId)` fires in every process (the app kicks the tracker with it).
+ *
+ * Several keys revoked at once: a `valid` key calls freely only while it has been proven (an
+ * accepted call or validation, dated when the call was sent) since the newest failure in the
+ * budget's window. A failure anywhere (another key's 401, a failed link attempt) makes every key
+ * proven before it go back to one call at a time, each reserving an attempt first (see
+ * `callNeedsAttempt`); when none is left the call is refused without network, `key_suspended` with
+ * code KEY_ATTEMPT_WAIT and `retryAfterMs` until one frees up (tracking retries then; the key is
+ * not said to be rejected). So keys revoked together cost reserved attempts, not one 401 each.
+ * The budget's newest failure comes from this process's own writes at once and from the others'
+ * at the 2 s refresh: within that lag, and for a key revoked after it was proven again, a 401 is
+ * still counted after the fact (`recordFailure`); the provider's `attemptsLeft` is the backstop.
  */
+
+/**
+ * Must a call with this key reserve an attempt of the budget first? An unverified key always (it may
+ * be bad); a valid one when it was last proven before the newest failure in the window
+ * (`newestFailureAt`, 0 when the window holds none). A proof at the same instant counts as after.
+ */
+export function callNeedsAttempt(key: { state: 'unverified' | 'valid'; provenAt: number }, newestFailureAt: number): boolean {
+  return key.state === 'unverified' || (newestFailureAt > 0 && key.provenAt < newestFailureAt);
+}
 
 /** What /readyz shows per key: `ok`, `checking` (not validated yet), `rejected`, `paused` (IP block). */
 export type KeyStateName = 'ok' | 'checking' | 'rejected' | 'paused';
@@ -103,7 +126,11 @@ interface Entry {
   reason: string | undefined;
   /** When this process last learnt of a rejection: an older "valid" in MongoDB does not undo it. */
   rejectedAt: number;
-  /** When this process last learnt the key is accepted: an older rejection in MongoDB does not undo it. */
+  /**
+   * When the key was last proven (validated, or any call it made accepted; dated when the call was
+   * sent), by this process or, at the refresh, another: an older rejection in MongoDB does not undo
+   * it, and a failure newer than it makes the key re-prove itself (`callNeedsAttempt`).
+   */
   validatedAt: number;
   nextProbeAt: number;
   transientFailures: number;
@@ -221,7 +248,11 @@ export class KeyGuard {
     });
   }
 
-  /** The gate every provider call with this account's key goes through. */
+  /**
+   * The gate every provider call with this account's key goes through. A valid key proven since the
+   * newest failure passes at once (no MongoDB work); otherwise the call waits for the key's one call
+   * in flight, then reserves an attempt (or is refused until one frees up).
+   */
   gateFor(accountId: string): CallGate {
     const e = this.entries.get(accountId);
     if (!e) throw new Error(`KeyGuard: no key for account ${accountId}`);
@@ -235,19 +266,60 @@ export class KeyGuard {
             });
           }
           if (e.state === 'rejected') throw this.suspended(e);
-          if (e.state === 'valid') return (err) => this.callEnded(e, err);
+          const sentAt = this.now();
+          const key = { state: e.state, provenAt: e.validatedAt };
+          if (!callNeedsAttempt(key, this.opts.budget.newestFailureAt(sentAt))) return (err) => this.callEnded(e, err, sentAt);
           if (e.flight) {
             await e.flight;
             continue;
           }
           const release = this.hold(e);
+          let reservation: Reservation;
+          try {
+            reservation = await this.reserveSoon();
+          } catch (err) {
+            release();
+            this.opts.log.warn({ err, accountId }, 'key guard: could not reserve a key attempt in MongoDB');
+            throw this.waiting(e, this.now() + (this.opts.tickMs ?? 2_000));
+          }
+          if (!reservation.ok) {
+            release();
+            throw this.waiting(e, reservation.freeAt);
+          }
+          const token = reservation.token;
+          const reservedAt = this.now();
           return (err) => {
-            this.callEnded(e, err);
+            this.reservedCallEnded(e, token, err, reservedAt);
             release();
           };
         }
       },
     };
+  }
+
+  /**
+   * An attempt to re-prove a key with. When only other keys' reservations in flight fill the budget
+   * (several keys re-proving at once after a failure), waits for them (real time, a few seconds at
+   * most) rather than refusing the call.
+   */
+  private async reserveSoon(): Promise<Reservation> {
+    const giveUpAt = Date.now() + RESERVE_WAIT_MS;
+    for (;;) {
+      const now = this.now();
+      const reservation = await this.opts.budget.reserve(now, 'reprove');
+      if (reservation.ok || reservation.freeAt - now > PENDING_RETRY_MS || Date.now() >= giveUpAt || this.stopped) return reservation;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
+  }
+
+  /** No attempt left to re-prove the key with: the call is not made, and the key is not said to be rejected. */
+  private waiting(e: Entry, freeAt: number): ProviderError {
+    const waitMs = Math.max(0, freeAt - this.now());
+    return new ProviderError(
+      'key_suspended',
+      `OneClickDz: not calling with the key of account ${e.key.accountId} yet: another key failed since it was last accepted, and no key attempt is free for ${Math.ceil(waitMs / 1000)} s`,
+      { code: KEY_ATTEMPT_WAIT, retryAfterMs: Math.max(waitMs, 1_000) },
+    );
   }
 
   private suspended(e: Entry): ProviderError {
@@ -268,25 +340,46 @@ export class KeyGuard {
     };
   }
 
-  /** How a call with the key ended. */
-  private callEnded(e: Entry, err: ProviderError | undefined): void {
+  /** How a call with the key that went out freely ended (`sentAt`: when it was admitted). */
+  private callEnded(e: Entry, err: ProviderError | undefined, sentAt: number): void {
     if (err?.kind === 'unauthorized') {
       this.rejectedInUse(e, err);
       return;
     }
-    if (e.state === 'unverified' && provesKey(err)) {
-      const now = this.now();
-      Object.assign(e, { state: 'valid', validatedAt: now, transientFailures: 0 });
-      this.queue(() => this.persistValid(e, now));
-    }
+    if (provesKey(err)) this.proven(e, sentAt);
   }
 
-  /** A 401 on an ordinary call: suspend the key now, count the attempt, tell other processes. */
-  private rejectedInUse(e: Entry, err: ProviderError): void {
+  /** How a call that reserved an attempt ended: a 401 keeps the attempt as the failure, anything else gives it back. */
+  private reservedCallEnded(e: Entry, token: string, err: ProviderError | undefined, sentAt: number): void {
+    if (err?.kind === 'unauthorized') {
+      this.rejectedInUse(e, err, token);
+      return;
+    }
+    if (provesKey(err)) this.proven(e, sentAt);
+    this.queue(() => this.opts.budget.release(token));
+  }
+
+  /**
+   * A call sent at `sentAt` was accepted. The newest proof is kept in memory (every call: no MongoDB
+   * work); a key that was unverified or had to re-prove itself also records it for other processes.
+   */
+  private proven(e: Entry, sentAt: number): void {
+    if (e.state === 'rejected' || sentAt <= e.validatedAt) return;
+    const record = e.state === 'unverified' || e.validatedAt < this.opts.budget.newestFailureAt(this.now());
+    Object.assign(e, { state: 'valid', validatedAt: sentAt, transientFailures: 0 });
+    if (record) this.queue(() => this.persistValid(e, sentAt));
+  }
+
+  /**
+   * A 401 on an ordinary call: suspend the key now, count the attempt (as the reserved one, `token`,
+   * when the call had reserved it), tell other processes.
+   */
+  private rejectedInUse(e: Entry, err: ProviderError, token?: string): void {
     const now = this.now();
     const attemptsLeft = attemptsLeftOf(err);
     const wasRejected = e.state === 'rejected';
     const reason = err.code ?? 'INVALID_ACCESS_TOKEN';
+    this.opts.budget.noteFailure(now); // every other key proven before it re-proves itself from now on
     if (!wasRejected) {
       const backoff = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
       Object.assign(e, { state: 'rejected', reason, rejectedAt: now, nextProbeAt: now + backoff.firstMs });
@@ -297,7 +390,8 @@ export class KeyGuard {
       this.rejected(e, reason);
     }
     this.queue(async () => {
-      await this.opts.budget.recordFailure(now, attemptsLeft);
+      if (token) await this.opts.budget.confirmFailure(token, now, attemptsLeft);
+      else await this.opts.budget.recordFailure(now, attemptsLeft);
       if (wasRejected) return;
       await this.States.updateOne(
         { _id: e.docId, $or: [{ state: { $ne: 'rejected' } }, { rejectedAt: { $lt: new Date(now) } }] },
@@ -374,6 +468,8 @@ export class KeyGuard {
           e.nextProbeAt = doc.nextProbeAt?.getTime() ?? now;
         }
       } else if (doc.state === 'valid') {
+        // Another process proved the key again (after a failure): this one need not re-prove it too.
+        if (e.state === 'valid') e.validatedAt = Math.max(e.validatedAt, validatedAt);
         const fresh = validatedAt > e.rejectedAt && (e.state === 'rejected' || now - validatedAt <= (this.opts.trustMs ?? 10 * 60_000));
         if (e.state !== 'valid' && fresh) {
           const wasRejected = e.state === 'rejected';
@@ -415,7 +511,8 @@ export class KeyGuard {
     if (this.opts.ipBlock.remainingMs(now) > 0) {
       return this.reschedule(e, now + this.opts.ipBlock.remainingMs(now), claimed.probeFailures);
     }
-    const reservation = await this.opts.budget.reserve(now);
+    // A rejected key is most likely still bad: it leaves the last attempt for keys re-proving themselves.
+    const reservation = await this.opts.budget.reserve(now, e.state === 'rejected' ? 'check' : 'reprove');
     if (!reservation.ok) {
       this.opts.log.warn(
         { accountId: e.key.accountId, nextCheck: new Date(reservation.freeAt).toISOString() },
@@ -429,6 +526,7 @@ export class KeyGuard {
     const release = e.state === 'unverified' ? this.hold(e) : () => undefined;
     try {
       let info: AccountKeyInfo;
+      const sentAt = this.now();
       try {
         info = await e.key.validate();
       } catch (err) {
@@ -436,7 +534,7 @@ export class KeyGuard {
         return;
       }
       await this.opts.budget.release(reservation.token);
-      await this.markValid(e, this.now(), info);
+      await this.markValid(e, this.now(), info, sentAt);
     } finally {
       release();
     }
@@ -501,7 +599,7 @@ export class KeyGuard {
   }
 
   /** The provider accepted the key (a revalidation, or any call while it was unverified). */
-  private async markValid(e: Entry, now: number, info: AccountKeyInfo | undefined): Promise<void> {
+  private async markValid(e: Entry, now: number, info: AccountKeyInfo | undefined, provenAt = now): Promise<void> {
     if (info && !info.isEnabled) {
       // Accepted but switched off in the dashboard: calls would be refused, so treat it as rejected.
       const backoff = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
@@ -531,8 +629,8 @@ export class KeyGuard {
         wasRejected ? 'OneClickDz accepts the API key again: calls resume' : 'OneClickDz API key is valid',
       );
     }
-    Object.assign(e, { state: 'valid', reason: undefined, validatedAt: now, transientFailures: 0 });
-    await this.persistValid(e, now);
+    Object.assign(e, { state: 'valid', reason: undefined, validatedAt: Math.max(e.validatedAt, provenAt), transientFailures: 0 });
+    await this.persistValid(e, provenAt);
     if (!wasValid) this.usable(e);
   }
 

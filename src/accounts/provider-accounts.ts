@@ -92,7 +92,8 @@ export function createProviderAccounts(opts: ProviderAccountsOptions): ProviderA
       const now = clock.now();
       const blockedMs = ipBlock.remainingMs(now);
       if (blockedMs > 0) return { type: 'busy', retryAt: now + blockedMs };
-      const reservation = await budget.reserve(now);
+      // A key nobody has seen work: it leaves the last attempt for keys re-proving themselves.
+      const reservation = await budget.reserve(now, 'check');
       if (!reservation.ok) return { type: 'busy', retryAt: reservation.freeAt };
       const probe = new OneClickClient({ ...common, apiKey, retry: { attempts: 1 } });
       try {

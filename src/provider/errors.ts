@@ -17,8 +17,13 @@ export type ProviderErrorKind =
   | 'timeout' // no answer within the per-request timeout
   | 'malformed' // body is not JSON or does not match the schema
   // Not called at all (no network): the provider rejected this account's key and the key guard
-  // (src/accounts/) suspended it; `retryAfterMs` is the time until the key is revalidated.
+  // (src/accounts/) suspended it; `retryAfterMs` is the time until the key is revalidated. With the
+  // code KEY_ATTEMPT_WAIT the key was not rejected: it must prove itself again (another key failed
+  // since) and no key attempt is free before `retryAfterMs`; nothing is wrong with the account.
   | 'key_suspended';
+
+/** `key_suspended` code: the key waits for a free key attempt to prove itself again; it was not rejected. */
+export const KEY_ATTEMPT_WAIT = 'KEY_ATTEMPT_WAIT';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'malformed']);
 
@@ -62,4 +67,9 @@ export class ProviderError extends Error {
 
 export function isProviderError(e: unknown, kind?: ProviderErrorKind): e is ProviderError {
   return e instanceof ProviderError && (kind === undefined || e.kind === kind);
+}
+
+/** The key guard held the call back only until a key attempt frees up: retry later, the key is fine as far as anyone knows. */
+export function isKeyAttemptWait(e: unknown): e is ProviderError {
+  return e instanceof ProviderError && e.kind === 'key_suspended' && e.code === KEY_ATTEMPT_WAIT;
 }

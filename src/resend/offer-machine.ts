@@ -45,7 +45,9 @@ export type Refusal =
   /** Another 403 (IP blocked or not allowed, a disabled key, a code the bot does not know): shown with its code. */
   | { reason: 'forbidden'; code?: string | undefined }
   /** The key was rejected (401), or is suspended after that: the provider took no order. */
-  | { reason: 'key_rejected' };
+  | { reason: 'key_rejected' }
+  /** Not sent: the key must prove itself again and no key attempt is free before `retryAt` (ms); the key was not rejected. */
+  | { reason: 'key_wait'; retryAt?: number | undefined };
 
 /** A message in a chat. */
 export interface MessageRef {

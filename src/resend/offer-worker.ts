@@ -13,7 +13,7 @@
  * through the offer machine (offer-store.ts), conditioned on still holding the lease.
  */
 import type { Model } from 'mongoose';
-import { isProviderError, ProviderError } from '../provider/errors.js';
+import { isKeyAttemptWait, isProviderError, ProviderError } from '../provider/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { LeasedDueLoop } from '../tracking/leased-due-loop.js';
@@ -145,7 +145,7 @@ export class OfferWorker {
     } catch (err) {
       const kind = err instanceof ProviderError ? err.kind : 'unexpected';
       this.opts.log.warn({ offer: offer._id, ref: offer.ref, kind, code: (err as ProviderError).code }, 'suggested offer send failed');
-      const refusal = refusalOf(err);
+      const refusal = refusalOf(err, this.opts.clock.now());
       if (refusal) return this.apply(claim, sending.offer, { type: 'refused', refusal });
       if (this.abandoned) return undefined;
       // DUPLICATED_REF, or no clear answer: the order may exist. Ask by ref before anything else.
@@ -206,7 +206,7 @@ export class OfferWorker {
 }
 
 /** A clear "no" from the provider (no order was created), or undefined when the outcome is unclear. */
-function refusalOf(err: unknown): Refusal | undefined {
+function refusalOf(err: unknown, now: number): Refusal | undefined {
   if (isProviderError(err, 'insufficient_balance')) {
     return { reason: 'insufficient_balance', required: numberDetail(err, 'required'), available: numberDetail(err, 'available') };
   }
@@ -216,6 +216,7 @@ function refusalOf(err: unknown): Refusal | undefined {
   }
   if (isProviderError(err, 'forbidden')) return { reason: 'forbidden', code: err.code };
   // key_suspended: the key guard refused the send before any network, so no order can exist.
+  if (isKeyAttemptWait(err)) return { reason: 'key_wait', retryAt: err.retryAfterMs === undefined ? undefined : now + err.retryAfterMs };
   if (isProviderError(err, 'unauthorized') || isProviderError(err, 'key_suspended')) return { reason: 'key_rejected' };
   // The provider blocks the server's IP, not the key: say so, with its code.
   if (isProviderError(err, 'ip_blocked')) return { reason: 'forbidden', code: err.code ?? 'IP_BLOCKED' };

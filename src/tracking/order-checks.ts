@@ -4,7 +4,7 @@
  * transition under the order's poll claim (`commit`). Shared by the fast-poll loop, lookups that
  * resolve, and the long-tail sweep (which probes many orders and writes their transitions in bulk).
  */
-import { ProviderError } from '../provider/errors.js';
+import { ProviderError, isKeyAttemptWait } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -19,11 +19,13 @@ import type { WatchRequest } from './requests.js';
 /**
  * Provider errors that mean "this account cannot be served now" rather than "this call failed": the
  * key was rejected, the IP is blocked, the key guard suspended the key. Orders are parked, not spun.
+ * A key held back only until a key attempt frees up (KEY_ATTEMPT_WAIT) was not rejected: that check
+ * simply could not be made, and is retried at its `retryAfterMs`.
  */
 const NO_USABLE_PROVIDER: ReadonlySet<string> = new Set(['unauthorized', 'forbidden', 'ip_blocked', 'key_suspended']);
 
 export function meansNoUsableProvider(err: unknown): boolean {
-  return err instanceof ProviderError && NO_USABLE_PROVIDER.has(err.kind);
+  return err instanceof ProviderError && NO_USABLE_PROVIDER.has(err.kind) && !isKeyAttemptWait(err);
 }
 
 export interface OrderChecksOptions {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { Harness, RESELLER, TEST_API_KEY, sleep, type HarnessOptions } from '../support/harness.js';
@@ -211,4 +212,163 @@ describe('provider key safety', () => {
     await h.telegram.waitFor(() => h.app.keyStates()[0]?.state === 'ok' || undefined, { what: 'the key revalidated' });
     expect(ipBlockedAnswers()).toBe(0);
   }, 60_000);
+
+  describe('several keys, one attempt budget', () => {
+    const en = { languageCode: 'en' };
+    /** Linked accounts: owner, provider username, key (provider keys are UUIDs). */
+    const LINKED = [601, 602, 603, 604, 605].map((owner, i) => ({
+      owner,
+      username: `+21356000000${i}`,
+      key: `${i}1b2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d`,
+    }));
+    /** The owner's notice (link-key-rejected), in the chat's language: Arabic, the default, as no chat picked one. */
+    const KEY_REJECTED_NOTICE = 'رفض OneClickDz مفتاح حسابك المربوط';
+
+    /** Each owner links their account with /link (one validation each, given back: the keys are good). */
+    async function linkAll(accounts: typeof LINKED): Promise<void> {
+      for (const a of accounts) {
+        h.emulator.addAccount({ apiKey: a.key, username: a.username });
+        await h.send(`/link ${a.key}`, { userId: a.owner, ...en });
+        await h.waitForMessage(a.owner, (m) => m.text.includes('Account linked'), `account ${a.username} linked`);
+      }
+    }
+
+    /** A user tries to link a key the provider does not know; resolves with the answer they got. */
+    async function badLinkAttempt(userId: number): Promise<string> {
+      await h.send(`/link ${randomUUID()}`, { userId, ...en });
+      const answer = await h.waitForMessage(userId, (m) => /does not accept this key|no key is checked before/.test(m.text), 'link answer');
+      return answer.text;
+    }
+
+    /** Calls that reserved an attempt of the budget (findAndModify on its document) since `from`. */
+    const reservations = (from: number) =>
+      h.mongoCommands.slice(from).filter((c) => c.name === 'findAndModify' && c.collection === 'provider_key_attempts').length;
+
+    it('keys revoked one after another in one window, with failed link attempts: never more than 3 invalid attempts in any 15 minutes, no IP block, valid keys keep working, every owner told', async () => {
+      const clock = skewedClock();
+      // TIME_SCALE 0.1: orders are followed for hours of this test's clock (the provider's 15-minute
+      // windows are not scaled), as they would be in real time while the budget makes keys wait.
+      await start(clock, { timeScale: 0.1, env: { ONBOARDING: 'open' } });
+      await linkAll(LINKED);
+      // An order of every account being tracked (the env account's too).
+      const ids: string[] = [];
+      for (const [i, a] of LINKED.entries()) {
+        const { topupId } = h.emulator.sendMobile(
+          { plan_code: 'PREPAID_DJEZZY', MSSIDN: `07700001${i}0`, amount: 100, ref: `multi-${i}` },
+          { account: a.username },
+        );
+        h.emulator.setStatus(topupId, 'HANDLING');
+        ids.push(topupId);
+        await h.send(`/status multi-${i}`, { userId: a.owner, ...en });
+      }
+      const env = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000199', amount: 100, ref: 'multi-env' });
+      h.emulator.setStatus(env.topupId, 'HANDLING');
+      await h.send('/status multi-env', { userId: RESELLER, ...en });
+      await h.telegram.waitFor(
+        async () => ((await h.app.models.Order.countDocuments({ providerId: { $in: [...ids, env.topupId] } })) === 6 ? true : undefined),
+        { what: 'every order tracked' },
+      );
+
+      // Four of the five linked keys are revoked in their dashboards, a minute apart; two strangers
+      // try keys that do not exist; every owner keeps using the bot.
+      const revoked = LINKED.slice(0, 4);
+      const valid = LINKED[4]!;
+      const linkAnswers: string[] = [];
+      for (const [i, a] of revoked.entries()) {
+        h.emulator.setApiKey(randomUUID(), { account: a.username });
+        for (const b of LINKED) await h.send('/balance', { userId: b.owner, ...en });
+        if (i === 1 || i === 2) linkAnswers.push(await badLinkAttempt(700 + i));
+        clock.advance(MINUTE);
+        await settle();
+      }
+      // Then time passes: the budget's windows slide, owners keep asking, trackers keep checking.
+      const told = (owner: number) => h.telegram.messages(owner).filter((m) => m.text.includes(KEY_REJECTED_NOTICE)).length;
+      for (let minute = 0; minute < 60 && revoked.some((a) => told(a.owner) === 0); minute++) {
+        for (const b of LINKED) await h.send('/balance', { userId: b.owner, ...en });
+        clock.advance(MINUTE);
+        await settle();
+      }
+
+      expect(ipBlockedAnswers()).toBe(0);
+      expect(h.emulator.ipBlockedUntil()).toBe(0);
+      expect(worstWindow()).toBeLessThanOrEqual(3);
+      for (const a of revoked) expect(told(a.owner)).toBe(1); // each owner told once, in their private chat
+      expect(told(valid.owner)).toBe(0);
+      expect(linkAnswers).toHaveLength(2);
+
+      // The keys still valid work: their orders resolve.
+      h.emulator.setStatus(ids[4]!, 'FULFILLED');
+      h.emulator.setStatus(env.topupId, 'FULFILLED');
+      const resolved = (chat: number, ref: string) => h.telegram.messages(chat).some((m) => m.text.includes(ref) && m.text.includes('✅'));
+      for (let minute = 0; minute < 20 && !(resolved(valid.owner, 'multi-4') && resolved(RESELLER, 'multi-env')); minute++) {
+        clock.advance(MINUTE);
+        await settle();
+      }
+      await h.telegram.waitFor(() => (resolved(valid.owner, 'multi-4') && resolved(RESELLER, 'multi-env')) || undefined, {
+        what: 'the orders of the keys still valid, fulfilled',
+      });
+      expect(h.telegram.messages(valid.owner).some((m) => m.text.includes('multi-4') && m.text.includes('✅'))).toBe(true);
+      expect(h.telegram.messages(RESELLER).some((m) => m.text.includes('multi-env') && m.text.includes('✅'))).toBe(true);
+      expect(worstWindow()).toBeLessThanOrEqual(3);
+      expect(ipBlockedAnswers()).toBe(0);
+    }, 180_000);
+
+    it("three bad link attempts reach the provider only twice, and valid keys' next calls still go out", async () => {
+      const clock = skewedClock();
+      await start(clock, { env: { ONBOARDING: 'open' } });
+      await linkAll(LINKED.slice(4));
+      const answers = [await badLinkAttempt(701), await badLinkAttempt(702), await badLinkAttempt(703)];
+      expect(answers.filter((t) => t.includes('does not accept this key'))).toHaveLength(2);
+      expect(answers[2]).toMatch(/no key is checked before \d\d:\d\d UTC/);
+      expect(invalidAttempts()).toBe(2);
+
+      // Both keys were proven before those failures: their next calls re-prove them with the attempt
+      // linking left free, and go out.
+      const before = h.emulator.callCount();
+      h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000301', amount: 100, ref: 'after-links-env' });
+      await h.send('/status after-links-env', { userId: RESELLER, ...en });
+      await h.waitForMessage(RESELLER, (m) => m.text.includes('after-links-env') && m.text.includes('✅'), 'the env account answers');
+      const linked = LINKED[4]!;
+      h.emulator.sendMobile(
+        { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000302', amount: 100, ref: 'after-links-linked' },
+        { account: linked.username },
+      );
+      await h.send('/status after-links-linked', { userId: linked.owner, ...en });
+      await h.waitForMessage(
+        linked.owner,
+        (m) => m.text.includes('after-links-linked') && m.text.includes('✅'),
+        'the linked account answers',
+      );
+      expect(h.emulator.callCount()).toBeGreaterThan(before);
+      expect(invalidAttempts()).toBe(2);
+    }, 60_000);
+
+    it('a key proven before the newest failure makes exactly one reserved call, then calls freely again; without a failure no call touches the budget', async () => {
+      const clock = skewedClock();
+      await start(clock, { env: { ONBOARDING: 'open' } });
+      const lookUp = async (ref: string) => {
+        h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000401', amount: 100, ref });
+        await h.send(`/status ${ref}`, { userId: RESELLER, ...en });
+        await h.waitForMessage(RESELLER, (m) => m.text.includes(ref) && m.text.includes('✅'), `order ${ref} found`);
+      };
+      // No failure in the window: calls go out without reserving.
+      let from = h.mongoCommands.length;
+      await lookUp('proof-0');
+      expect(reservations(from)).toBe(0);
+
+      // Someone's key is refused (a failed link attempt): the env key was proven before it.
+      expect(await badLinkAttempt(701)).toContain('does not accept this key');
+      from = h.mongoCommands.length;
+      const calls = h.emulator.callCount();
+      await lookUp('proof-1'); // re-proves the key: one reserved call
+      await lookUp('proof-2'); // proven since the failure: free
+      await lookUp('proof-3');
+      expect(h.emulator.callCount() - calls).toBeGreaterThanOrEqual(3);
+      expect(reservations(from)).toBe(1);
+      expect(invalidAttempts()).toBe(1);
+      // The reservation was given back: the budget holds the link failure only.
+      const budget = await h.db.collection<{ _id: string; attempts: unknown[] }>('provider_key_attempts').findOne({ _id: 'ip' });
+      expect(budget?.attempts).toHaveLength(1);
+    }, 60_000);
+  });
 });
