@@ -138,7 +138,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
   bot.use(keyIntake(accountDeps));
   const staffDeps = { roles: deps.roles, invites: deps.invites, tracker: deps.tracker, clock: deps.clock, notices: deps.ownerNotices };
   bot.use(inviteRedemption(staffDeps));
-  bot.use(groupsFeature({ roles: deps.roles, chats: deps.chats, tracker: deps.tracker, clock: deps.clock }));
+  bot.use(groupsFeature({ roles: deps.roles, chats: deps.chats, tracker: deps.tracker, resend: deps.resend, clock: deps.clock }));
   // Conversations v2 build their own Api: pacing, auto-retry and i18n must be installed inside them too.
   bot.use(
     conversations<BotContext, BotContext>({

@@ -40,10 +40,14 @@ export class TelegramOfferMessages implements OfferMessages {
   async showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult> {
     const locale = await this.localeFor(target);
     const rendered = renderOfferState(translatorFor(this.opts.i18n, locale), offer, locale, new Date(this.opts.clock.now()), target.chatId);
+    const text = { html: rendered.html, keyboard: rendered.keyboard };
+    // No message of this chat to edit (its group became a supergroup): a new one shows it.
+    if (target.messageId === null) return this.sendNew(target.chatId, text);
+    const message = { chatId: target.chatId, messageId: target.messageId };
     // What a later close() compares with: the message shows this now, not what a press showed.
-    const closed = this.closed.get(keyOf(target));
+    const closed = this.closed.get(keyOf(message));
     if (closed) closed.html = rendered.html;
-    return this.edit(target, { html: rendered.html, keyboard: rendered.keyboard });
+    return this.edit(message, text);
   }
 
   async showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult> {
@@ -89,7 +93,16 @@ export class TelegramOfferMessages implements OfferMessages {
 
   private async edit(target: { chatId: number; messageId: number }, text: OutgoingText): Promise<ShowResult> {
     if (await this.opts.chats.isUnreachable(target.chatId)) return { ok: false };
-    const result: Delivery = await this.opts.messenger().edit(target.chatId, target.messageId, text);
+    return this.outcome(target.chatId, await this.opts.messenger().edit(target.chatId, target.messageId, text));
+  }
+
+  private async sendNew(chatId: number, text: OutgoingText): Promise<ShowResult> {
+    if (await this.opts.chats.isUnreachable(chatId)) return { ok: false };
+    const result = await this.opts.messenger().send(chatId, text);
+    return result.ok ? { ok: true, messageId: result.messageId } : this.outcome(chatId, result);
+  }
+
+  private async outcome(chatId: number, result: Delivery): Promise<ShowResult> {
     if (result.ok) return { ok: true };
     const now = this.opts.clock.now();
     switch (result.failure.kind) {
@@ -98,7 +111,7 @@ export class TelegramOfferMessages implements OfferMessages {
       case 'transient':
         return { ok: false, retryAt: now + TRANSIENT_RETRY_MS };
       case 'chat_unreachable':
-        await this.opts.chats.markUnreachable(target.chatId, result.failure.description);
+        await this.opts.chats.markUnreachable(chatId, result.failure.description);
         return { ok: false };
       default:
         return { ok: false };

@@ -56,7 +56,14 @@ export interface MessageRef {
 }
 
 /** A chat message that shows the offer's outcome (the confirmation a Confirm was pressed on). */
-export interface OfferTarget extends MessageRef {
+export interface OfferTarget {
+  chatId: number;
+  /**
+   * null: this chat has no message the bot can edit for it. Its group became a supergroup (a new chat
+   * id; the messages before the upgrade stay in the old group's history, where nothing can be edited,
+   * and the supergroup numbers its messages afresh): the next thing shown there is a new message.
+   */
+  messageId: number | null;
   locale: string;
   /** What the message shows now (see `displayKey`); null: nothing shown by the worker yet. */
   shown: string | null;
@@ -159,6 +166,8 @@ export interface OfferChange {
     confirmedAt: Date | null;
   }>;
   addTarget?: OfferTarget;
+  /** Takes the place of the chat's target without a message (see `OfferTarget.messageId`), the only one it has. */
+  fillTarget?: OfferTarget;
   /** A confirmation Cancel closed (appended, like `addTarget`). */
   addCancelled?: MessageRef;
 }
@@ -174,7 +183,7 @@ const SENDABLE: ReadonlySet<OfferState> = new Set(['offered', 'cancelled', 'refu
 
 export const isInFlight = (state: OfferState) => IN_FLIGHT.has(state);
 
-const same = (a: MessageRef) => (b: MessageRef) => a.chatId === b.chatId && a.messageId === b.messageId;
+const same = (a: MessageRef) => (b: { chatId: number; messageId: number | null }) => a.chatId === b.chatId && a.messageId === b.messageId;
 
 /**
  * What pressing `button` on `pressed` means for the offer as it is now. Being sent or sent: the
@@ -188,7 +197,9 @@ export function pressVerdict(offer: OfferSnapshot, button: OfferButton, pressed:
     // Being sent (confirming, sending, uncertain) or sent.
     const here = offer.targets.filter((t) => t.chatId === pressed.chatId);
     const live = here.find(same(pressed)) ?? here[0];
-    return live ? { type: 'shown_in', live: { chatId: live.chatId, messageId: live.messageId } } : { type: 'follow' };
+    // No message here shows it (none yet, or the one before a supergroup upgrade): the pressed or a new one will.
+    if (!live || live.messageId === null) return { type: 'follow' };
+    return { type: 'shown_in', live: { chatId: live.chatId, messageId: live.messageId } };
   }
   if (button === 'offer') return { type: 'confirmation' };
   if ((offer.cancelledIn ?? []).some(same(pressed))) return { type: 'was_cancelled' };
@@ -272,7 +283,9 @@ export function transition(offer: OfferSnapshot, event: OfferEvent, now: Date, p
   const verdict = event.type === 'press' ? { verdict: pressVerdict(offer, event.button, event.pressed) } : {};
   const change = decide(offer, event, now, policy);
   if (!change) return { ok: false, state: offer.state, ...verdict };
-  const targets = change.set.targets ?? [...offer.targets, ...(change.addTarget ? [change.addTarget] : [])];
+  const filled = change.fillTarget;
+  const kept = filled ? offer.targets.map((t) => (t.chatId === filled.chatId && t.messageId === null ? filled : t)) : offer.targets;
+  const targets = change.set.targets ?? [...kept, ...(change.addTarget ? [change.addTarget] : [])];
   const next = { ...offer, ...change.set, state: change.state, targets };
   return { ok: true, change, effects: owedEffects(next), ...verdict };
 }
@@ -306,7 +319,10 @@ function decide(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: Offe
           };
         case 'follow':
           // This chat's message from now on: told the outcome of the send under way, or the order's live status.
-          return { state: offer.state, set: {}, addTarget: event.shows };
+          // A chat whose group became a supergroup keeps its one target: it gets this message.
+          return offer.targets.some((t) => t.chatId === event.shows.chatId && t.messageId === null)
+            ? { state: offer.state, set: {}, fillTarget: event.shows }
+            : { state: offer.state, set: {}, addTarget: event.shows };
         default:
           return undefined;
       }

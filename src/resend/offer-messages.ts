@@ -25,10 +25,11 @@ export interface Preview {
   verdict?: Extract<PressVerdict, { type: 'follow' | 'shown_in' }>;
 }
 
-export type ShowResult = { ok: true } | { ok: false; retryAt?: number | undefined };
+/** `messageId`: a new message shows it (the target had none, see OfferTarget.messageId). */
+export type ShowResult = { ok: true; messageId?: number } | { ok: false; retryAt?: number | undefined };
 
 export interface OfferMessages {
-  /** Edits a confirmation to show the offer's current state (uncertain, refused, not created). */
+  /** Edits a confirmation to show the offer's current state (uncertain, refused, not created), or sends it anew when the target has no message. */
   showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult>;
   /** Edits a confirmation that showed "loading…" to show the balance and plan data. */
   showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult>;

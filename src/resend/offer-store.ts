@@ -34,18 +34,31 @@ export async function applyOfferEvent(
     const decision = transition(current, event, opts.now, opts.policy);
     if (!decision.ok) return { ok: false, offer: current, decision };
     const { change } = decision;
-    // A message that follows the send is this chat's only one: no other may have joined meanwhile.
+    // A message that follows the send is this chat's only one: no other may have joined meanwhile
+    // (nor filled the chat's message-less target, see OfferTarget.messageId).
     const guard = change.addTarget
       ? { state: current.state, 'targets.chatId': { $ne: change.addTarget.chatId } }
-      : { state: current.state };
+      : change.fillTarget
+        ? { state: current.state, targets: { $elemMatch: { chatId: change.fillTarget.chatId, messageId: null } } }
+        : { state: current.state };
     const filter = opts.claim ? opts.claim.filter(guard) : { _id: key, ...guard };
     // Effects owed (messages to edit, chats to hand over to tracking) make the offer due at once: if the
     // caller dies before settling them, the worker does it. The caller sets the real next time after.
-    const set = { state: change.state, ...change.set, ...(decision.effects.length > 0 ? { dueAt: opts.now } : {}) };
+    const set: Record<string, unknown> = {
+      state: change.state,
+      ...change.set,
+      ...(decision.effects.length > 0 ? { dueAt: opts.now } : {}),
+    };
+    if (change.fillTarget) set['targets.$[moved]'] = change.fillTarget;
+    const arrayFilters = change.fillTarget ? [{ 'moved.chatId': change.fillTarget.chatId, 'moved.messageId': null }] : undefined;
     const update: Record<string, unknown> = { $set: set, $inc: { version: 1 } };
     if (change.addTarget) update.$push = { targets: change.addTarget };
     if (change.addCancelled) update.$push = { cancelledIn: { $each: [change.addCancelled], $slice: -CANCELLED_KEPT } };
-    const written = await Offer.findOneAndUpdate(filter, update, { returnDocument: 'after', strict: false }).lean<OfferDoc>();
+    const written = await Offer.findOneAndUpdate(filter, update, {
+      returnDocument: 'after',
+      strict: false,
+      ...(arrayFilters ? { arrayFilters } : {}),
+    }).lean<OfferDoc>();
     if (written) return { ok: true, offer: written, decision };
     // The worker's state only changes under its claim: no match means the claim was lost, and it must
     // not decide again on someone else's newer state.
@@ -55,11 +68,30 @@ export async function applyOfferEvent(
   return { ok: false, offer: current };
 }
 
+/**
+ * A chat's target without a message (see OfferTarget.messageId) now has one, a new message that
+ * shows `key` (as long as the offer is still in `state` and no press gave the chat another first).
+ */
+export async function markShownInNew(
+  Offer: Model<OfferDoc>,
+  offer: Pick<OfferDoc, 'state'>,
+  chatId: number,
+  messageId: number,
+  key: string,
+  claim: Claim<OfferDoc>,
+): Promise<void> {
+  await Offer.updateOne(
+    claim.filter({ state: offer.state }),
+    { $set: { 'targets.$[moved].messageId': messageId, 'targets.$[moved].shown': key } },
+    { arrayFilters: [{ 'moved.chatId': chatId, 'moved.messageId': null }] },
+  );
+}
+
 /** Records that these target messages now show `key` (as long as the offer is still in `state`). */
 export async function markShown(
   Offer: Model<OfferDoc>,
   offer: Pick<OfferDoc, 'state'>,
-  targets: Array<{ chatId: number; messageId: number }>,
+  targets: Array<{ chatId: number; messageId: number | null }>,
   key: string,
   claim: Claim<OfferDoc>,
 ): Promise<void> {

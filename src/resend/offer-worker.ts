@@ -21,9 +21,9 @@ import { Lease, newOwnerId, type Claim } from '../tracking/leases.js';
 import type { OrderTracker } from '../tracking/tracker.js';
 import type { KeyScopes } from './key-scopes.js';
 import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
-import type { OfferMessages } from './offer-messages.js';
+import type { OfferMessages, ShowResult } from './offer-messages.js';
 import type { ResendPermissions } from './resend-permissions.js';
-import { applyOfferEvent, markShown } from './offer-store.js';
+import { applyOfferEvent, markShown, markShownInNew } from './offer-store.js';
 import type { OfferDoc } from './offers.js';
 import type { TopupSender } from './topup-sender.js';
 
@@ -194,9 +194,14 @@ export class OfferWorker {
           done.push(target);
           continue;
         }
-        const shown = this.messages ? await this.messages.showState(offer, target) : { ok: false, retryAt: this.opts.clock.now() + 1_000 };
+        const shown: ShowResult = this.messages
+          ? await this.messages.showState(offer, target)
+          : { ok: false, retryAt: this.opts.clock.now() + 1_000 };
+        // A new message shows it (the chat had none to edit): from now on it is this chat's target.
+        if (shown.ok && shown.messageId !== undefined)
+          await markShownInNew(this.opts.Offer, offer, target.chatId, shown.messageId, key, claim);
         // Without a time to retry (chat unreachable, message refused) there is nothing more to do for it.
-        if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+        else if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
         else done.push(target);
       }
       await markShown(this.opts.Offer, offer, done, key, claim);

@@ -173,6 +173,30 @@ export class ResendService {
     return { type: 'ok', offer: created };
   }
 
+  /**
+   * A group became a supergroup (a new chat id, Telegram's migrate_to_chat_id): offers shown there
+   * follow it. The group's messages stay in its old history, where nothing can be edited any more,
+   * and the supergroup numbers its messages afresh, so the message that showed an offer's send is
+   * gone for the bot: the chat keeps its target without a message (OfferTarget.messageId null). An
+   * outcome still owed to it then comes as a new message in the supergroup (the offer worker), and a
+   * press there is judged on the same offer and shows it in the pressed or a new message (`follow`),
+   * never sends it again. Confirmations still waiting for their fill-in are dropped (they cannot be
+   * edited). Idempotent (Telegram announces the upgrade in both chats).
+   */
+  async migrateChat(fromChatId: number, toChatId: number): Promise<void> {
+    const from = z.number().int().parse(fromChatId);
+    const to = z.number().int().parse(toChatId);
+    const { Offer } = this.opts;
+    // A press in the supergroup may have been recorded first: that chat then keeps the target it has.
+    await Offer.updateMany(
+      { $and: [{ 'targets.chatId': from }, { 'targets.chatId': { $ne: to } }] },
+      // `version`: a worker settling the offer meanwhile leaves it due, so it settles the moved target too.
+      { $set: { 'targets.$[moved].chatId': to, 'targets.$[moved].messageId': null }, $inc: { version: 1 } },
+      { arrayFilters: [{ 'moved.chatId': from }] },
+    );
+    await Offer.updateMany({ 'previews.chatId': from }, { $pull: { previews: { chatId: from } } });
+  }
+
   /** The account's latest confirmed re-sends (offers live 24 h after their last press), newest first. */
   async lastConfirmed(accountId: string, limit = 5): Promise<ConfirmedResend[]> {
     const offers = await this.opts.Offer.find({ accountId, confirmedAt: { $type: 'date' } })

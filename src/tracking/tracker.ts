@@ -241,7 +241,8 @@ export class OrderTracker {
 
   /**
    * A top-up the bot itself just sent: track it at once, with `messageId` (the confirmation message)
-   * becoming its live status message.
+   * becoming its live status message; null (the chat has no message to edit for it, its group became a
+   * supergroup): a new status message is sent there.
    */
   async trackSent(input: {
     accountId: string;
@@ -250,7 +251,7 @@ export class OrderTracker {
     ref: string;
     chatId: number;
     locale: string;
-    messageId: number;
+    messageId: number | null;
   }): Promise<string> {
     const { Order } = this.models;
     const now = this.now();
@@ -350,24 +351,42 @@ export class OrderTracker {
   }
 
   /**
-   * A group became a supergroup (Telegram gave it a new chat id): its watchers follow it, so its
-   * status messages and pushes go to the new chat. Idempotent (Telegram announces it in both chats).
+   * A group became a supergroup (Telegram gave it a new chat id): its watchers follow it. The old
+   * group's messages stay in its history, where nothing can be edited any more, and the supergroup
+   * numbers its messages afresh (an old message id there is another message, or none), so nothing of
+   * the old chat is kept: an open order gets a new status message in the supergroup now (and its
+   * pushes there from then on); a closed order is no longer followed (its final state stays in the
+   * history). Idempotent (Telegram announces the upgrade in both chats).
    */
   async migrateChat(fromChatId: number, toChatId: number): Promise<void> {
     const from = chatIdSchema.parse(fromChatId);
     const to = chatIdSchema.parse(toChatId);
-    try {
-      await this.models.Watcher.updateMany({ chatId: from }, { $set: { chatId: to } });
-    } catch (err) {
-      // The new chat already follows one of these orders (asked there since): keep that one.
-      if ((err as { code?: unknown }).code !== 11000) throw err;
-      const watchers = await this.models.Watcher.find({ chatId: from }).select({ _id: 1 }).lean<Array<Pick<WatcherDoc, '_id'>>>();
-      for (const w of watchers) {
-        await this.models.Watcher.updateOne({ _id: w._id }, { $set: { chatId: to } }).catch(() =>
-          this.models.Watcher.deleteOne({ _id: w._id }),
-        );
-      }
+    const { Watcher } = this.models;
+    await Watcher.deleteMany({ chatId: from, closedAt: { $type: 'date' } });
+    const moved = await Watcher.find({ chatId: from }).select({ _id: 1, orderId: 1 }).lean<Array<Pick<WatcherDoc, '_id' | 'orderId'>>>();
+    const fresh = {
+      chatId: to,
+      messageId: null,
+      replyTo: null,
+      requestKey: null,
+      shownHash: null,
+      lastEditAt: null,
+      replaced: [],
+      sendClaimUntil: null,
+      sendClaimOwner: null,
+      sendClaimToken: null,
+    };
+    for (const w of moved) {
+      // The new chat already follows this order (asked there since): keep that one.
+      await Watcher.updateOne({ _id: w._id }, { $set: fresh }).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 11000) throw err;
+        return Watcher.deleteOne({ _id: w._id });
+      });
     }
+    const now = this.now();
+    const orders = new Map(moved.map((w) => [w.orderId.toString(), w.orderId]));
+    for (const orderId of orders.values()) await oweDelivery(this.models, orderId, now);
+    if (moved.length > 0) this.kick();
   }
 
   /** Later messages to this chat (including live status updates) use its new language. */

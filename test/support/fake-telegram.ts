@@ -420,8 +420,9 @@ export class FakeTelegram {
 
   /**
    * The group is upgraded to a supergroup, as Telegram does it: from now on every call naming the old
-   * id answers 400 "group chat was upgraded to a supergroup chat" with `migrate_to_chat_id`; members
-   * keep their statuses. Returns the two service messages Telegram then delivers to the bot (privacy
+   * id answers 400 "group chat was upgraded to a supergroup chat" with `migrate_to_chat_id` (the old
+   * messages stay in the old chat, where nothing can be edited); the supergroup numbers its messages
+   * afresh, so an old message id there is another message or none; members keep their statuses. Returns the two service messages Telegram then delivers to the bot (privacy
    * mode or not): `migrate_to_chat_id` in the old group and `migrate_from_chat_id` in the new one.
    */
   migrateGroup(oldChatId: number, newChatId: number, by: User): [Update, Update] {
@@ -435,6 +436,8 @@ export class FakeTelegram {
     const title = (this.knownChats.get(oldChatId) as { title?: string } | undefined)?.title ?? 'Test Group';
     const date = nowSeconds();
     this.knownChats.set(newChatId, { id: newChatId, type: 'supergroup', title });
+    // A supergroup numbers its messages afresh; the upgrade notice is its message 1.
+    if (!this.nextMessageId.has(newChatId)) this.nextMessageId.set(newChatId, 2);
     return [
       {
         update_id: nextServiceUpdateId++,

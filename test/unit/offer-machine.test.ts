@@ -91,6 +91,25 @@ describe('offer machine: presses', () => {
     },
   );
 
+  it.each(['sending', 'sent'] as const)(
+    'while %s, a chat whose message was left behind by a supergroup upgrade gets the pressed (or a new) message in its place',
+    (state) => {
+      const moved: OfferTarget = { chatId: 1, messageId: null, locale: 'ar', shown: 'sending' };
+      const o = offer(state, { sentTopupId: state === 'sent' ? 'T1' : null, targets: [moved, target(chatB, 'x')] });
+      expect(pressVerdict(o, 'offer', statusA)).toEqual({ type: 'follow' });
+      const d = ok(transition(o, confirmOn(chatA2, state === 'sent' ? null : 'sending'), t0, policy));
+      expect(d.verdict).toEqual({ type: 'follow' });
+      // The chat keeps one target: the message-less one is filled, nothing is appended.
+      expect(d.change.addTarget).toBeUndefined();
+      expect(d.change.fillTarget).toEqual(target(chatA2, state === 'sent' ? null : 'sending'));
+      expect(d.effects).toEqual(
+        state === 'sent' ? [{ type: 'track', topupId: 'T1', targets: [target(chatA2, null), target(chatB, 'x')] }] : [],
+      );
+      // Never a send: another chat's press still points to its own message.
+      expect(pressVerdict(o, 'confirm', ref(chatB))).toEqual({ type: 'shown_in', live: ref(chatB) });
+    },
+  );
+
   it('Cancel closes a confirmation of an offer that was not sent, and remembers it', () => {
     for (const state of ['offered', 'cancelled', 'not_created'] as const) {
       const d = ok(transition(offer(state), cancelOn(chatA), t0, policy));

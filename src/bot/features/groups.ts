@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard, type Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { GroupClaimAction } from '../../accounts/group-links.js';
 import type { AccountRoles } from '../../accounts/roles.js';
+import type { ResendService } from '../../resend/resend-service.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
 import { encodeCallback, onCallback } from '../callback-data.js';
@@ -12,6 +13,7 @@ export interface GroupFeatureDeps {
   roles: AccountRoles;
   chats: ChatStore;
   tracker: OrderTracker;
+  resend: Pick<ResendService, 'migrateChat'>;
   clock: Clock;
 }
 
@@ -37,7 +39,9 @@ export function fromUnnamedSender(message: Pick<Message, 'sender_chat'> | undefi
  *            exactly like a /link or /unlink sender; a refusal is an alert only the presser sees
  *   the bot removed from a group (my_chat_member: left or kicked): the link ends; added to one: how to link it
  *   a group upgraded to a supergroup (migrate_to_chat_id / migrate_from_chat_id, Telegram sends both):
- *            the link, the group's language and its followed orders move to the new chat id
+ *            the link, the group's language, its followed orders and the offers shown there move to the
+ *            new chat id (the old group's messages cannot be edited any more: what is still owed
+ *            comes as new messages, see OrderTracker.migrateChat and ResendService.migrateChat)
  */
 export function groupsFeature(deps: GroupFeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -182,5 +186,6 @@ async function unlinkVerdict(
 async function migrate(deps: GroupFeatureDeps, from: number, to: number): Promise<void> {
   await deps.roles.groups.migrate(from, to);
   await deps.tracker.migrateChat(from, to);
+  await deps.resend.migrateChat(from, to);
   await deps.chats.migrate(from, to);
 }

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { User } from 'grammy/types';
+import { Harness, RESELLER, STRANGER, type HarnessOptions } from '../support/harness.js';
+import {
+  answers,
+  button,
+  buttonsOf,
+  current,
+  FACTURE_500,
+  Offers,
+  pressConfirm,
+  pressOffer,
+  refundedWithOffers,
+  sendCount,
+  statusWithOffers,
+} from '../support/offer-steps.js';
+
+/**
+ * Offers shown in a group that Telegram then upgrades to a supergroup. The supergroup has a new chat
+ * id and numbers its messages afresh; the group's messages stay in its old history, where the bot can
+ * edit nothing (any call naming the old id answers 400 "group chat was upgraded to a supergroup
+ * chat"). An offer confirmed before the upgrade is sent once, and its outcome reaches the supergroup
+ * as a new message; a press there is judged on the same offer and never sends it again.
+ */
+
+const GROUP = -4_000_555;
+const SUPERGROUP = -1_004_000_555;
+// The provider client waits long enough that a held send stays held while the group is upgraded.
+const patientProvider: HarnessOptions = { app: { provider: { timeoutMs: 30_000, retry: { attempts: 1 } } } };
+const inGroup = { chatId: GROUP, userId: RESELLER };
+const inSupergroup = { chatId: SUPERGROUP, userId: RESELLER };
+const user = (id: number): User => ({ id, is_bot: false, first_name: 'Test' });
+
+let h: Harness;
+let held: Array<{ release(): void }> = [];
+afterEach(async () => {
+  for (const calls of held) calls.release();
+  held = [];
+  await h.close();
+});
+
+const t = (key: string) => h.app.translatorFor('en')(key);
+
+/** Telegram calls the bot made to the old group after it was upgraded, and edits of messages that do not exist. */
+function wrongCalls(upgradedAtCall: number) {
+  return h.telegram.calls
+    .slice(upgradedAtCall)
+    .filter((c) => Number(c.params.chat_id) === GROUP || (c.method.startsWith('edit') && !c.ok && c.errorCode === 400));
+}
+
+describe('offers across a supergroup upgrade', () => {
+  it('a send confirmed before the upgrade is sent once; its outcome and a later press reach the supergroup', async () => {
+    h = await Harness.start({ ...patientProvider, defaultLocale: 'en' });
+    await h.linkGroup(GROUP);
+    refundedWithOffers(h, 'sg-1', [FACTURE_500]);
+    const status = await statusWithOffers(h, 'sg-1', inGroup);
+    const confirmation = await pressOffer(h, status, 0, inGroup);
+    const send = h.emulator.hold(/\/v3\/mobile\/send/);
+    held.push(send);
+    await pressConfirm(h, confirmation, inGroup);
+    await h.telegram.waitFor(() => (send.held > 0 ? true : undefined), { what: 'the send reaching the provider' });
+    const [offer] = await Offers(h)
+      .find({ state: { $in: ['confirming', 'sending'] } })
+      .lean();
+    expect(offer!.targets).toEqual([expect.objectContaining({ chatId: GROUP, messageId: confirmation.message_id })]);
+
+    // Telegram upgrades the group while the send is under way.
+    const upgradedAt = h.telegram.calls.length;
+    for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
+    const moved = await Offers(h).findById(offer!._id).lean();
+    expect(moved!.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: null })]);
+
+    // The provider answers: the order it created is followed in the supergroup, in a new message.
+    send.release();
+    await h.waitForMessage(SUPERGROUP, (m) => m.text.includes(offer!.ref) && m.text.includes('✅'), 'the sent order in the supergroup');
+    const sent = (await Offers(h).findById(offer!._id).lean())!;
+    expect(sent.state).toBe('sent');
+    expect(sendCount(h)).toBe(1);
+
+    // In the supergroup, the refunded order is asked again and its offer pressed: same offer, already sent.
+    const again = await statusWithOffers(h, 'sg-1', inSupergroup);
+    expect(button(again, 'of:').callback_data).toBe(button(status, 'of:').callback_data);
+    const before = h.telegram.messages(SUPERGROUP).length;
+    await h.press(again.message_id, button(again, 'of:').callback_data, inSupergroup);
+    expect(answers(h).at(-1)).toEqual(expect.objectContaining({ text: t('offer-answer-sent') }));
+    // The press followed the send (this chat had no message of it it could edit): one new message there.
+    const shown = h.telegram.messages(SUPERGROUP);
+    expect(shown).toHaveLength(before + 1);
+    const follow = shown.at(-1)!;
+    const after = await Offers(h).findById(offer!._id).lean();
+    expect(after!.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: follow.message_id })]);
+
+    // Pressed once more, or by a member without re-send rights: it points there, nothing is sent.
+    await h.press(again.message_id, button(again, 'of:').callback_data, { chatId: SUPERGROUP, userId: STRANGER });
+    await h.press(again.message_id, button(again, 'of:').callback_data, inSupergroup);
+    expect(h.telegram.messages(SUPERGROUP).at(-1)!.replyTo).toBe(follow.message_id);
+    await h.waitUntilDelivered();
+    expect(sendCount(h)).toBe(1);
+    expect(await h.app.models.Order.countDocuments({ providerId: sent.sentTopupId })).toBe(1);
+    expect(wrongCalls(upgradedAt)).toEqual([]);
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it('an open order followed in the group gets a new status message in the supergroup; a closed one is left in the history', async () => {
+    h = await Harness.start({ defaultLocale: 'en' });
+    await h.linkGroup(GROUP);
+    refundedWithOffers(h, 'sg-closed', [FACTURE_500]);
+    await statusWithOffers(h, 'sg-closed', inGroup);
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'sg-open' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status sg-open', inGroup);
+    await h.waitUntilDelivered();
+
+    const upgradedAt = h.telegram.calls.length;
+    for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
+    const first = await h.waitForMessage(
+      SUPERGROUP,
+      (m) => m.text.includes('sg-open') && m.text.includes('⏳'),
+      'the open order in the supergroup',
+    );
+    expect(first.replyTo).toBeUndefined();
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    await h.telegram.waitFor(() => (current(h, first).text.includes('✅') ? true : undefined), { what: 'the supergroup message edited' });
+    await h.waitUntilDelivered();
+    // One message per order in the supergroup, none for the closed one; nothing sent to or edited in the old group.
+    expect(h.telegram.messages(SUPERGROUP).filter((m) => m.text.includes('sg-open'))).toHaveLength(1);
+    expect(h.telegram.messages(SUPERGROUP).some((m) => m.text.includes('sg-closed'))).toBe(false);
+    expect(buttonsOf(h.telegram.messages(SUPERGROUP)[0])).toEqual([]);
+    expect(wrongCalls(upgradedAt)).toEqual([]);
+    expect(h.badRequests()).toEqual([]);
+  });
+});
