@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { User } from 'grammy/types';
-import { Harness, RESELLER, STRANGER, type HarnessOptions } from '../support/harness.js';
+import { RESELLER, STRANGER, type Harness } from '../support/harness.js';
 import {
   answers,
   button,
@@ -14,6 +14,7 @@ import {
   sendCount,
   statusWithOffers,
 } from '../support/offer-steps.js';
+import { startBotWithPatientProvider, startBotWithStaffGroup } from '../support/start-bot.js';
 
 /**
  * Offers shown in a group that Telegram then upgrades to a supergroup. The supergroup has a new chat
@@ -25,19 +26,11 @@ import {
 
 const GROUP = -4_000_555;
 const SUPERGROUP = -1_004_000_555;
-// The provider client waits long enough that a held send stays held while the group is upgraded.
-const patientProvider: HarnessOptions = { app: { provider: { timeoutMs: 30_000, retry: { attempts: 1 } } } };
 const inGroup = { chatId: GROUP, userId: RESELLER };
 const inSupergroup = { chatId: SUPERGROUP, userId: RESELLER };
 const user = (id: number): User => ({ id, is_bot: false, first_name: 'Test' });
 
 let h: Harness;
-let held: Array<{ release(): void }> = [];
-afterEach(async () => {
-  for (const calls of held) calls.release();
-  held = [];
-  await h.close();
-});
 
 const t = (key: string) => h.app.translatorFor('en')(key);
 
@@ -50,13 +43,13 @@ function wrongCalls(upgradedAtCall: number) {
 
 describe('offers across a supergroup upgrade', () => {
   it('a send confirmed before the upgrade is sent once; its outcome and a later press reach the supergroup', async () => {
-    h = await Harness.start({ ...patientProvider, defaultLocale: 'en' });
+    // The provider client waits long enough that a held send stays held while the group is upgraded.
+    h = await startBotWithPatientProvider({ defaultLocale: 'en' });
     await h.linkGroup(GROUP);
     refundedWithOffers(h, 'sg-1', [FACTURE_500]);
     const status = await statusWithOffers(h, 'sg-1', inGroup);
     const confirmation = await pressOffer(h, status, 0, inGroup);
     const send = h.emulator.hold(/\/v3\/mobile\/send/);
-    held.push(send);
     await pressConfirm(h, confirmation, inGroup);
     await h.telegram.waitFor(() => (send.held > 0 ? true : undefined), { what: 'the send reaching the provider' });
     const [offer] = await Offers(h)
@@ -102,8 +95,7 @@ describe('offers across a supergroup upgrade', () => {
   });
 
   it('an open order followed in the group gets a new status message in the supergroup; a closed one is left in the history', async () => {
-    h = await Harness.start({ defaultLocale: 'en' });
-    await h.linkGroup(GROUP);
+    h = await startBotWithStaffGroup(GROUP, { defaultLocale: 'en' });
     refundedWithOffers(h, 'sg-closed', [FACTURE_500]);
     await statusWithOffers(h, 'sg-closed', inGroup);
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'sg-open' });

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, RESELLER, STRANGER, type HarnessOptions } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { RESELLER, STRANGER, type Harness, type HarnessOptions } from '../support/harness.js';
 import { answers, button, buttonsOf } from '../support/offer-steps.js';
 import { GROUP_ANONYMOUS_BOT } from '../support/updates.js';
 import type { FakeMessage } from '../support/fake-telegram.js';
+import { startBot } from '../support/start-bot.js';
 
 /**
  * Anonymous group administrators. Telegram sends their messages from GroupAnonymousBot with
@@ -16,13 +17,10 @@ const CHANNEL = -1_009_000_777;
 const MINUTE = 60_000;
 let h: Harness;
 let offsetMs = 0;
-afterEach(async () => {
-  await h.close();
-});
 
 async function start(opts: HarnessOptions = {}): Promise<void> {
   offsetMs = 0;
-  h = await Harness.start({ defaultLocale: 'en', privacyMode: true, app: { clock: { now: () => Date.now() + offsetMs } }, ...opts });
+  h = await startBot({ defaultLocale: 'en', privacyMode: true, app: { clock: { now: () => Date.now() + offsetMs } }, ...opts });
 }
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('en')(key, vars);

@@ -119,10 +119,9 @@ export function groupsFeature(deps: GroupFeatureDeps): Composer<BotContext> {
     }
     await done();
     await ctx.answerCallbackQuery();
-    // The question becomes the answer (the button goes with it).
-    await ctx.editMessageText(ctx.t(action === 'link' ? 'group-linked' : 'group-unlinked', { bot: ctx.me.username }), {
-      parse_mode: 'HTML',
-    });
+    // The question becomes the answer (the button goes with it); a question deleted meanwhile: a new message.
+    const answer = ctx.t(action === 'link' ? 'group-linked' : 'group-unlinked', { bot: ctx.me.username });
+    await ctx.editMessageText(answer, { parse_mode: 'HTML' }).catch(() => ctx.reply(answer, { parse_mode: 'HTML' }));
   });
 
   composer.on('my_chat_member', async (ctx) => {
