@@ -370,5 +370,54 @@ describe('provider key safety', () => {
       const budget = await h.db.collection<{ _id: string; attempts: unknown[] }>('provider_key_attempts').findOne({ _id: 'ip' });
       expect(budget?.attempts).toHaveLength(1);
     }, 60_000);
+
+    it('while no attempt is free, a key proven before the newest failure makes no call and is never said to be rejected: tracking says it could not check, a Confirm says nothing was sent; calls resume when an attempt frees up', async () => {
+      const clock = skewedClock();
+      await start(clock, { env: { ONBOARDING: 'open' } });
+      const [linked] = LINKED;
+      await linkAll([linked!]);
+      // The env account (RESELLER): an order being tracked, and a refunded one with an offer shown.
+      const tracked = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000501', amount: 100, ref: 'wait-track-1' });
+      h.emulator.setStatus(tracked.topupId, 'HANDLING');
+      await h.send('/status wait-track-1');
+      await h.telegram.waitFor(() => h.emulator.callCount(/check-id/) > 0 || undefined, { what: 'the order polled' });
+      refundedWithOffers(h, 'wait-offer-1');
+      const confirmation = await pressOffer(h, await statusWithOffers(h, 'wait-offer-1'));
+
+      // Two failed link attempts, then the linked key is revoked and its owner asks for the balance:
+      // three failures in the window, the last one newer than every proof of the env key.
+      await badLinkAttempt(701);
+      await badLinkAttempt(702);
+      h.emulator.setApiKey(randomUUID(), { account: linked!.username });
+      await h.send('/balance', { userId: linked!.owner, ...en });
+      await h.telegram.waitFor(() => (invalidAttempts() === 3 ? true : undefined), { what: 'the third failure' });
+      await settle();
+      const callsBefore = h.emulator.requests.length;
+
+      await pressConfirm(h, confirmation);
+      const t = h.app.translatorFor('ar');
+      await h.telegram.waitFor(() => current(h, confirmation).text.includes('لم يُرسَل شيء') || undefined, {
+        what: 'the confirmation saying nothing was sent, and until when to wait',
+      });
+      expect(current(h, confirmation).text).not.toContain(t('offer-key-rejected'));
+      const status = await h.telegram.waitFor(
+        () => h.telegram.messages(RESELLER).find((m) => m.text.includes('wait-track-1') && m.text.includes(t('order-provider-trouble'))),
+        { what: "the tracked order's status: could not check" },
+      );
+      expect(status.text).not.toContain(t('order-provider-parked'));
+      await sleep(500);
+      expect(h.emulator.requests.slice(callsBefore)).toEqual([]); // not one call with the env key
+      expect(h.app.keyStates().find((k) => k.accountId === 'env')).toEqual({ accountId: 'env', state: 'ok' });
+
+      // The oldest failure leaves the window: the env key re-proves itself and tracking carries on.
+      h.emulator.setStatus(tracked.topupId, 'FULFILLED');
+      clock.advance(WINDOW_MS + MINUTE);
+      await h.telegram.waitFor(() => h.telegram.messages(RESELLER).find((m) => m.text.includes('wait-track-1') && m.text.includes('✅')), {
+        what: 'the tracked order, fulfilled',
+      });
+      expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send')).toEqual([]);
+      expect(worstWindow()).toBeLessThanOrEqual(3);
+      expect(ipBlockedAnswers()).toBe(0);
+    }, 60_000);
   });
 });
