@@ -111,6 +111,8 @@ export class TelegramOfferMessages implements OfferMessages {
       case 'transient':
         return { ok: false, retryAt: now + TRANSIENT_RETRY_MS };
       case 'chat_unreachable':
+        // Upgraded to a supergroup before its migration message was handled: the offer follows it now.
+        if (result.failure.migratedTo !== undefined) return { ok: false, movedTo: result.failure.migratedTo };
         await this.opts.chats.markUnreachable(chatId, result.failure.description);
         return { ok: false };
       default:

@@ -25,8 +25,11 @@ export interface Preview {
   verdict?: Extract<PressVerdict, { type: 'follow' | 'shown_in' }>;
 }
 
-/** `messageId`: a new message shows it (the target had none, see OfferTarget.messageId). */
-export type ShowResult = { ok: true; messageId?: number } | { ok: false; retryAt?: number | undefined };
+/**
+ * `messageId`: a new message shows it (the target had none, see OfferTarget.messageId). `movedTo`: the
+ * target's group became this supergroup (its message can no longer be edited): move the offers there.
+ */
+export type ShowResult = { ok: true; messageId?: number } | { ok: false; retryAt?: number | undefined; movedTo?: number };
 
 export interface OfferMessages {
   /** Edits a confirmation to show the offer's current state (uncertain, refused, not created), or sends it anew when the target has no message. */

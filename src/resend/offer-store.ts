@@ -69,6 +69,21 @@ export async function applyOfferEvent(
 }
 
 /**
+ * A group became a supergroup: offers shown there follow it (see ResendService.migrateChat). Targets
+ * move without their message (OfferTarget.messageId null), `version` is bumped so a worker settling an
+ * offer meanwhile leaves it due; a chat that already has a target in the supergroup keeps that one.
+ * Confirmations still waiting for their fill-in there are dropped. Idempotent.
+ */
+export async function moveOffersToChat(Offer: Model<OfferDoc>, from: number, to: number): Promise<void> {
+  await Offer.updateMany(
+    { $and: [{ 'targets.chatId': from }, { 'targets.chatId': { $ne: to } }] },
+    { $set: { 'targets.$[moved].chatId': to, 'targets.$[moved].messageId': null }, $inc: { version: 1 } },
+    { arrayFilters: [{ 'moved.chatId': from }] },
+  );
+  await Offer.updateMany({ 'previews.chatId': from }, { $pull: { previews: { chatId: from } } });
+}
+
+/**
  * A chat's target without a message (see OfferTarget.messageId) now has one, a new message that
  * shows `key` (as long as the offer is still in `state` and no press gave the chat another first).
  */

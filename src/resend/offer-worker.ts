@@ -23,7 +23,7 @@ import type { KeyScopes } from './key-scopes.js';
 import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
 import type { OfferMessages, ShowResult } from './offer-messages.js';
 import type { ResendPermissions } from './resend-permissions.js';
-import { applyOfferEvent, markShown, markShownInNew } from './offer-store.js';
+import { applyOfferEvent, markShown, markShownInNew, moveOffersToChat } from './offer-store.js';
 import type { OfferDoc } from './offers.js';
 import type { TopupSender } from './topup-sender.js';
 
@@ -200,6 +200,12 @@ export class OfferWorker {
         // A new message shows it (the chat had none to edit): from now on it is this chat's target.
         if (shown.ok && shown.messageId !== undefined)
           await markShownInNew(this.opts.Offer, offer, target.chatId, shown.messageId, key, claim);
+        // Its group became a supergroup (the migration message not handled yet): move the offers now and
+        // settle again at once, with a new message there.
+        else if (!shown.ok && shown.movedTo !== undefined) {
+          await moveOffersToChat(this.opts.Offer, target.chatId, shown.movedTo);
+          retryAt = this.opts.clock.now();
+        }
         // Without a time to retry (chat unreachable, message refused) there is nothing more to do for it.
         else if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
         else done.push(target);

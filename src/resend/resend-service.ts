@@ -6,7 +6,7 @@ import type { KeyScopes } from './key-scopes.js';
 import { pressVerdict, shownKeyFor, type OfferButton, type OfferPolicy, type PressVerdict } from './offer-machine.js';
 import type { PreviewTarget } from './offer-messages.js';
 import type { OfferPreviews } from './offer-previews.js';
-import { applyOfferEvent } from './offer-store.js';
+import { applyOfferEvent, moveOffersToChat } from './offer-store.js';
 import type { OfferWorker } from './offer-worker.js';
 import { freshOfferFields, offerKey, OFFER_TTL_MS, resendRef, type OfferDoc } from './offers.js';
 import type { PlanCatalog, PlanRange } from './plan-catalog.js';
@@ -186,15 +186,7 @@ export class ResendService {
   async migrateChat(fromChatId: number, toChatId: number): Promise<void> {
     const from = z.number().int().parse(fromChatId);
     const to = z.number().int().parse(toChatId);
-    const { Offer } = this.opts;
-    // A press in the supergroup may have been recorded first: that chat then keeps the target it has.
-    await Offer.updateMany(
-      { $and: [{ 'targets.chatId': from }, { 'targets.chatId': { $ne: to } }] },
-      // `version`: a worker settling the offer meanwhile leaves it due, so it settles the moved target too.
-      { $set: { 'targets.$[moved].chatId': to, 'targets.$[moved].messageId': null }, $inc: { version: 1 } },
-      { arrayFilters: [{ 'moved.chatId': from }] },
-    );
-    await Offer.updateMany({ 'previews.chatId': from }, { $pull: { previews: { chatId: from } } });
+    await moveOffersToChat(this.opts.Offer, from, to);
   }
 
   /** The account's latest confirmed re-sends (offers live 24 h after their last press), newest first. */

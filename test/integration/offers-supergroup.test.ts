@@ -94,6 +94,36 @@ describe('offers across a supergroup upgrade', () => {
     expect(h.badRequests()).toEqual([]);
   });
 
+  it('upgraded before the bot handled the upgrade: the refusal that could not be shown in the group comes in the supergroup, once', async () => {
+    h = await startBotWithPatientProvider({ defaultLocale: 'en' });
+    await h.linkGroup(GROUP);
+    refundedWithOffers(h, 'sg-2', [{ ...FACTURE_500, amount: 60_000 }]); // FACTURE_DJEZZY takes at most 50 000
+    const confirmation = await pressOffer(h, await statusWithOffers(h, 'sg-2', inGroup), 0, inGroup);
+    const send = h.emulator.hold(/\/v3\/mobile\/send/);
+    await pressConfirm(h, confirmation, inGroup);
+    await h.telegram.waitFor(() => (send.held > 0 ? true : undefined), { what: 'the send reaching the provider' });
+
+    // Telegram upgrades the group; its two service messages reach the bot only later.
+    const upgradedAt = h.telegram.calls.length;
+    const upgrade = h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER));
+    send.release();
+    const refusal = await h.waitForMessage(
+      SUPERGROUP,
+      (m) => m.html === h.app.translatorFor('en')('offer-invalid', { field: 'amount' }),
+      'the refusal in the supergroup',
+    );
+    const [offer] = await Offers(h).find({ state: 'refused' }).lean();
+    expect(offer!.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: refusal.message_id })]);
+
+    for (const update of upgrade) await h.handle(update);
+    await h.waitUntilDelivered();
+    expect(h.telegram.messages(SUPERGROUP)).toEqual([expect.objectContaining({ message_id: refusal.message_id })]);
+    expect(sendCount(h)).toBe(1);
+    // The one call to the old group after the upgrade: the refused edit of its confirmation, which told the bot.
+    const toGroup = h.telegram.calls.slice(upgradedAt).filter((c) => Number(c.params.chat_id) === GROUP);
+    expect(toGroup.map((c) => [c.method, c.errorCode])).toEqual([['editMessageText', 400]]);
+  });
+
   it('an open order followed in the group gets a new status message in the supergroup; a closed one is left in the history', async () => {
     h = await startBotWithStaffGroup(GROUP, { defaultLocale: 'en' });
     refundedWithOffers(h, 'sg-closed', [FACTURE_500]);

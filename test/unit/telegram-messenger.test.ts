@@ -85,6 +85,21 @@ describe('Messenger.send / edit', () => {
     expect(result).toMatchObject({ ok: false, failure: { kind: 'chat_unreachable' } });
   });
 
+  it('reports a group upgraded to a supergroup as unreachable, with the supergroup it became', async () => {
+    const m = messenger();
+    const sent = await m.send(-4_000_901, { html: 'hi' });
+    fake.migrateGroup(-4_000_901, -1_004_000_901, { id: 1, is_bot: false, first_name: 'Test' });
+    const edited = await m.edit(-4_000_901, sent.ok ? sent.messageId : 0, { html: 'hello' });
+    expect(edited).toEqual({
+      ok: false,
+      failure: {
+        kind: 'chat_unreachable',
+        description: 'Bad Request: group chat was upgraded to a supergroup chat',
+        migratedTo: -1_004_000_901,
+      },
+    });
+  });
+
   it('waits out a short 429 with auto-retry and delivers', async () => {
     const m = messenger({ autoRetry: true });
     fake.failNext('sendMessage', { code: 429, retryAfter: 1 });

@@ -7,7 +7,8 @@ import { GrammyError, HttpError } from 'grammy';
 export type TelegramFailure =
   | { kind: 'not_modified' } // benign: the message already shows this content
   | { kind: 'message_gone'; description: string } // deleted / not editable: send a fresh message instead
-  | { kind: 'chat_unreachable'; description: string } // blocked, deactivated, kicked, no rights: stop sending
+  /** Blocked, deactivated, kicked, no rights: stop sending. `migratedTo`: the group became this supergroup. */
+  | { kind: 'chat_unreachable'; description: string; migratedTo?: number }
   | { kind: 'rate_limited'; retryAfterMs: number } // 429: retry after this delay, never drop the message
   | { kind: 'transient'; description: string } // network, timeout, 5xx: retry later
   | { kind: 'bad_request'; description: string }; // a bug on our side (bad HTML, bad button): never retried
@@ -42,7 +43,11 @@ const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 /** Maps an error thrown by a grammY API call to what the caller should do about it. */
 export function classifyTelegramError(err: unknown): TelegramFailure {
-  if (err instanceof GrammyError) return classifyApiError(err.error_code, err.description, err.parameters.retry_after);
+  if (err instanceof GrammyError) {
+    const failure = classifyApiError(err.error_code, err.description, err.parameters.retry_after);
+    const migratedTo = err.parameters.migrate_to_chat_id;
+    return failure.kind === 'chat_unreachable' && migratedTo !== undefined ? { ...failure, migratedTo } : failure;
+  }
   if (err instanceof HttpError) {
     // grammY's message names the method only (the token is never in it unless sensitiveLogs is on).
     return { kind: 'transient', description: err.message };
