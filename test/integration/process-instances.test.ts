@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { BotProcess } from '../support/bot-process.js';
 import { useBotProcesses } from '../support/bot-processes.js';
 import { RESELLER, STAFF, sleep } from '../support/harness.js';
 import { textMessageUpdate } from '../support/updates.js';
@@ -88,19 +89,21 @@ describe('several bot processes on one database', () => {
 
   it('two processes in webhook mode: both take updates, and a long-tail resolution is announced once per chat', async () => {
     const secret = 'hook-secret_2';
-    const ports = [0, 1].map(() => 20_000 + Math.floor(Math.random() * 20_000));
     const longTail = {
       RECHECK_UNKNOWN_ERROR_EVERY: '20s', // x 0.1 = every 2 s
       RECHECK_SWEEP_EVERY: '5s', // x 0.1 = every 0.5 s
     };
     // Telegram's front fails the first registrations: the replicas retry instead of exiting.
     bots.telegram.failNext('setWebhook', { code: 502 }, { times: 2 });
-    const replicas = ports.map((port) =>
+    // Each listens on a free port it picks (PORT 0) and logs: a port drawn at random may already be
+    // taken on a machine where other tests' servers and connections hold ports.
+    const replicas = [0, 1].map(() =>
       bots.start({
-        env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: secret, PORT: String(port), ...longTail },
+        env: { BOT_MODE: 'webhook', WEBHOOK_URL: 'https://bot.example.test', WEBHOOK_SECRET: secret, PORT: '0', ...longTail },
       }),
     );
     await Promise.all(replicas.map((r) => r.waitForLog(/bot started \(webhook\)/)));
+    const ports = await Promise.all(replicas.map((r) => r.httpPort()));
     expect(bots.telegram.calls.filter((c) => c.method === 'setWebhook' && !c.ok)).toHaveLength(2);
 
     const post = (port: number, text: string, chatId: number) =>
@@ -115,19 +118,18 @@ describe('several bot processes on one database', () => {
     expect((await post(ports[0]!, '/status two-hooks', RESELLER)).status).toBe(200);
     expect((await post(ports[1]!, '/status two-hooks', STAFF)).status).toBe(200);
     for (const chat of [RESELLER, STAFF]) {
-      await bots.telegram.waitFor(() => bots.telegram.lastMessage(chat)?.text.includes('⚠️'), {
-        what: `the verifying status in chat ${chat}`,
-      });
+      await bots.telegram
+        .waitFor(() => bots.telegram.lastMessage(chat)?.text.includes('⚠️'), { what: `the verifying status in chat ${chat}` })
+        .catch(withWarnings(replicas));
     }
     // Both replicas recheck in the long tail (the sweep is shared through Agenda and the order leases).
     await bots.telegram.waitFor(() => bots.emulator.callCount(/check-id/) >= 3, { what: 'a few long-tail rechecks', timeoutMs: 20_000 });
 
     bots.emulator.setStatus(topupId, 'FULFILLED');
     for (const chat of [RESELLER, STAFF]) {
-      await bots.telegram.waitFor(() => bots.telegram.messages(chat).length >= 2, {
-        what: `the announcement in chat ${chat}`,
-        timeoutMs: 20_000,
-      });
+      await bots.telegram
+        .waitFor(() => bots.telegram.messages(chat).length >= 2, { what: `the announcement in chat ${chat}`, timeoutMs: 20_000 })
+        .catch(withWarnings(replicas));
     }
     // A duplicate could only come from work whose claim expired: wait until no lease on the order or
     // its watchers is still running, then a few more recheck rounds.
@@ -141,6 +143,19 @@ describe('several bot processes on one database', () => {
     for (const r of replicas) expect(await r.stop(15_000), r.output).toEqual({ code: 0, signal: null });
   }, 90_000);
 });
+
+/** Rethrows a failed wait with what the processes logged at warn level or above (why the work stalled). */
+function withWarnings(processes: BotProcess[]): (err: Error) => never {
+  return (err) => {
+    const lines = processes.flatMap((p, i) =>
+      p.output
+        .split('\n')
+        .filter((l) => /"level":(40|50|60)/.test(l))
+        .map((l) => `#${i} ${l.slice(0, 600)}`),
+    );
+    throw new Error(`${err.message}\n--- warnings of the processes ---\n${lines.join('\n') || '(none)'}`);
+  };
+}
 
 /** Waits until every `…LeaseUntil` date on orders and watchers is unset or in the past. */
 async function waitUntilNoLeaseHeld(timeoutMs: number): Promise<void> {
