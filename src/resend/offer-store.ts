@@ -71,7 +71,8 @@ export async function applyOfferEvent(
 /**
  * A group became a supergroup: offers shown there follow it (see ResendService.migrateChat). Targets
  * move without their message (OfferTarget.messageId null), `version` is bumped so a worker settling an
- * offer meanwhile leaves it due; a chat that already has a target in the supergroup keeps that one.
+ * offer meanwhile leaves it due; a chat that already has a target in the supergroup keeps that one
+ * (the group's is dropped).
  * Confirmations still waiting for their fill-in there are dropped. Idempotent.
  */
 export async function moveOffersToChat(Offer: Model<OfferDoc>, from: number, to: number): Promise<void> {
@@ -80,6 +81,8 @@ export async function moveOffersToChat(Offer: Model<OfferDoc>, from: number, to:
     { $set: { 'targets.$[moved].chatId': to, 'targets.$[moved].messageId': null }, $inc: { version: 1 } },
     { arrayFilters: [{ 'moved.chatId': from }] },
   );
+  // Those that already had a target there: the old one goes (nothing can show anything in it any more).
+  await Offer.updateMany({ 'targets.chatId': from }, { $pull: { targets: { chatId: from } }, $inc: { version: 1 } });
   await Offer.updateMany({ 'previews.chatId': from }, { $pull: { previews: { chatId: from } } });
 }
 

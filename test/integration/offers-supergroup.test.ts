@@ -124,6 +124,21 @@ describe('offers across a supergroup upgrade', () => {
     expect(toGroup.map((c) => [c.method, c.errorCode])).toEqual([['editMessageText', 400]]);
   });
 
+  it('moving is idempotent, and a chat that already has a target in the supergroup keeps only that one', async () => {
+    h = await startBotWithStaffGroup(GROUP, { defaultLocale: 'en' });
+    refundedWithOffers(h, 'sg-3', [FACTURE_500]);
+    await statusWithOffers(h, 'sg-3', inGroup);
+    const [one] = await Offers(h).find().lean();
+    const target = (chatId: number, messageId: number) => ({ chatId, messageId, locale: 'en', shown: 'sent:T1' });
+    await Offers(h).updateOne(
+      { _id: one!._id },
+      { $set: { state: 'sent', sentTopupId: 'T1', targets: [target(GROUP, 5), target(SUPERGROUP, 7)] } },
+    );
+    await h.app.resend.migrateChat(GROUP, SUPERGROUP);
+    await h.app.resend.migrateChat(GROUP, SUPERGROUP);
+    expect((await Offers(h).findById(one!._id).lean())!.targets).toEqual([expect.objectContaining(target(SUPERGROUP, 7))]);
+  });
+
   it('an open order followed in the group gets a new status message in the supergroup; a closed one is left in the history', async () => {
     h = await startBotWithStaffGroup(GROUP, { defaultLocale: 'en' });
     refundedWithOffers(h, 'sg-closed', [FACTURE_500]);
