@@ -57,6 +57,12 @@ describe('a key pasted with invisible characters is still a key, never a ref', (
     expect(asApiKey(text)).toBe(KEY);
   });
 
+  it('amounts too: an RLM or a zero-width space typed or pasted with an amount is ignored', () => {
+    expect(parseAmount('\u200F1500\u200F')).toBe(1500);
+    expect(parseAmount('1\u200B500 DA')).toBe(1500);
+    expect(parseAmount('\u061C١٥٠٠\uFEFF')).toBe(1500);
+  });
+
   it('refs go through the same cleaning: a ref with a word joiner inside is the ref', () => {
     expect(classifyFreeText('order\u2060-123\u200B')).toEqual({ kind: 'order', query: { by: 'ref', value: 'order-123' } });
     expect(classifyFreeText('\uFEFF\u200Dorder-123')).toEqual({ kind: 'order', query: { by: 'ref', value: 'order-123' } });

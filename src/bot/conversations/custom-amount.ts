@@ -3,6 +3,7 @@ import type { ForceReply, InlineKeyboardMarkup, Message, User } from 'grammy/typ
 import type { Locale } from '../../config.js';
 import type { ResendService } from '../../resend/resend-service.js';
 import { foldDigits } from '../../shared/digits.js';
+import { stripInvisibleMarks } from '../../shared/invisible-marks.js';
 import type { BotContext } from '../context.js';
 import { formatAmount } from '../render/format.js';
 import { escapeHtml } from '../render/html.js';
@@ -12,9 +13,12 @@ export const CUSTOM_AMOUNT_CONVERSATION = 'custom-amount';
 /** Bad answers before the question is closed. */
 const ATTEMPTS = 3;
 
-/** Digits folded, and the Arabic decimal and thousands separators (٫ ٬) read as `.` and `,`. */
+/**
+ * Invisible marks dropped (as for refs and keys: an RLM typed in an Arabic keyboard, a zero-width space
+ * pasted along), digits folded, and the Arabic decimal and thousands separators (٫ ٬) read as `.` and `,`.
+ */
 function latinNumber(text: string): string {
-  return foldDigits(text)
+  return foldDigits(stripInvisibleMarks(text))
     .replace(/\u066B/g, '.')
     .replace(/\u066C/g, ',');
 }
