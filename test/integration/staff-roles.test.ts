@@ -233,15 +233,16 @@ describe('staff invites', () => {
 
 describe("a confirmer's re-send right withdrawn before the send", () => {
   /** The owner invites NEWBIE, allows them to re-send; NEWBIE opens a confirmation of a refunded order's offer. */
-  async function memberWithConfirmation(ref: string) {
+  async function memberWithConfirmation(ref: string, chatId = NEWBIE) {
     await start();
     const { code } = await invite();
     await join(code);
     const list = await staffList();
     await h.press(list.message_id, button(list, 'sg:').callback_data);
     refundedWithOffers(h, ref, [FACTURE_500]);
-    const status = await statusWithOffers(h, ref, { userId: NEWBIE });
-    const confirmation = await pressOffer(h, status, 0, { userId: NEWBIE });
+    if (chatId !== NEWBIE) await h.linkGroup(chatId);
+    const status = await statusWithOffers(h, ref, { chatId, userId: NEWBIE });
+    const confirmation = await pressOffer(h, status, 0, { chatId, userId: NEWBIE });
     return { status, confirmation, key: button(status, 'of:').callback_data.slice(3) };
   }
 
@@ -310,6 +311,24 @@ describe("a confirmer's re-send right withdrawn before the send", () => {
     await pastAnyLateSend();
     expect(sendCount(h)).toBe(1);
     expect(current(h, confirmation).text).toContain(t('offer-withdrawn'));
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it('in a staff group: a member with the right confirms, is forbidden before the send; the group is told it was not sent, without naming them', async () => {
+    const GROUP = -4_000_321;
+    const { confirmation, key } = await memberWithConfirmation('gone-3', GROUP);
+    h.app.crash();
+    await pressConfirm(h, confirmation, { chatId: GROUP, userId: NEWBIE });
+    expect(await Offers(h).findById(key).lean()).toMatchObject({ state: 'confirming', confirmedBy: { userId: NEWBIE } });
+    const list = await staffList();
+    await h.press(list.message_id, button(list, 'sg:').callback_data);
+
+    await h.boot();
+    const shown = await waitUntilShows(h, confirmation, t('offer-withdrawn-other'), 'not sent, in the group');
+    expect(shown.html).not.toContain('Test');
+    expect(shown.html).not.toContain(String(NEWBIE));
+    await pastAnyLateSend();
+    expect(sendCount(h)).toBe(0);
     expect(h.badRequests()).toEqual([]);
   });
 });
