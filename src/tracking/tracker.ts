@@ -242,7 +242,7 @@ export class OrderTracker {
   /**
    * A top-up the bot itself just sent: track it at once, with `messageId` (the confirmation message)
    * becoming its live status message; null (the chat has no message to edit for it, its group became a
-   * supergroup): a new status message is sent there.
+   * supergroup): a new status message is sent there, unless the chat already follows the order.
    */
   async trackSent(input: {
     accountId: string;
@@ -270,16 +270,21 @@ export class OrderTracker {
         { upsert: true, returnDocument: 'after' },
       ).lean<OrderDoc>(),
     );
-    await upsertWatcher(this.models, order._id, {
-      accountId: input.accountId,
-      chatId: input.chatId,
-      locale: input.locale,
-      messageId: input.messageId,
-      replyTo: null,
-      requestKey: null,
-      shownHash: null,
-      lastEditAt: null,
-    });
+    // No message to give (null): a chat that already follows the order keeps its status message. The
+    // offer worker settles again what a dead worker did not record: that must not send a second one.
+    const followed = input.messageId === null && (await this.models.Watcher.exists({ orderId: order._id, chatId: input.chatId }));
+    if (!followed) {
+      await upsertWatcher(this.models, order._id, {
+        accountId: input.accountId,
+        chatId: input.chatId,
+        locale: input.locale,
+        messageId: input.messageId,
+        replyTo: null,
+        requestKey: null,
+        shownHash: null,
+        lastEditAt: null,
+      });
+    }
     await oweDelivery(this.models, order._id, now);
     this.kick();
     return order._id.toString();

@@ -166,4 +166,29 @@ describe('offers across a supergroup upgrade', () => {
     expect(wrongCalls(upgradedAt)).toEqual([]);
     expect(h.badRequests()).toEqual([]);
   });
+
+  it('an offer sent before the upgrade and settled twice in the supergroup (the worker died before recording it): one status message there', async () => {
+    h = await startBotWithStaffGroup(SUPERGROUP, { defaultLocale: 'en' });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'sg-twice' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    // What the offer worker's settle does for a sent offer whose chat has no message (its target moved to
+    // the supergroup); a worker that died before recording it settles the same effect again.
+    const sent = {
+      accountId: 'env',
+      kind: 'mobile',
+      providerId: topupId,
+      ref: 'sg-twice',
+      chatId: SUPERGROUP,
+      locale: 'en',
+      messageId: null,
+    } as const;
+    await h.app.tracker.trackSent(sent);
+    const first = await h.waitForMessage(SUPERGROUP, (m) => m.text.includes('sg-twice') && m.text.includes('⏳'), 'the status message');
+    await h.app.tracker.trackSent(sent);
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    await h.telegram.waitFor(() => (current(h, first).text.includes('✅') ? true : undefined), { what: 'the status message edited' });
+    await h.waitUntilDelivered();
+    expect(h.telegram.messages(SUPERGROUP).filter((m) => m.text.includes('sg-twice'))).toHaveLength(1);
+    expect(h.badRequests()).toEqual([]);
+  });
 });
