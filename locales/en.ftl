@@ -216,10 +216,10 @@ group-linked =
 group-unlink-owner-only = Only the owner of the group's account can unlink it.
 group-unlinked = This group is no longer linked: the bot shows no orders here. The owner can link it again with <code>/link@{ $bot }</code>.
 group-anonymous-link =
-    You are posting as the group (an anonymous administrator), so the bot cannot tell who sent the command.
+    This command was posted as the group (an anonymous administrator) or as a channel, so the bot cannot tell who sent it.
     The account's owner presses the button below to link this group; it works once, for 10 minutes.
 group-anonymous-unlink =
-    You are posting as the group (an anonymous administrator), so the bot cannot tell who sent the command.
+    This command was posted as the group (an anonymous administrator) or as a channel, so the bot cannot tell who sent it.
     The owner of the group's account presses the button below to unlink it; it works once, for 10 minutes.
 group-claim-link-button = I am the owner: link this group
 group-claim-unlink-button = I am the owner: unlink this group

@@ -216,10 +216,10 @@ group-linked =
 group-unlink-owner-only = Seul le propriétaire du compte du groupe peut le délier.
 group-unlinked = Ce groupe n'est plus lié : le bot n'y affiche plus aucune commande. Le propriétaire peut le lier à nouveau avec <code>/link@{ $bot }</code>.
 group-anonymous-link =
-    Vous écrivez au nom du groupe (administrateur anonyme) : le bot ne sait pas qui a envoyé la commande.
+    Cette commande a été envoyée au nom du groupe (administrateur anonyme) ou d'une chaîne : le bot ne sait pas qui l'a envoyée.
     Le propriétaire du compte appuie sur le bouton ci-dessous pour lier le groupe ; il sert une fois, pendant 10 minutes.
 group-anonymous-unlink =
-    Vous écrivez au nom du groupe (administrateur anonyme) : le bot ne sait pas qui a envoyé la commande.
+    Cette commande a été envoyée au nom du groupe (administrateur anonyme) ou d'une chaîne : le bot ne sait pas qui l'a envoyée.
     Le propriétaire du compte du groupe appuie sur le bouton ci-dessous pour le délier ; il sert une fois, pendant 10 minutes.
 group-claim-link-button = Je suis le propriétaire : lier ce groupe
 group-claim-unlink-button = Je suis le propriétaire : délier ce groupe

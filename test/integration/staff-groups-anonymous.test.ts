@@ -101,6 +101,22 @@ describe('an anonymous administrator links the group', () => {
   });
 });
 
+describe('a member posting as a channel sends /link', () => {
+  it("gets the same question and button (Telegram does not name them either); only the owner's press links the group", async () => {
+    await start();
+    h.telegram.setChatMember(GROUP, RESELLER, 'administrator');
+    await h.send(`/link@${bot()}`, { chatId: GROUP, userId: STRANGER, postedAs: { channelId: CHANNEL, title: 'A shop' } });
+    const asked = h.telegram.lastMessage(GROUP)!;
+    expect(asked.html).toBe(t('group-anonymous-link'));
+    expect(asked.text).toContain('channel');
+    await pressClaim(asked, STRANGER);
+    expect(answers(h).at(-1)).toEqual(expect.objectContaining({ text: t('group-link-owner-only'), alert: true }));
+    await pressClaim(asked, RESELLER);
+    expect(await h.app.roles.groups.accountOf(GROUP)).toBe('env');
+    expect(h.badRequests()).toEqual([]);
+  });
+});
+
 describe('an anonymous administrator unlinks the group', () => {
   it('only the owner of its account, by the button', async () => {
     await start();
