@@ -287,9 +287,9 @@ export class KeyGuard {
             throw this.waiting(e, reservation.freeAt);
           }
           const token = reservation.token;
-          const reservedAt = this.now();
+          const reservedSentAt = this.now(); // what an accepted answer proves the key at
           return (err) => {
-            this.reservedCallEnded(e, token, err, reservedAt);
+            this.reservedCallEnded(e, token, err, reservedSentAt);
             release();
           };
         }
@@ -317,7 +317,7 @@ export class KeyGuard {
     const waitMs = Math.max(0, freeAt - this.now());
     return new ProviderError(
       'key_suspended',
-      `OneClickDz: not calling with the key of account ${e.key.accountId} yet: another key failed since it was last accepted, and no key attempt is free for ${Math.ceil(waitMs / 1000)} s`,
+      `OneClickDz: not calling with the key of account ${e.key.accountId} yet: it must prove itself again (${e.state === 'unverified' ? 'not validated yet' : 'a key failed since it was last accepted'}) and no key attempt is free for ${Math.ceil(waitMs / 1000)} s`,
       { code: KEY_ATTEMPT_WAIT, retryAfterMs: Math.max(waitMs, 1_000) },
     );
   }
