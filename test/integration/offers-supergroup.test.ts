@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from 'grammy/types';
-import { RESELLER, STRANGER, type Harness } from '../support/harness.js';
+import { RESELLER, sleep, STRANGER, type Harness } from '../support/harness.js';
 import {
   answers,
   button,
@@ -112,8 +112,10 @@ describe('offers across a supergroup upgrade', () => {
       (m) => m.html === h.app.translatorFor('en')('offer-invalid', { field: 'amount' }),
       'the refusal in the supergroup',
     );
-    const [offer] = await Offers(h).find({ state: 'refused' }).lean();
-    expect(offer!.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: refusal.message_id })]);
+    // The worker records the new message as the chat's target right after Telegram took it.
+    const recorded = async () => (await Offers(h).find({ state: 'refused' }).lean())[0]?.targets;
+    for (let i = 0; i < 500 && (await recorded())?.[0]?.messageId !== refusal.message_id; i++) await sleep(10);
+    expect(await recorded()).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: refusal.message_id })]);
 
     for (const update of upgrade) await h.handle(update);
     await h.waitUntilDelivered();
