@@ -45,6 +45,23 @@ export function callNeedsAttempt(key: { state: 'unverified' | 'valid'; provenAt:
   return key.state === 'unverified' || (newestFailureAt > 0 && key.provenAt < newestFailureAt);
 }
 
+/**
+ * When a rejected key is checked again after its `failures`-th refused revalidation: `firstMs`
+ * doubled each time up to `maxMs`. A linked key the provider answered 401 is capped at
+ * `linkedInvalidMaxMs` instead (default 24 h): a revoked or regenerated key never comes back (its
+ * owner `/link`s a new one, which starts fresh), and every such check costs a failed attempt from
+ * linking's share of the budget, so many abandoned keys checked every 30 min would keep new links
+ * waiting. The deployment's own key (`env`), and keys refused for other reasons (disabled, IP
+ * allow-list: no failed attempt), keep the short cap: an operator may fix those in the dashboard.
+ */
+export function revalidationDelay(
+  key: { accountId: string; unauthorized: boolean; failures: number },
+  backoff: { firstMs: number; maxMs: number; linkedInvalidMaxMs?: number },
+): number {
+  const cap = key.accountId !== 'env' && key.unauthorized ? (backoff.linkedInvalidMaxMs ?? 24 * 3_600_000) : backoff.maxMs;
+  return Math.min(backoff.firstMs * 2 ** Math.max(0, key.failures - 1), Math.max(cap, backoff.firstMs));
+}
+
 /** What /readyz shows per key: `ok`, `checking` (not validated yet), `rejected`, `paused` (IP block). */
 export type KeyStateName = 'ok' | 'checking' | 'rejected' | 'paused';
 export interface KeyStateReport {
@@ -111,8 +128,11 @@ export interface KeyGuardOptions {
   tickMs?: number;
   /** A key validated this recently (by any process) is trusted at start-up. Default 10 min. */
   trustMs?: number;
-  /** Revalidation after a rejection: first delay, doubled each time up to the cap. Default 1 min / 30 min. */
-  backoff?: { firstMs: number; maxMs: number };
+  /**
+   * Revalidation after a rejection: first delay, doubled each time up to the cap. Default 1 min /
+   * 30 min, and 24 h for a linked key answered 401 (`revalidationDelay`).
+   */
+  backoff?: { firstMs: number; maxMs: number; linkedInvalidMaxMs?: number };
   /** A revalidation that got no answer (network, 5xx): first delay, doubled up to the cap. Default 5 s / 5 min. */
   transientBackoff?: { firstMs: number; maxMs: number };
   /** A refused call asks to be retried no sooner than this (parked orders are kicked when the key is back). */
@@ -551,7 +571,8 @@ export class KeyGuard {
       const failures = probeFailures + 1;
       const backoff = this.opts.backoff ?? { firstMs: 60_000, maxMs: 30 * 60_000 };
       const { freeAt } = await this.opts.budget.snapshot(now);
-      const next = Math.max(now + Math.min(backoff.firstMs * 2 ** (failures - 1), backoff.maxMs), freeAt);
+      const delay = revalidationDelay({ accountId: e.key.accountId, unauthorized: pe.kind === 'unauthorized', failures }, backoff);
+      const next = Math.max(now + delay, freeAt);
       const reason = pe.code ?? pe.kind.toUpperCase();
       if (e.state !== 'rejected') this.rejected(e, reason);
       if (e.state !== 'rejected' || failures === 1) {
