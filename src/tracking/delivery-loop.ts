@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { DueLoop } from './due-loop.js';
+import { DueLoop, RETRY_AFTER_FAILURE_MS } from './due-loop.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import type { Claim, Lease } from './leases.js';
 import { claimDue, nextDue } from './order-store.js';
@@ -53,7 +53,7 @@ async function deliverClaimed(opts: DeliveryLoopOptions, claim: Claim<OrderDoc>)
     ({ retryAt } = await opts.delivery.deliver(order, watchers));
   } catch (err) {
     opts.log.error({ err, orderId: order._id.toString() }, 'delivery failed; will retry');
-    retryAt = opts.clock.now() + 5_000;
+    retryAt = opts.clock.now() + RETRY_AFTER_FAILURE_MS;
   } finally {
     alive.stop();
   }

@@ -1,11 +1,20 @@
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
+/** How soon work whose processing threw (a transient database error, say) is taken up again. */
+export const RETRY_AFTER_FAILURE_MS = 5_000;
+
 export interface DueLoopOptions<T> {
   name: string;
   /** Atomically claims one due item (sets a lease in MongoDB) or returns null when none is due. */
   claim: () => Promise<T | null>;
   process: (item: T) => Promise<void>;
+  /**
+   * Called when `process` threw (the error is logged first), e.g. to let the item's lease expire
+   * soon rather than after a full lease: without it a transient database error would leave the work
+   * untouched until the lease runs out. Its own failure is logged, never thrown.
+   */
+  failed?: (item: T) => Promise<void>;
   /** Earliest time (ms) an unleased item becomes due, or null when there is none. */
   nextDueAt: () => Promise<number | null>;
   concurrency: number;
@@ -73,7 +82,14 @@ export class DueLoop<T> {
         claimedAny = true;
         const task: Promise<void> = this.opts
           .process(item)
-          .catch((err: unknown) => log.error({ err, loop: this.opts.name }, 'processing due work failed'))
+          .catch(async (err: unknown) => {
+            log.error({ err, loop: this.opts.name }, 'processing due work failed');
+            try {
+              await this.opts.failed?.(item);
+            } catch (failedErr) {
+              log.warn({ err: failedErr, loop: this.opts.name }, 'could not reschedule the failed work; its lease expires as usual');
+            }
+          })
           .finally(() => {
             this.inflight.delete(task);
             this.kick();

@@ -1,7 +1,7 @@
 import type { Model, Types } from 'mongoose';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { DueLoop } from './due-loop.js';
+import { DueLoop, RETRY_AFTER_FAILURE_MS } from './due-loop.js';
 import type { Claim, KeepAlive, Lease } from './leases.js';
 
 export interface LeasedDueLoopOptions<T extends { _id: Types.ObjectId | string }> {
@@ -14,6 +14,8 @@ export interface LeasedDueLoopOptions<T extends { _id: Types.ObjectId | string }
   process: (claim: Claim<T>, keepAlive: KeepAlive) => Promise<void>;
   concurrency: number;
   idleMs: number;
+  /** When `process` throws, the claim expires this long after (default 5 s) instead of a full lease later. */
+  retryAfterFailureMs?: number;
   clock: Clock;
   log: Logger;
 }
@@ -34,6 +36,9 @@ export class LeasedDueLoop<T extends { _id: Types.ObjectId | string }> {
       name: opts.name,
       claim: () => lease.claimOne({ [dueField]: { $ne: null, $lte: new Date(clock.now()) } }, { sort: { [dueField]: 1 } }),
       process: (claim) => this.process(claim),
+      failed: async (claim) => {
+        await claim.expireIn(opts.retryAfterFailureMs ?? RETRY_AFTER_FAILURE_MS);
+      },
       nextDueAt: () => this.nextDueAt(),
       concurrency: opts.concurrency,
       idleMs: opts.idleMs,

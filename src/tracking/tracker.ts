@@ -8,7 +8,7 @@ import type { OrderKind } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createDeliveryLoop, type OrderDelivery } from './delivery-loop.js';
-import { DueLoop } from './due-loop.js';
+import { DueLoop, RETRY_AFTER_FAILURE_MS } from './due-loop.js';
 import { DEFAULT_FAST_LIST_THRESHOLD, FastListRounds } from './fast-list.js';
 import { Lease, newOwnerId, type Claim, type ClaimBatch } from './leases.js';
 import type { CheckResult } from './list-reconciliation.js';
@@ -131,6 +131,10 @@ export class OrderTracker {
       process: ({ claim, mates }) => {
         if (claim.doc.phase === 'lookup') return this.lookups.resolveLookup(claim);
         return mates ? this.fastList.checkTogether(claim, mates) : this.checks.checkOrder(claim);
+      },
+      // A check or lookup that threw (a database error midway) is taken up again in 5 s, not a lease later.
+      failed: async ({ claim, mates }) => {
+        await Promise.all([claim.expireIn(RETRY_AFTER_FAILURE_MS), mates?.expireIn(RETRY_AFTER_FAILURE_MS)]);
       },
       nextDueAt: () => nextDue(pollLease, fastFilter, 'nextCheckAt'),
       concurrency: opts.concurrency ?? 16,

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { LeasedDueLoop } from '../../src/tracking/leased-due-loop.js';
 import { Lease, newOwnerId } from '../../src/tracking/leases.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { sleep } from '../support/harness.js';
 
 /** A job document as any collection guarded by a lease looks: some state, plus the lease's fields. */
@@ -117,5 +119,57 @@ describe('leases: owned claims whose writes apply only while still owned', () =>
     expect(await a.claimOne({ _id: job._id })).toBeNull();
     t += 600;
     expect(await a.claimOne({ _id: job._id })).not.toBeNull();
+  });
+});
+
+/** Due work whose processing throws midway (a transient database error) is not left for a whole lease. */
+describe('a leased due loop whose work throws', () => {
+  interface DueJobDoc {
+    _id: Types.ObjectId;
+    dueAt: Date | null;
+    runs: number;
+  }
+
+  it('takes the work up again 5 s later, not after its 60 s lease', async () => {
+    const DueJob = connection.model<DueJobDoc>(
+      'DueJob',
+      new Schema<DueJobDoc>({ dueAt: Date, runs: Number }, { collection: 'due_jobs', strict: false }),
+    );
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const manual = { now: () => now };
+    const job = await DueJob.create({ dueAt: new Date(now), runs: 0 });
+    let attempts = 0;
+    const loop = new LeasedDueLoop<DueJobDoc>({
+      name: 'test-retry',
+      lease: new Lease(DueJob, 'workLease', { owner: newOwnerId('w'), clock: manual, leaseMs: 60_000 }),
+      dueField: 'dueAt',
+      process: async (claim) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error('WriteConflict (a transient database error)');
+        await claim.release({ $set: { dueAt: null }, $inc: { runs: 1 } });
+      },
+      concurrency: 1,
+      idleMs: 50,
+      clock: manual,
+      log: silentLogger(),
+    });
+    loop.start();
+    try {
+      for (let i = 0; i < 100 && attempts < 1; i++) await sleep(20);
+      expect(attempts).toBe(1);
+      // Within the retry delay nobody takes it up again.
+      now += 4_000;
+      loop.kick();
+      await sleep(300);
+      expect(attempts).toBe(1);
+      // Past 5 s the claim has expired (not at the full 60 s lease): the work runs again and finishes.
+      now += 2_000;
+      loop.kick();
+      for (let i = 0; i < 200 && (await DueJob.findById(job._id).lean())?.runs !== 1; i++) await sleep(20);
+      expect(await DueJob.findById(job._id).lean()).toMatchObject({ runs: 1, dueAt: null });
+      expect(attempts).toBe(2);
+    } finally {
+      await loop.stop();
+    }
   });
 });
