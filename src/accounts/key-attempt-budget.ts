@@ -18,6 +18,21 @@ export const PROVIDER_MAX_FAILED_ATTEMPTS = 5;
 export const KEY_ATTEMPT_BUDGET = 3;
 /** When only reservations still in flight fill the budget: they end within a call's time, so look again this soon. */
 export const PENDING_RETRY_MS = 1_000;
+/**
+ * A reservation still pending this long after it was taken is not in flight any more: its process
+ * died mid-call (killed during a deploy, say). A reservation covers one HTTP attempt (the client's
+ * gate admits each attempt, retries reserve again): at most the client's `timeoutMs` (15 s by
+ * default), plus, for a revalidation, waiting for the key's one call already in flight (another
+ * 15 s), plus the MongoDB writes. 60 s (`stalePendingAfterMs`: `2 * timeoutMs + 30 s`; `createProviderAccounts` derives it from the client's timeout) is above
+ * that worst case. It may really have failed at the provider, so it is never dropped: it keeps its
+ * place in the window like a failure, and leaves it at its time + 15 minutes.
+ */
+export const PENDING_STALE_MS = 60_000;
+
+/** The stale bound for a client timeout: two calls' time (a revalidation may wait for one in flight) and 30 s for MongoDB. */
+export function stalePendingAfterMs(timeoutMs: number): number {
+  return 2 * timeoutMs + 30_000;
+}
 
 /** One failed attempt, or a reserved one whose answer is not in yet (it counts until released). */
 interface Attempt {
@@ -65,7 +80,7 @@ const keyAttemptsSchema = new Schema<KeyAttemptsDoc>(
 export type Reservation = { ok: true; token: string } | { ok: false; freeAt: number };
 
 export interface KeyAttemptSnapshot {
-  /** Failed (or reserved) attempts in the current window. */
+  /** Failed (or reserved, stale reservations included) attempts in the current window. */
   attempts: number;
   /** Earliest time another attempt (of the use asked about) may be made (now when one may be made now). */
   freeAt: number;
@@ -89,12 +104,16 @@ export class KeyAttemptBudget {
   /** The newest failure this process knows of: its own writes at once, other processes' at each snapshot. */
   private newestFailureSeen = 0;
 
-  constructor(connection: Connection, opts: { budget?: number; windowMs?: number } = {}) {
+  /** A pending reservation older than this is taken as a failure (its process died mid-call): `PENDING_STALE_MS`. */
+  private readonly staleAfterMs: number;
+
+  constructor(connection: Connection, opts: { budget?: number; windowMs?: number; staleAfterMs?: number } = {}) {
     this.Attempts =
       (connection.models.ProviderKeyAttempts as Model<KeyAttemptsDoc> | undefined) ??
       connection.model<KeyAttemptsDoc>('ProviderKeyAttempts', keyAttemptsSchema);
     this.budget = opts.budget ?? KEY_ATTEMPT_BUDGET;
     this.windowMs = opts.windowMs ?? PROVIDER_ATTEMPT_WINDOW_MS;
+    this.staleAfterMs = opts.staleAfterMs ?? PENDING_STALE_MS;
   }
 
   /**
@@ -170,11 +189,17 @@ export class KeyAttemptBudget {
       .map((a) => a.at.getTime())
       .sort((a, b) => a - b);
     this.noteFailure(failures.at(-1) ?? 0);
+    // Failures, and reservations whose process died mid-call (pending longer than a call can take):
+    // these leave the window only at their time + 15 minutes. Only young reservations may end soon.
+    const staying = attempts
+      .filter((a) => !a.pending || a.at.getTime() <= now - this.staleAfterMs)
+      .map((a) => a.at.getTime())
+      .sort((a, b) => a - b);
     const limit = this.limitFor(use);
     let budgetFreeAt = now;
-    // With n >= limit failures in the window, the (n - limit + 1)-th oldest must leave it first; when
+    // With n >= limit of those in the window, the (n - limit + 1)-th oldest must leave it first; when
     // reservations still in flight fill the rest, they are given back (or fail) within a call's time.
-    if (failures.length >= limit) budgetFreeAt = failures[failures.length - limit]! + this.windowMs;
+    if (staying.length >= limit) budgetFreeAt = staying[staying.length - limit]! + this.windowMs;
     else if (attempts.length >= limit) budgetFreeAt = now + PENDING_RETRY_MS;
     const spentUntil = doc?.spentUntil?.getTime() ?? 0;
     const blockedUntil = doc?.blockedUntil?.getTime() ?? 0;

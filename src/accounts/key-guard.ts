@@ -320,7 +320,8 @@ export class KeyGuard {
   /**
    * An attempt to re-prove a key with. When only other keys' reservations in flight fill the budget
    * (several keys re-proving at once after a failure), waits for them (real time, a few seconds at
-   * most) rather than refusing the call.
+   * most) rather than refusing the call. A reservation left pending by a dead process is not in
+   * flight (the budget counts it as a failure after `PENDING_STALE_MS`): no waiting for it.
    */
   private async reserveSoon(): Promise<Reservation> {
     const giveUpAt = Date.now() + RESERVE_WAIT_MS;

@@ -1,10 +1,10 @@
 import type { Connection } from 'mongoose';
-import { IpBlockGuard, OneClickClient, type OneClickClientOptions } from '../provider/client.js';
+import { DEFAULT_TIMEOUT_MS, IpBlockGuard, OneClickClient, type OneClickClientOptions } from '../provider/client.js';
 import { ProviderError } from '../provider/errors.js';
 import type { AccountKeyInfo } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import { addLogSecret, type Logger } from '../shared/logger.js';
-import { KeyAttemptBudget } from './key-attempt-budget.js';
+import { KeyAttemptBudget, stalePendingAfterMs } from './key-attempt-budget.js';
 import { KeyGuard, type KeyGuardOptions } from './key-guard.js';
 
 export interface ProviderAccountsOptions {
@@ -54,7 +54,8 @@ export interface ProviderAccounts {
  */
 export function createProviderAccounts(opts: ProviderAccountsOptions): ProviderAccounts {
   const { connection, clock, log } = opts;
-  const budget = new KeyAttemptBudget(connection);
+  // A reservation pending longer than two calls' time (and MongoDB's) belongs to a process that died mid-call.
+  const budget = new KeyAttemptBudget(connection, { staleAfterMs: stalePendingAfterMs(opts.client?.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
   const ipBlock = new IpBlockGuard((until) => {
     log.error({ until: new Date(until).toISOString() }, 'OneClickDz blocked this IP (IP_BLOCKED): no provider call before the block ends');
     budget.blockIp(until).catch((err: unknown) => log.warn({ err }, 'could not record the IP block in MongoDB'));

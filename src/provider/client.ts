@@ -27,7 +27,7 @@ export interface OneClickClientOptions {
   baseUrl: string;
   /** Sent as X-Access-Token only; never logged, scrubbed from error messages. */
   apiKey: string;
-  /** Per HTTP attempt (headers and body), default 15 000. */
+  /** Per HTTP attempt (headers and body), default `DEFAULT_TIMEOUT_MS`. */
   timeoutMs?: number;
   /** GETs only. Defaults: 3 attempts in total, 500 ms base, 8 000 ms cap. */
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
@@ -45,6 +45,9 @@ export interface OneClickClientOptions {
   onRequest?: (info: RequestInfo) => void;
 }
 
+/** Per HTTP attempt, when the caller sets none. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -56,7 +59,7 @@ export class OneClickClient {
 
   constructor(opts: OneClickClientOptions) {
     const attempts = opts.retry?.attempts ?? 3;
-    const timeoutMs = opts.timeoutMs ?? 15_000;
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(attempts) || attempts < 1) throw new Error('OneClickClient: retry.attempts must be an integer >= 1');
     if (!(timeoutMs > 0)) throw new Error('OneClickClient: timeoutMs must be > 0');
     this.http = new HttpTransport({

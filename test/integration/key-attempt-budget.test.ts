@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { KeyAttemptBudget } from '../../src/accounts/key-attempt-budget.js';
+import { KeyGuard } from '../../src/accounts/key-guard.js';
+import { IpBlockGuard } from '../../src/provider/client.js';
+import { KEY_ATTEMPT_WAIT, ProviderError } from '../../src/provider/errors.js';
+import { silentLogger } from '../../src/shared/logger.js';
 
 /** The key-attempt budget on the real MongoDB: what several processes share. */
 
@@ -78,6 +82,55 @@ describe('key-attempt budget', () => {
     const refused = await budget.reserve(T0 + 4 * MINUTE);
     expect(refused).toEqual({ ok: false, freeAt: T0 + 10_000 + 15 * MINUTE }); // when the oldest failure leaves the window
     expect((await budget.reserve(T0 + 10_000 + 15 * MINUTE)).ok).toBe(true);
+  });
+
+  it('a reservation left pending by a dead process stops meaning "soon" after 60 s: it leaves the window like a failure, and is never dropped', async () => {
+    const dead = new KeyAttemptBudget(db);
+    const budget = new KeyAttemptBudget(db);
+    // A process reserved an attempt for its start-up validation and was killed before the answer.
+    if (!(await dead.reserve(T0)).ok) throw new Error('expected a reservation');
+    await budget.recordFailure(T0 + MINUTE, 4);
+    await budget.recordFailure(T0 + 2 * MINUTE, 3);
+    // 5 minutes later nothing is in flight: the next attempt frees up when the stale one leaves the window.
+    expect(await budget.reserve(T0 + 5 * MINUTE)).toEqual({ ok: false, freeAt: T0 + 15 * MINUTE });
+    expect((await budget.snapshot(T0 + 5 * MINUTE)).freeAt).toBe(T0 + 15 * MINUTE);
+    // Linking's share (two of three) frees up only when the stale one and the first failure are gone.
+    expect((await budget.snapshot(T0 + 5 * MINUTE, 'check')).freeAt).toBe(T0 + 16 * MINUTE);
+    // It still counts (it may have failed at the provider) until then.
+    expect((await budget.reserve(T0 + 15 * MINUTE - 1)).ok).toBe(false);
+    expect((await budget.reserve(T0 + 15 * MINUTE)).ok).toBe(true);
+  });
+
+  it('a key that must prove itself, while a dead process\'s stale reservation and two failures fill the budget, is refused at once until the stale one leaves the window (not "in 1 s", not after a 5 s wait)', async () => {
+    const now = T0 + 5 * MINUTE;
+    const budget = new KeyAttemptBudget(db);
+    if (!(await new KeyAttemptBudget(db).reserve(T0)).ok) throw new Error('expected a reservation'); // killed mid-call
+    await budget.recordFailure(T0 + MINUTE, 4);
+    await budget.recordFailure(T0 + 2 * MINUTE, 3);
+    const guard = new KeyGuard({ connection: db, budget, ipBlock: new IpBlockGuard(), clock: { now: () => now }, log: silentLogger() }, [
+      { accountId: 'env', apiKey: 'k', validate: () => Promise.reject(new Error('not called')) },
+    ]);
+    const reserve = vi.spyOn(budget, 'reserve');
+    const refusal = await guard
+      .gateFor('env')
+      .admit()
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(refusal).toBeInstanceOf(ProviderError);
+    expect(refusal).toMatchObject({ kind: 'key_suspended', code: KEY_ATTEMPT_WAIT, retryAfterMs: 10 * MINUTE });
+    // One try at reserving (3 MongoDB operations), not a loop of them every ~100 ms for 5 s.
+    expect(reserve).toHaveBeenCalledTimes(1);
+  });
+
+  it('a young reservation (within 60 s) is still in flight: the answer is "look again in 1 s"', async () => {
+    const budget = new KeyAttemptBudget(db);
+    await budget.recordFailure(T0, 4);
+    await budget.recordFailure(T0 + 1_000, 3);
+    if (!(await budget.reserve(T0 + MINUTE)).ok) throw new Error('expected a reservation');
+    expect(await budget.reserve(T0 + 2 * MINUTE - 1)).toEqual({ ok: false, freeAt: T0 + 2 * MINUTE - 1 + 1_000 });
+    expect(await budget.reserve(T0 + 2 * MINUTE)).toEqual({ ok: false, freeAt: T0 + 15 * MINUTE });
   });
 
   it("a 401 nobody reserved counts too, and the provider's attemptsLeft of 2 or fewer stops attempts for 15 minutes", async () => {
