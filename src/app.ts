@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import { Api, type Bot } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Config, Locale } from './config.js';
@@ -24,7 +24,7 @@ import { ChatPacer, type PacerEvents } from './outbox/chat-pacer.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { Logger } from './shared/logger.js';
 import { newOwnerId } from './tracking/leases.js';
-import { applyRetention } from './tracking/retention.js';
+import { applyRetention, ensureTtlIndex } from './tracking/retention.js';
 import { trackingModels, type TrackingModels } from './tracking/models.js';
 import { OrderTracker, type TrackerOptions } from './tracking/tracker.js';
 import { LongTailSweep } from './tracking/long-tail-sweep.js';
@@ -39,7 +39,8 @@ import { KeyScopes } from './resend/key-scopes.js';
 import { DEFAULT_OFFER_POLICY, type OfferPolicy } from './resend/offer-machine.js';
 import { OfferPreviews } from './resend/offer-previews.js';
 import { OfferWorker } from './resend/offer-worker.js';
-import { OwnerNotices } from './bot/owner-notices.js';
+import { OwnerNoticeWorker } from './bot/owner-notices.js';
+import { OwnerNotices, OwnerNoticeStore } from './accounts/owner-notices.js';
 import { TelegramOfferMessages } from './bot/offer-messages.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY); linked accounts have random ids (accounts/account-store.ts). */
@@ -64,6 +65,8 @@ export interface AppOptions {
   provider?: Partial<Pick<OneClickClientOptions, 'timeoutMs' | 'retry' | 'onRequest'>>;
   /** Offer worker: lease (default 60 s, renewed while a send runs) and idle poll. */
   offers?: { leaseMs?: number; idleMs?: number };
+  /** Owner notice worker: lease (default 60 s) and idle poll (5 s). */
+  notices?: { leaseMs?: number; idleMs?: number };
   /** Key guard timings (tests tick faster); production uses the defaults. */
   keyGuard?: Partial<Pick<KeyGuardOptions, 'tickMs' | 'trustMs' | 'backoff' | 'transientBackoff' | 'minRetryAfterMs'>>;
   /** Agenda lock lifetime of the long-tail sweep (default 5 min): how long a killed worker's sweep blocks. */
@@ -226,17 +229,15 @@ export function createApp(opts: AppOptions): App {
     defaultLocale: config.defaultLocale,
     clock,
   });
-  // What an account's owner is told outside their own updates (a key rejected later, staff joining).
+  // What an account's owner is told outside their own updates (a key rejected later, staff joining):
+  // recorded in MongoDB where it is detected, delivered by the notice worker (built with the bot below).
+  const noticeStore = new OwnerNoticeStore(connection);
+  const noticeWorker: { current?: OwnerNoticeWorker } = {};
   const ownerNotices = new OwnerNotices({
-    messenger: () => {
-      if (!built.messenger) throw new Error('owner notices used before the bot was built');
-      return built.messenger;
-    },
-    chats,
-    i18n,
-    defaultLocale: config.defaultLocale,
-    background,
-    log: log.child({ module: 'notices' }),
+    store: noticeStore,
+    accounts: linking.store,
+    clock,
+    onRecorded: () => noticeWorker.current?.kick(),
   });
   const previews = new OfferPreviews({
     Offer,
@@ -314,24 +315,33 @@ export function createApp(opts: AppOptions): App {
   // Update handlers and the background offer work share the bot's Api (replies kept until accepted).
   const messenger = new Messenger(bot.api, log.child({ module: 'messenger' }));
   built.messenger = messenger;
-  // A linked key the provider rejects later: its owner hears it once, in their private chat and language.
+  // A linked key the provider rejects later: its owner hears it once per rejection, in their private chat.
   accounts.guard.onRejected((id) => {
     if (id === ENV_ACCOUNT_ID) return;
-    background(
-      (async () => {
-        const account = await linking.store.takeRejectionNotice(id);
-        if (account) ownerNotices.keyRejected(account.ownerUserId, account);
-      })(),
-    );
+    background(ownerNotices.keyRejected(id));
   });
   // Status deliveries get their own Api: paced, one attempt per turn, a 429 or failure comes back to
   // StatusDelivery, which records in MongoDB when to try again (no in-place retries holding a slot).
   const deliveryApi = new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 30 });
   if (metrics) deliveryApi.config.use(metrics.telegramTransformer());
   installPacing(deliveryApi, { pacer, retryUntilAccepted: false, hooks });
+  const deliveryMessenger = new Messenger(deliveryApi, log.child({ module: 'messenger' }));
+  noticeWorker.current = new OwnerNoticeWorker({
+    store: noticeStore,
+    messenger: deliveryMessenger,
+    pacer,
+    chats,
+    i18n,
+    defaultLocale: config.defaultLocale,
+    clock,
+    log: log.child({ module: 'notices' }),
+    owner,
+    ...opts.notices,
+  });
+  const notices = noticeWorker.current;
   const delivery = new StatusDelivery({
     Offer,
-    messenger: new Messenger(deliveryApi, log.child({ module: 'messenger' })),
+    messenger: deliveryMessenger,
     pacer,
     onShown: (info) => {
       hooks.onShown?.(info);
@@ -372,6 +382,7 @@ export function createApp(opts: AppOptions): App {
         roles.staff.init(),
         roles.groups.init(),
         invites.init(),
+        noticeStore.init(),
       ]);
       // Orders, watchers and offers from before accounts existed are the default account's.
       const adopted = await adoptIntoDefaultAccount([models.Order, models.Watcher, Offer], ENV_ACCOUNT_ID);
@@ -380,6 +391,8 @@ export function createApp(opts: AppOptions): App {
       await migrateOffers(Offer, new Date(clock.now()), offerPolicy);
       // Orders closed longer than RETENTION_DAYS go, with their watchers (TTL indexes; old documents migrated).
       await applyRetention(models, config.retentionDays, log.child({ module: 'retention' }));
+      // Owner notices go RETENTION_DAYS after they were recorded (delivered long before).
+      await ensureTtlIndex(noticeStore.Notice as unknown as Model<unknown>, 'createdAt', Math.round(config.retentionDays * 86_400));
     },
     sweep,
     start: async () => {
@@ -401,6 +414,7 @@ export function createApp(opts: AppOptions): App {
       tracker.start(delivery);
       offerWorker.start(offerMessages);
       previews.start();
+      notices.start();
       scheduler = new JobScheduler({
         connection,
         sweep,
@@ -418,6 +432,7 @@ export function createApp(opts: AppOptions): App {
       syncTimer = undefined;
       await Promise.all([...inFlight]);
       await tracker.stop();
+      await notices.stop();
       await accounts.guard.stop();
     },
     crash: () => {
@@ -425,6 +440,7 @@ export function createApp(opts: AppOptions): App {
       tracker.abandon();
       offerWorker.abandon();
       previews.abandon();
+      notices.abandon();
       if (syncTimer) clearTimeout(syncTimer);
       void accounts.guard.stop();
     },

@@ -28,6 +28,8 @@ export interface AccountDoc {
   unlinkedAt: Date | null;
   /** The owner was told the provider rejected the key (once per rejection; cleared when it is accepted again). */
   rejectionNoticeAt?: Date | null;
+  /** When a rejection notice was last cleared (the key accepted again): starts a new rejection episode. */
+  rejectionNoticeClearedAt?: Date | null;
 }
 
 const accountSchema = new Schema<AccountDoc>(
@@ -43,6 +45,7 @@ const accountSchema = new Schema<AccountDoc>(
     linkedAt: { type: Date, required: true },
     unlinkedAt: { type: Date, default: null },
     rejectionNoticeAt: { type: Date, default: null },
+    rejectionNoticeClearedAt: { type: Date, default: null },
   },
   { collection: 'accounts', versionKey: false, timestamps: true },
 );
@@ -140,17 +143,30 @@ export class AccountStore {
     }
   }
 
-  /** The account, if its owner is still to be told its key was rejected (then marked as told): once per rejection. */
-  async takeRejectionNotice(accountId: string): Promise<AccountDoc | null> {
-    return this.Account.findOneAndUpdate(
+  /**
+   * The account, if its owner is still to be told its key was rejected, with the rejection episode the
+   * notice belongs to: the same until the key is accepted again or relinked, so every process that
+   * sees the rejection names the same episode (the notice is recorded once, keyed by it).
+   */
+  async pendingRejectionNotice(accountId: string): Promise<{ account: AccountDoc; episode: string } | null> {
+    const account = await this.Account.findOne({ _id: accountId, sealedKey: { $ne: null }, rejectionNoticeAt: null }).lean<AccountDoc>();
+    if (!account) return null;
+    return { account, episode: `${account.linkedAt.getTime()}-${account.rejectionNoticeClearedAt?.getTime() ?? 0}` };
+  }
+
+  /** Marks the owner as told for this rejection (after the notice was recorded): later sightings skip it. */
+  async takeRejectionNotice(accountId: string): Promise<void> {
+    await this.Account.updateOne(
       { _id: accountId, sealedKey: { $ne: null }, rejectionNoticeAt: null },
       { $set: { rejectionNoticeAt: new Date() } },
-      { returnDocument: 'after' },
-    ).lean<AccountDoc>();
+    );
   }
 
   async clearRejectionNotice(accountId: string): Promise<void> {
-    await this.Account.updateOne({ _id: accountId, rejectionNoticeAt: { $ne: null } }, { $set: { rejectionNoticeAt: null } });
+    await this.Account.updateOne(
+      { _id: accountId, rejectionNoticeAt: { $ne: null } },
+      { $set: { rejectionNoticeAt: null, rejectionNoticeClearedAt: new Date() } },
+    );
   }
 
   /** Removes the owner's key (the account and its orders stay, for a later re-link). */

@@ -20,7 +20,7 @@ import { groupsFeature } from './features/groups.js';
 import { accountDetails, inviteRedemption, staffFeature } from './features/staff.js';
 import type { AccountRoles } from '../accounts/roles.js';
 import type { InviteStore } from '../accounts/invites.js';
-import type { OwnerNotices } from './owner-notices.js';
+import type { OwnerNotices } from '../accounts/owner-notices.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { translatorFor } from './i18n.js';

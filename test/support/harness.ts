@@ -132,6 +132,7 @@ export class Harness {
       editIntervalMs: this.opts.editIntervalMs ?? 100,
       tracker: { idleMs: 200, pollLeaseMs: 2_000, deliveryLeaseMs: 2_000 },
       offers: { idleMs: 200, leaseMs: 2_000 },
+      notices: { idleMs: 200, leaseMs: 2_000 },
       sweepLockLifetimeMs: 2_000,
       provider: { timeoutMs: 1_000, retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 200 } },
       keyGuard: { tickMs: 250 }, // key-safety tests tick faster

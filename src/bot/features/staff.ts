@@ -1,13 +1,13 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { User } from 'grammy/types';
 import type { InviteStore } from '../../accounts/invites.js';
+import type { OwnerNotices } from '../../accounts/owner-notices.js';
 import type { AccountRoles } from '../../accounts/roles.js';
 import type { StaffDoc } from '../../accounts/staff.js';
 import type { Locale } from '../../config.js';
 import type { ResendService } from '../../resend/resend-service.js';
 import type { Clock } from '../../shared/clock.js';
 import type { OrderTracker } from '../../tracking/tracker.js';
-import type { OwnerNotices } from '../owner-notices.js';
 import { encodeCallback, onCallback } from '../callback-data.js';
 import type { BotContext } from '../context.js';
 import { formatAmount, formatTime } from '../render/format.js';
@@ -18,7 +18,7 @@ export interface StaffFeatureDeps {
   invites: InviteStore;
   tracker: OrderTracker;
   clock: Clock;
-  /** Tells the owner, in their private chat, that someone joined with their invite. */
+  /** Records that the owner is to be told, in their private chat, that someone joined with their invite. */
   notices: Pick<OwnerNotices, 'staffJoined'>;
 }
 
@@ -52,13 +52,15 @@ export function inviteRedemption(deps: StaffFeatureDeps): Composer<BotContext> {
       { accountId, userId: ctx.from.id, name: displayName(ctx.from), invitedBy: createdBy },
       now,
     );
+    if (added) {
+      // The owner who made the invite hears who used it (or the account's owner now, if that changed):
+      // recorded right after the join (keyed by the invite, so once), delivered by the notice worker.
+      const owner = (await deps.roles.isOwner(accountId, createdBy)) ? createdBy : await deps.roles.ownerOf(accountId);
+      if (owner !== undefined) await deps.notices.staffJoined({ inviteId: result.invite._id, accountId }, owner, { name: member.name });
+    }
     // They act for the account they just joined (another one can be chosen in /account).
     await deps.roles.chooseActing(ctx.from.id, accountId);
     await ctx.reply(ctx.t(added ? 'invite-joined' : 'invite-already-staff'), { parse_mode: 'HTML' });
-    if (!added) return;
-    // The owner who made the invite hears who used it (or the account's owner now, if that changed).
-    const owner = (await deps.roles.isOwner(accountId, createdBy)) ? createdBy : await deps.roles.ownerOf(accountId);
-    if (owner !== undefined) deps.notices.staffJoined(owner, { name: member.name });
   });
   return composer;
 }
