@@ -68,6 +68,10 @@ status-provider-down =
 status-provider-auth =
     OneClickDz rejected this account's API key, so orders cannot be checked right now.
     The key must be fixed: the account's owner links a new one with /link (for the bot's own account, the bot administrator fixes it). The bot rechecks the key automatically and then carries on.
+status-key-unlinked =
+    This account's owner unlinked its OneClickDz key, so this order cannot be checked right now:
+    <code>{ $query }</code>
+    Nothing was sent or refused. Once the owner links a key again with /link, look again with /status.
 
 status-no-account = No OneClickDz account is configured for this bot. Please tell the bot administrator.
 
@@ -233,6 +237,7 @@ balance-shown =
     As of { $time }.
 balance-unavailable = OneClickDz did not answer. Try /balance again in a minute.
 balance-key-problem = OneClickDz refuses this account's key right now, so the balance cannot be read. See /account.
+balance-key-unlinked = This account's owner unlinked its OneClickDz key, so the balance cannot be read. The owner links one again with /link.
 account-private-only = Use /balance and /account in a private chat with the bot.
 account-role-owner = owner
 account-role-staff = staff
@@ -403,7 +408,7 @@ pending-next-check = Next check: { $time }
 pending-muted = 🔕 Notifications off in this chat (the status message still updates)
 
 order-line-last-checked = Last checked: { $time }
-order-provider-parked = OneClickDz is refusing this account (its key was rejected or access is blocked), so tracking is paused and this status may be out of date. The account's owner must fix it with /link (the bot administrator, for the bot's own account); tracking resumes by itself afterwards.
+order-provider-parked = Tracking is paused: OneClickDz is refusing this account (its key was rejected or access is blocked), or its owner unlinked its key, so this status may be out of date. Once the owner links a working key with /link (or the bot administrator fixes it, for the bot's own account), tracking resumes by itself.
 order-provider-trouble = Could not reach OneClickDz at the last check, so this status may be out of date. Retrying automatically.
 
 ## Suggested offers: buttons, confirmation, re-send
@@ -453,6 +458,9 @@ offer-insufficient-balance =
     Available: { $available }
 offer-invalid = OneClickDz refused the order because a field is not valid: <code>{ $field }</code>. No order was created.
 offer-key-rejected = OneClickDz rejected this account's API key, so it took no order. Please tell the account's owner (or the bot administrator, for the bot's own account).
+offer-key-unlinked =
+    Nothing was sent: this account's owner unlinked its OneClickDz key. Once they link a key again with /link, send /status with this ref for a new offer:
+    <code>{ $ref }</code>
 offer-withdrawn = Not sent: your re-send right was withdrawn before the top-up went out. No top-up was sent from this confirmation, and it will not be sent later.
 offer-withdrawn-other = Not sent: the person who confirmed this no longer has the right to re-send on this account. No top-up was sent from this confirmation, and it will not be sent later.
 offer-key-wait =

@@ -68,6 +68,10 @@ status-provider-down =
 status-provider-auth =
     OneClickDz a refusé la clé API de ce compte : impossible de vérifier les commandes pour l'instant.
     La clé doit être corrigée : le propriétaire du compte en lie une nouvelle avec /link (pour le compte propre du bot, c'est l'administrateur du bot qui la corrige). Le bot la revérifie automatiquement, puis reprend le suivi.
+status-key-unlinked =
+    Le propriétaire de ce compte a délié sa clé OneClickDz : impossible de vérifier cette commande pour l'instant :
+    <code>{ $query }</code>
+    Rien n'a été envoyé ni refusé. Quand le propriétaire aura lié une clé à nouveau avec /link, réessayez avec /status.
 
 status-no-account = Aucun compte OneClickDz n'est configuré pour ce bot. Prévenez l'administrateur du bot.
 
@@ -233,6 +237,7 @@ balance-shown =
     À { $time }.
 balance-unavailable = OneClickDz n'a pas répondu. Réessayez /balance dans une minute.
 balance-key-problem = OneClickDz refuse en ce moment la clé de ce compte : le solde ne peut pas être lu. Voir /account.
+balance-key-unlinked = Le propriétaire de ce compte a délié sa clé OneClickDz : le solde ne peut pas être lu. Le propriétaire en lie une à nouveau avec /link.
 account-private-only = Utilisez /balance et /account dans une conversation privée avec le bot.
 account-role-owner = propriétaire
 account-role-staff = membre de l'équipe
@@ -403,7 +408,7 @@ pending-next-check = Prochaine vérification : { $time }
 pending-muted = 🔕 Notifications coupées dans cette conversation (le message de statut reste à jour)
 
 order-line-last-checked = Dernière vérification : { $time }
-order-provider-parked = OneClickDz refuse ce compte (clé refusée ou accès bloqué) : le suivi est en pause et ce statut n'est peut-être plus à jour. Le propriétaire du compte doit corriger cela avec /link (l'administrateur du bot, pour le compte propre du bot) ; le suivi reprend ensuite de lui-même.
+order-provider-parked = Suivi en pause : OneClickDz refuse ce compte (clé refusée ou accès bloqué), ou son propriétaire a délié sa clé ; ce statut n'est peut-être plus à jour. Une fois qu'une clé valide est liée avec /link par le propriétaire (ou corrigée par l'administrateur du bot, pour le compte propre du bot), le suivi reprend de lui-même.
 order-provider-trouble = Impossible de joindre OneClickDz lors de la dernière vérification : ce statut n'est peut-être plus à jour. Le bot réessaiera automatiquement.
 
 ## Suggested offers: buttons, confirmation, re-send
@@ -453,6 +458,9 @@ offer-insufficient-balance =
     Disponible : { $available }
 offer-invalid = OneClickDz a refusé la commande car un champ n'est pas valable : <code>{ $field }</code>. Aucune commande n'a été créée.
 offer-key-rejected = OneClickDz a refusé la clé API de ce compte et n'a donc reçu aucune commande. Prévenez le propriétaire du compte (ou l'administrateur du bot, pour le compte propre du bot).
+offer-key-unlinked =
+    Rien n'a été envoyé : le propriétaire de ce compte a délié sa clé OneClickDz. Quand il en aura lié une à nouveau avec /link, envoyez /status avec cette référence pour une nouvelle offre :
+    <code>{ $ref }</code>
 offer-withdrawn = Non envoyé : votre droit de renvoi a été retiré avant l'envoi. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
 offer-withdrawn-other = Non envoyé : la personne qui a confirmé n'a plus le droit de renvoyer sur ce compte. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
 offer-key-wait =

@@ -1,5 +1,5 @@
 import type { OneClickClient } from '../provider/client.js';
-import { isKeyAttemptWait } from '../provider/errors.js';
+import { isKeyAttemptWait, isKeyUnlinked } from '../provider/errors.js';
 import type { Clock } from '../shared/clock.js';
 
 /** How long a balance read from the provider is shown without asking again. */
@@ -31,6 +31,7 @@ export class AccountBalances {
     const running = this.inFlight.get(accountId);
     if (running) return running;
     const client = this.opts.clientFor(accountId);
+    // No client: no key for the account in this process (a linked account whose owner unlinked it).
     if (!client) return Promise.resolve({ ok: false, kind: 'no_account' });
     const call = client
       .balance()
@@ -42,7 +43,11 @@ export class AccountBalances {
       // A key held back until a key attempt frees up was not rejected: shown as "no answer, try again".
       .catch((err: unknown): BalanceResult => ({
         ok: false,
-        kind: isKeyAttemptWait(err) ? 'key_attempt_wait' : ((err as { kind?: string }).kind ?? 'unexpected'),
+        kind: isKeyAttemptWait(err)
+          ? 'key_attempt_wait'
+          : isKeyUnlinked(err)
+            ? 'key_unlinked'
+            : ((err as { kind?: string }).kind ?? 'unexpected'),
       }))
       .finally(() => this.inFlight.delete(accountId));
     this.inFlight.set(accountId, call);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { CallGate, IpBlockGuard } from '../provider/client.js';
-import { KEY_ATTEMPT_WAIT, ProviderError } from '../provider/errors.js';
+import { KEY_ATTEMPT_WAIT, KEY_UNLINKED, ProviderError } from '../provider/errors.js';
 import type { AccountKeyInfo } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -281,7 +281,7 @@ export class KeyGuard {
         for (;;) {
           if (this.entries.get(accountId) !== e) {
             throw new ProviderError('key_suspended', `OneClickDz: account ${accountId} has no linked key any more`, {
-              code: 'KEY_UNLINKED',
+              code: KEY_UNLINKED,
               retryAfterMs: this.opts.minRetryAfterMs ?? 60_000,
             });
           }

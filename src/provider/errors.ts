@@ -19,11 +19,14 @@ export type ProviderErrorKind =
   // Not called at all (no network): the provider rejected this account's key and the key guard
   // (src/accounts/) suspended it; `retryAfterMs` is the time until the key is revalidated. With the
   // code KEY_ATTEMPT_WAIT the key was not rejected: it must prove itself again (another key failed
-  // since) and no key attempt is free before `retryAfterMs`; nothing is wrong with the account.
+  // since) and no key attempt is free before `retryAfterMs`; nothing is wrong with the account. With
+  // the code KEY_UNLINKED the account's owner unlinked the key while the call waited.
   | 'key_suspended';
 
 /** `key_suspended` code: the key waits for a free key attempt to prove itself again; it was not rejected. */
 export const KEY_ATTEMPT_WAIT = 'KEY_ATTEMPT_WAIT';
+/** `key_suspended` code: the account's owner unlinked its key (a call was waiting meanwhile); the provider never judged it. */
+export const KEY_UNLINKED = 'KEY_UNLINKED';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'malformed']);
 
@@ -72,4 +75,9 @@ export function isProviderError(e: unknown, kind?: ProviderErrorKind): e is Prov
 /** The key guard held the call back only until a key attempt frees up: retry later, the key is fine as far as anyone knows. */
 export function isKeyAttemptWait(e: unknown): e is ProviderError {
   return e instanceof ProviderError && e.kind === 'key_suspended' && e.code === KEY_ATTEMPT_WAIT;
+}
+
+/** The account has no key any more (its owner unlinked it): nothing was sent, and the provider did not reject anything. */
+export function isKeyUnlinked(e: unknown): e is ProviderError {
+  return e instanceof ProviderError && e.kind === 'key_suspended' && e.code === KEY_UNLINKED;
 }

@@ -46,6 +46,8 @@ export type Refusal =
   | { reason: 'forbidden'; code?: string | undefined }
   /** The key was rejected (401), or is suspended after that: the provider took no order. */
   | { reason: 'key_rejected' }
+  /** The account's owner unlinked its key (before or while the send waited): nothing was sent; the key was not rejected. */
+  | { reason: 'key_unlinked' }
   /** Not sent: the key must prove itself again and no key attempt is free before `retryAt` (ms); the key was not rejected. */
   | { reason: 'key_wait'; retryAt?: number | undefined };
 

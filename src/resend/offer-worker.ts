@@ -13,7 +13,7 @@
  * through the offer machine (offer-store.ts), conditioned on still holding the lease.
  */
 import type { Model } from 'mongoose';
-import { isKeyAttemptWait, isProviderError, ProviderError } from '../provider/errors.js';
+import { isKeyAttemptWait, isKeyUnlinked, isProviderError, ProviderError } from '../provider/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { LeasedDueLoop } from '../tracking/leased-due-loop.js';
@@ -119,7 +119,8 @@ export class OfferWorker {
 
   private async send(claim: Claim<OfferDoc>, offer: OfferDoc): Promise<Step> {
     const sender = this.opts.senders(offer.accountId);
-    if (!sender) return this.apply(claim, offer, { type: 'refused', refusal: { reason: 'key_rejected' } });
+    // No client: the account has no key in this process any more (its owner unlinked it).
+    if (!sender) return this.apply(claim, offer, { type: 'refused', refusal: { reason: 'key_unlinked' } });
     if (await this.opts.scopes.isReadOnly(offer.accountId, sender)) {
       return this.apply(claim, offer, { type: 'refused', refusal: { reason: 'read_only' } });
     }
@@ -228,6 +229,7 @@ function refusalOf(err: unknown, now: number): Refusal | undefined {
   if (isProviderError(err, 'forbidden')) return { reason: 'forbidden', code: err.code };
   // key_suspended: the key guard refused the send before any network, so no order can exist.
   if (isKeyAttemptWait(err)) return { reason: 'key_wait', retryAt: err.retryAfterMs === undefined ? undefined : now + err.retryAfterMs };
+  if (isKeyUnlinked(err)) return { reason: 'key_unlinked' };
   if (isProviderError(err, 'unauthorized') || isProviderError(err, 'key_suspended')) return { reason: 'key_rejected' };
   // The provider blocks the server's IP, not the key: say so, with its code.
   if (isProviderError(err, 'ip_blocked')) return { reason: 'forbidden', code: err.code ?? 'IP_BLOCKED' };

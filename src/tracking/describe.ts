@@ -1,5 +1,5 @@
 import type { ProviderOrder } from '../provider/types.js';
-import type { OrderDoc } from './models.js';
+import type { LookupOutcome, OrderDoc } from './models.js';
 import type { OrderView } from './view.js';
 
 /** The provider's creation time of an order, when it sent a parseable one. */
@@ -16,7 +16,7 @@ export function orderCreatedAt(order: OrderDoc): Date {
 /** A lookup still resolving what the user typed, or one that ended without an order. */
 export interface LookupView {
   query: string;
-  outcome: 'searching' | 'not_found' | 'provider_down' | 'unauthorized';
+  outcome: LookupOutcome;
   providerTrouble: boolean;
 }
 

@@ -4,7 +4,7 @@
  * at the provider, then converted into the real order document or merged into an existing one, or
  * ended as `unresolved` (not found, provider down, key rejected).
  */
-import { ProviderError } from '../provider/errors.js';
+import { isKeyUnlinked, ProviderError } from '../provider/errors.js';
 import type { ProviderOrder } from '../provider/types.js';
 import type { Claim } from './leases.js';
 import type { LookupOutcome, OrderDoc, TrackingModels, WatcherDoc } from './models.js';
@@ -58,7 +58,9 @@ export class LookupResolver {
   async resolveLookup(claim: Claim<OrderDoc>): Promise<void> {
     const lookup = claim.doc;
     const source = this.opts.sources(lookup.accountId);
-    if (!source || !lookup.query) return this.finishLookup(claim, 'unauthorized', 0);
+    // No client for the account: its owner unlinked its key (the env account without a key has no lookups).
+    if (!source) return this.finishLookup(claim, 'unlinked', 0);
+    if (!lookup.query) return this.finishLookup(claim, 'unauthorized', 0);
     let found;
     const alive = claim.keepAlive();
     try {
@@ -73,6 +75,7 @@ export class LookupResolver {
   }
 
   private async lookupFailed(claim: Claim<OrderDoc>, err: unknown): Promise<void> {
+    if (isKeyUnlinked(err)) return this.finishLookup(claim, 'unlinked', 0);
     if (meansNoUsableProvider(err)) {
       this.opts.log.error({ code: (err as ProviderError).code, kind: (err as ProviderError).kind }, 'provider refused the API key');
       return this.finishLookup(claim, 'unauthorized', 1);

@@ -12,7 +12,8 @@ import type { StatusClass } from './view.js';
  *   unresolved -> a lookup that ended without an order (not found, provider down, key rejected)
  */
 export type OrderPhase = 'lookup' | 'fast' | 'long' | 'final' | 'expired' | 'unresolved';
-export type LookupOutcome = 'searching' | 'not_found' | 'provider_down' | 'unauthorized';
+/** `unlinked`: the account's owner unlinked its key (no client for it, or a call refused with KEY_UNLINKED); not a rejection. */
+export type LookupOutcome = 'searching' | 'not_found' | 'provider_down' | 'unauthorized' | 'unlinked';
 export type LongTailReason = 'verifying' | 'queued' | 'timeout';
 
 export interface StatusChange {

@@ -3,7 +3,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { Harness, RESELLER, TEST_API_KEY, sleep, type HarnessOptions } from '../support/harness.js';
 import type { RecordedRequest } from '../support/oneclick-emulator.js';
-import { current, pressConfirm, pressOffer, refundedWithOffers, statusWithOffers } from '../support/offer-steps.js';
+import {
+  FACTURE_500,
+  OFFER_REFUND_MESSAGE,
+  Offers,
+  current,
+  pressConfirm,
+  pressOffer,
+  refundedWithOffers,
+  statusWithOffers,
+  waitUntilShows,
+} from '../support/offer-steps.js';
 import { skewedClock, type SkewedClock } from '../support/skewed-clock.js';
 
 /**
@@ -312,6 +322,69 @@ describe('provider key safety', () => {
       expect(worstWindow()).toBeLessThanOrEqual(3);
       expect(ipBlockedAnswers()).toBe(0);
     }, 180_000);
+
+    it('a key unlinked by its owner while a Confirm, a /status lookup and /balance wait for its one call in flight: each says the owner unlinked the key, never that OneClickDz rejected it; nothing is sent', async () => {
+      const clock = skewedClock();
+      // A provider call that hangs is waited for (not timed out after the harness's 1 s) while the owner unlinks.
+      await start(clock, { env: { ONBOARDING: 'open' }, app: { provider: { timeoutMs: 30_000, retry: { attempts: 1 } } } });
+      const linked = LINKED[0]!;
+      const owner = { userId: linked.owner, ...en };
+      await linkAll([linked]);
+      const refunded = h.emulator.sendMobile(
+        { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0771234567', amount: 500, ref: 'unlink-offer' },
+        { account: linked.username },
+      );
+      h.emulator.setStatus(refunded.topupId, 'REFUNDED', { refund_message: OFFER_REFUND_MESSAGE, suggested_offers: [FACTURE_500] });
+      const confirmation = await pressOffer(h, await statusWithOffers(h, 'unlink-offer', owner), 0, owner);
+      h.emulator.sendMobile(
+        { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000601', amount: 100, ref: 'unlink-held' },
+        { account: linked.username },
+      );
+      h.emulator.sendMobile(
+        { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0770000602', amount: 100, ref: 'unlink-second' },
+        { account: linked.username },
+      );
+
+      // A failed link attempt: the linked key was proven before it, so its calls now go one at a time.
+      await badLinkAttempt(701);
+      const held = h.emulator.hold(/unlink-held/);
+      await h.send('/status unlink-held', owner);
+      await h.telegram.waitFor(() => held.held === 1 || undefined, { what: "the key's one call, in flight" });
+      // Meanwhile: another lookup, /balance and a Confirm wait for it.
+      await h.send('/status unlink-second', owner);
+      await h.send('/balance', owner);
+      await h.waitForMessage(linked.owner, (m) => m.text.includes(h.app.translatorFor('en')('balance-loading')), 'balance loading');
+      await pressConfirm(h, confirmation, owner);
+      await h.telegram.waitFor(async () => ((await Offers(h).findOne({ state: 'sending' })) ? true : undefined), {
+        what: 'the send under way',
+      });
+      await sleep(300);
+
+      await h.send('/unlink', owner);
+      await h.waitForMessage(linked.owner, (m) => m.text.includes('Your OneClickDz key was removed'), 'unlinked');
+      held.release();
+
+      const t = h.app.translatorFor('en');
+      await waitUntilShows(
+        h,
+        confirmation,
+        "Nothing was sent: this account's owner unlinked its OneClickDz key",
+        'the confirmation: key unlinked',
+      );
+      expect(current(h, confirmation).text).not.toContain(t('offer-key-rejected'));
+      const shown = (probe: (text: string) => boolean) => () => h.telegram.messages(linked.owner).find((m) => probe(m.text));
+      await h.telegram.waitFor(
+        shown((text) => text.includes('unlink-second') && text.includes("This account's owner unlinked its OneClickDz key")),
+        { what: 'the lookup: key unlinked' },
+      );
+      await h.telegram.waitFor(
+        shown((text) => text === t('balance-key-unlinked')),
+        { what: 'the balance: key unlinked' },
+      );
+      expect(shown((text) => /rejected|refuses/.test(text))()).toBeUndefined();
+      expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send')).toEqual([]);
+      expect(invalidAttempts()).toBe(1);
+    }, 60_000);
 
     it("three bad link attempts reach the provider only twice, and valid keys' next calls still go out", async () => {
       const clock = skewedClock();

@@ -240,13 +240,7 @@ export function accountInfoFeature(deps: AccountInfoDeps): Composer<BotContext> 
     const chatId = ctx.chat.id;
     deps.background(
       deps.balances.fetch(accountId).then((result) => {
-        const html = result.ok
-          ? show(result.balance, result.at)
-          : ctx.t(
-              ['unauthorized', 'key_suspended', 'forbidden', 'ip_blocked'].includes(result.kind)
-                ? 'balance-key-problem'
-                : 'balance-unavailable',
-            );
+        const html = result.ok ? show(result.balance, result.at) : ctx.t(balanceProblem(result.kind, accountId === deps.envAccountId));
         return deps.editMessage(chatId, loading.message_id, html);
       }),
     );
@@ -277,4 +271,10 @@ export function accountInfoFeature(deps: AccountInfoDeps): Composer<BotContext> 
     });
   });
   return composer;
+}
+
+/** Why /balance shows no balance: the key unlinked by its owner (a linked account with no key), refused, or no answer. */
+function balanceProblem(kind: string, envAccount: boolean): string {
+  if (kind === 'key_unlinked' || (kind === 'no_account' && !envAccount)) return 'balance-key-unlinked';
+  return ['unauthorized', 'key_suspended', 'forbidden', 'ip_blocked'].includes(kind) ? 'balance-key-problem' : 'balance-unavailable';
 }

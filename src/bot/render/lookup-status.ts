@@ -6,6 +6,7 @@ const OUTCOME_KEYS = {
   not_found: 'status-not-found',
   provider_down: 'status-provider-down',
   unauthorized: 'status-provider-auth',
+  unlinked: 'status-key-unlinked',
 } as const;
 
 /** The status message while the bot resolves a ref/id, or when that ended without an order. */

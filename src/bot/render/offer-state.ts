@@ -51,6 +51,8 @@ export function renderOfferState(
           return { html: t('offer-invalid', { field: refusal.field ?? '—' }) };
         case 'key_rejected':
           return { html: t('offer-key-rejected') };
+        case 'key_unlinked':
+          return { html: t('offer-key-unlinked', { ref }) };
         case 'key_wait':
           return { html: t('offer-key-wait', { ref, time: formatCheckTime(new Date(refusal.retryAt ?? now.getTime()), locale, now) }) };
         case 'forbidden':
