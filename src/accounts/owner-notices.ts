@@ -79,14 +79,20 @@ export class OwnerNoticeStore {
    */
   async record(key: string, notice: { accountId: string; userId: number } & OwnerNoticeData, now: Date): Promise<boolean> {
     const { accountId, userId, kind, ...data } = notice;
-    const res = await this.Notice.updateOne(
-      { _id: key },
-      {
-        $setOnInsert: { accountId, userId, kind, data, dueAt: now, deliveredAt: null, gaveUp: null, attempts: 0, createdAt: now },
-      },
-      { upsert: true },
-    );
-    return res.upsertedCount > 0;
+    try {
+      const res = await this.Notice.updateOne(
+        { _id: key },
+        {
+          $setOnInsert: { accountId, userId, kind, data, dueAt: now, deliveredAt: null, gaveUp: null, attempts: 0, createdAt: now },
+        },
+        { upsert: true },
+      );
+      return res.upsertedCount > 0;
+    } catch (err) {
+      // Two processes upserting the same key at once: the other one's insert won (servers that do not retry it).
+      if ((err as { code?: unknown }).code === 11000) return false;
+      throw err;
+    }
   }
 }
 

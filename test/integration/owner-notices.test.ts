@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { OwnerNoticeStore, type OwnerNoticeDoc } from '../../src/accounts/owner-notices.js';
+import { AccountStore } from '../../src/accounts/account-store.js';
+import { keyRejectedNoticeKey, OwnerNotices, OwnerNoticeStore, type OwnerNoticeDoc } from '../../src/accounts/owner-notices.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { RESELLER, sleep, type Harness } from '../support/harness.js';
 import { startBot } from '../support/start-bot.js';
 import { textMessageUpdate } from '../support/updates.js';
@@ -110,4 +112,41 @@ describe('owner notices', () => {
     await sleep(LEASE_MS * 1.5);
     expect(joinNotices(h)).toHaveLength(0);
   }, 30_000);
+
+  it('a key rejection seen by two processes at once, or again after a crash between recording and marking, is one notice; a new episode after the key was accepted again is another', async () => {
+    const h = await start();
+    const accounts = new AccountStore(h.db);
+    const store = new OwnerNoticeStore(h.db);
+    const OWNER = 444_444;
+    await accounts.Account.create({
+      _id: 'acc-1',
+      ownerUserId: OWNER,
+      sealedKey: 'v1.sealed',
+      providerAccount: 'prod:+213560000001',
+      username: '+213560000001',
+      environment: 'prod',
+      scope: 'FULL',
+      linkedAt: new Date('2026-01-01T00:00:00Z'),
+      unlinkedAt: null,
+    });
+    // Two processes (their own recorders, no worker) see the same rejection at the same moment.
+    const recorder = () => new OwnerNotices({ store, accounts, clock: systemClock, onRecorded: () => undefined });
+    await Promise.all([recorder().keyRejected('acc-1'), recorder().keyRejected('acc-1')]);
+    const owed = await store.Notice.find({ accountId: 'acc-1' }).lean<OwnerNoticeDoc[]>();
+    expect(owed).toHaveLength(1);
+    expect(owed[0]).toMatchObject({ kind: 'key-rejected', userId: OWNER, data: { username: '+213560000001', environment: 'prod' } });
+    expect(JSON.stringify(owed[0])).not.toContain('sealed');
+
+    // A process that died after recording but before marking the account: the next sighting records nothing new.
+    await accounts.Account.updateOne({ _id: 'acc-1' }, { $set: { rejectionNoticeAt: null } });
+    await recorder().keyRejected('acc-1');
+    expect(await store.Notice.countDocuments({ accountId: 'acc-1' })).toBe(1);
+    expect(owed[0]!._id).toBe(keyRejectedNoticeKey('acc-1', `${Date.parse('2026-01-01T00:00:00Z')}-0`));
+
+    // Accepted again, then rejected again: a new episode, a new notice.
+    await accounts.Account.updateOne({ _id: 'acc-1' }, { $set: { rejectionNoticeAt: new Date() } });
+    await accounts.clearRejectionNotice('acc-1');
+    await recorder().keyRejected('acc-1');
+    expect(await store.Notice.countDocuments({ accountId: 'acc-1' })).toBe(2);
+  });
 });
