@@ -119,6 +119,15 @@ describe('locale files', () => {
     expect(required.filter((key) => !keys.has(key))).toEqual([]);
   });
 
+  it("offer-key-wait claims nothing that may be false: it also shows for a key not checked yet, a dead process's reservation or a database error, up to 15 minutes after a refusal", () => {
+    const i18n = createI18n('ar');
+    const text = (locale: Locale) => i18n.t(locale, 'offer-key-wait', { ref: 'r', time: '10:30' });
+    expect(text('en')).not.toMatch(/a moment ago|another/i);
+    expect(text('fr')).not.toMatch(/vient d'être|une autre/i);
+    expect(text('ar')).not.toMatch(/قبل قليل|مفتاح آخر/);
+    for (const locale of SUPPORTED_LOCALES) expect(text(locale)).toContain('10:30');
+  });
+
   it('render every key in every locale without Fluent errors, fallbacks or leftover placeables', () => {
     const { i18n, warnings } = captureWarnings();
     const problems: string[] = [];
