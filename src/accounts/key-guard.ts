@@ -62,18 +62,24 @@ export function revalidationDelay(
   return Math.min(backoff.firstMs * 2 ** Math.max(0, key.failures - 1), Math.max(cap, backoff.firstMs));
 }
 
-/** What /readyz shows per key: `ok`, `checking` (not validated yet), `rejected`, `paused` (IP block). */
-export type KeyStateName = 'ok' | 'checking' | 'rejected' | 'paused';
+/**
+ * What /readyz shows per key: `ok`, `checking` (not validated yet), `rejected`, `paused` (IP block),
+ * `waiting` (it must prove itself with a reserved attempt and none is free: KEY_ATTEMPT_WAIT).
+ */
+export type KeyStateName = 'ok' | 'checking' | 'rejected' | 'paused' | 'waiting';
 export interface KeyStateReport {
   accountId: string;
   state: KeyStateName;
-  /** ISO time: the next revalidation (`rejected`) or the end of the IP block (`paused`). */
+  /** ISO time: the next revalidation (`rejected`), the end of the IP block (`paused`), when an attempt frees up (`waiting`). */
   until?: string;
   /** The provider's code: INVALID_ACCESS_TOKEN, IP_BLOCKED, KEY_DISABLED (validated but disabled)... */
   reason?: string;
 }
 
-/** One line for /readyz: `ok`, `checking`, `rejected (INVALID_ACCESS_TOKEN) until <ISO>`, `paused (IP_BLOCKED) until <ISO>`. */
+/**
+ * One line for /readyz: `ok`, `checking`, `rejected (INVALID_ACCESS_TOKEN) until <ISO>`, `paused
+ * (IP_BLOCKED) until <ISO>`, `waiting (KEY_ATTEMPT_WAIT) until <ISO>`.
+ */
 export function describeKeyState(k: KeyStateReport): string {
   return `${k.state}${k.reason ? ` (${k.reason})` : ''}${k.until ? ` until ${k.until}` : ''}`;
 }
@@ -169,6 +175,8 @@ export class KeyGuard {
   private persisting: Promise<unknown> = Promise.resolve();
   private ipWasBlocked = false;
   private stopped = false;
+  /** When the budget frees an attempt for a key re-proving itself, as of the last refresh (every tick): /readyz reads it, no MongoDB work. */
+  private attemptFreeAt = 0;
 
   constructor(
     private readonly opts: KeyGuardOptions,
@@ -255,13 +263,19 @@ export class KeyGuard {
     await this.persisting;
   }
 
-  /** Each key's state, for /readyz: a rejected key does not make the process unready. */
+  /** Each key's state, for /readyz (from memory: no MongoDB work): a rejected or waiting key does not make the process unready. */
   keyStates(): KeyStateReport[] {
     const now = this.now();
     const blockedMs = this.opts.ipBlock.remainingMs(now);
     return [...this.entries.values()].map((e): KeyStateReport => {
       const accountId = e.key.accountId;
       if (blockedMs > 0) return { accountId, state: 'paused', until: new Date(now + blockedMs).toISOString(), reason: 'IP_BLOCKED' };
+      // Must prove itself with a reserved attempt and none is free (beyond reservations still in flight).
+      const waiting =
+        e.state !== 'rejected' && callNeedsAttempt({ state: e.state, provenAt: e.validatedAt }, this.opts.budget.newestFailureAt(now));
+      if (waiting && this.attemptFreeAt - now > PENDING_RETRY_MS) {
+        return { accountId, state: 'waiting', until: new Date(this.attemptFreeAt).toISOString(), reason: KEY_ATTEMPT_WAIT };
+      }
       if (e.state === 'valid') return { accountId, state: 'ok' };
       if (e.state === 'unverified') return { accountId, state: 'checking' };
       return { accountId, state: 'rejected', until: new Date(e.nextProbeAt).toISOString(), ...(e.reason ? { reason: e.reason } : {}) };
@@ -458,7 +472,8 @@ export class KeyGuard {
   /** Adopts what other processes (or an earlier run) recorded: rejections, validations, IP blocks. */
   private async refresh(starting: boolean): Promise<void> {
     const now = this.now();
-    const { blockedUntil } = await this.opts.budget.snapshot(now);
+    const { blockedUntil, freeAt } = await this.opts.budget.snapshot(now);
+    this.attemptFreeAt = freeAt;
     if (blockedUntil > now) this.opts.ipBlock.adopt(blockedUntil);
     const blocked = this.opts.ipBlock.remainingMs(now) > 0;
     if (this.ipWasBlocked && !blocked) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { KeyAttemptBudget } from '../../src/accounts/key-attempt-budget.js';
-import { KeyGuard } from '../../src/accounts/key-guard.js';
+import { KeyGuard, describeKeyState } from '../../src/accounts/key-guard.js';
 import { IpBlockGuard } from '../../src/provider/client.js';
 import { KEY_ATTEMPT_WAIT, ProviderError } from '../../src/provider/errors.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -122,6 +122,29 @@ describe('key-attempt budget', () => {
     expect(refusal).toMatchObject({ kind: 'key_suspended', code: KEY_ATTEMPT_WAIT, retryAfterMs: 10 * MINUTE });
     // One try at reserving (3 MongoDB operations), not a loop of them every ~100 ms for 5 s.
     expect(reserve).toHaveBeenCalledTimes(1);
+  });
+
+  it('/readyz (keyStates) shows a key that must re-prove itself while no attempt is free as waiting (KEY_ATTEMPT_WAIT) until the attempt frees up, not ok', async () => {
+    let now = T0;
+    const budget = new KeyAttemptBudget(db);
+    const guard = new KeyGuard(
+      { connection: db, budget, ipBlock: new IpBlockGuard(), clock: { now: () => now }, log: silentLogger(), tickMs: 60_000 },
+      [],
+    );
+    await guard.addKey({ accountId: 'a', apiKey: 'k', validate: () => Promise.reject(new Error('not called')) }, { validatedNow: true });
+    await budget.recordFailure(T0 + MINUTE, 4); // other keys' 401s, after this key's proof
+    await budget.recordFailure(T0 + 2 * MINUTE, undefined);
+    await budget.recordFailure(T0 + 3 * MINUTE, undefined);
+    now = T0 + 5 * MINUTE;
+    await guard.start(); // reads the budget, as every tick does
+    try {
+      expect(guard.keyStates()).toEqual([
+        { accountId: 'a', state: 'waiting', reason: KEY_ATTEMPT_WAIT, until: new Date(T0 + 16 * MINUTE).toISOString() },
+      ]);
+      expect(describeKeyState(guard.keyStates()[0]!)).toBe(`waiting (KEY_ATTEMPT_WAIT) until ${new Date(T0 + 16 * MINUTE).toISOString()}`);
+    } finally {
+      await guard.stop();
+    }
   });
 
   it('a young reservation (within 60 s) is still in flight: the answer is "look again in 1 s"', async () => {

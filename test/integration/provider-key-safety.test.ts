@@ -480,7 +480,13 @@ describe('provider key safety', () => {
       expect(status.text).not.toContain(t('order-provider-parked'));
       await sleep(500);
       expect(h.emulator.requests.slice(callsBefore)).toEqual([]); // not one call with the env key
-      expect(h.app.keyStates().find((k) => k.accountId === 'env')).toEqual({ accountId: 'env', state: 'ok' });
+      // /readyz: waiting for an attempt (when it frees up), not ok and not rejected.
+      expect(h.app.keyStates().find((k) => k.accountId === 'env')).toEqual({
+        accountId: 'env',
+        state: 'waiting',
+        reason: 'KEY_ATTEMPT_WAIT',
+        until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      });
 
       // The oldest failure leaves the window: the env key re-proves itself and tracking carries on.
       h.emulator.setStatus(tracked.topupId, 'FULFILLED');
