@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { OwnerNoticeStore, type OwnerNoticeDoc } from '../../src/accounts/owner-notices.js';
 import { Harness, RESELLER, sleep, STRANGER, type HarnessOptions } from '../support/harness.js';
 import {
   answers,
@@ -180,7 +181,11 @@ describe('staff invites', () => {
     const second = await invite();
     await h.handle(textMessageUpdate({ chatId: NEWBIE, fromId: NEWBIE, text: `/start ${second.code}`, firstName: 'Amina' }));
     expect(h.telegram.lastMessage(NEWBIE)!.html).toBe(t('invite-already-staff'));
-    await sleep(300);
+    // A join notice is recorded in the join's own update (owner_notices): one was, for the first join only,
+    // and it has been delivered, so no second one is on its way.
+    const notices = await new OwnerNoticeStore(h.db).Notice.find({ kind: 'staff-joined' }).lean<OwnerNoticeDoc[]>();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ dueAt: null, gaveUp: null });
     expect(h.telegram.lastMessage(RESELLER)!.message_id).toBe(second.messageId);
     expect(h.badRequests()).toEqual([]);
   });
