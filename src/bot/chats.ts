@@ -65,7 +65,7 @@ export class ChatStore {
     const before = await this.Chat.findOneAndUpdate(
       { _id: chatId },
       { $set: { locale, pickedWith: pickerMessageId, ...(kind ? { kind } : {}) } },
-      { upsert: true, new: false },
+      { upsert: true, returnDocument: 'before' },
     )
       .select({ locale: 1, pickedWith: 1 })
       .lean();
