@@ -258,7 +258,10 @@ describe('provider key safety', () => {
       const clock = skewedClock();
       // TIME_SCALE 0.1: orders are followed for hours of this test's clock (the provider's 15-minute
       // windows are not scaled), as they would be in real time while the budget makes keys wait.
-      await start(clock, { timeScale: 0.1, env: { ONBOARDING: 'open' } });
+      // The clock jumps a minute at a time: an owner notice being sent at a jump must not see its claim
+      // expire under it (the harness's 2 s lease would, and a second worker claim would send it again;
+      // in real time the claim is renewed every third of its lease while the send runs).
+      await start(clock, { timeScale: 0.1, env: { ONBOARDING: 'open' }, app: { notices: { idleMs: 200, leaseMs: 10 * MINUTE } } });
       await linkAll(LINKED);
       // An order of every account being tracked (the env account's too).
       const ids: string[] = [];
