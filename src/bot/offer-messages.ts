@@ -1,6 +1,6 @@
 import type { I18n } from '@grammyjs/i18n';
 import { SUPPORTED_LOCALES, type Locale } from '../config.js';
-import type { OfferTarget } from '../resend/offer-machine.js';
+import type { MessageRef, OfferTarget } from '../resend/offer-machine.js';
 import type { OfferMessages, Preview, PreviewTarget, ShowResult } from '../resend/offer-messages.js';
 import type { OfferDoc } from '../resend/offers.js';
 import type { Clock } from '../shared/clock.js';
@@ -48,6 +48,15 @@ export class TelegramOfferMessages implements OfferMessages {
     const closed = this.closed.get(keyOf(message));
     if (closed) closed.html = rendered.html;
     return this.edit(message, text);
+  }
+
+  async showReplaced(offer: OfferDoc, message: MessageRef): Promise<ShowResult> {
+    const locale = await this.localeFor({
+      chatId: message.chatId,
+      locale: offer.targets.find((t) => t.chatId === message.chatId)?.locale ?? '',
+    });
+    const html = renderPointer(translatorFor(this.opts.i18n, locale), offer, 'here');
+    return this.inOrder(message, () => this.edit(message, { html }));
   }
 
   async showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult> {

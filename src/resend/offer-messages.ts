@@ -2,7 +2,7 @@
  * The port through which background offer work (previews, the send worker) shows things in chats.
  * Implemented by the bot layer (Telegram) and wired in app.ts, like tracking's OrderDelivery.
  */
-import type { OfferTarget, PressVerdict } from './offer-machine.js';
+import type { MessageRef, OfferTarget, PressVerdict } from './offer-machine.js';
 import type { OfferDoc } from './offers.js';
 import type { PlanRange } from './plan-catalog.js';
 
@@ -34,6 +34,11 @@ export type ShowResult = { ok: true; messageId?: number } | { ok: false; retryAt
 export interface OfferMessages {
   /** Edits a confirmation to show the offer's current state (uncertain, refused, not created), or sends it anew when the target has no message. */
   showState(offer: OfferDoc, target: OfferTarget): Promise<ShowResult>;
+  /**
+   * Edits a message the worker sent for a chat after a press there showed the offer in another new
+   * message first (`OfferDoc.replacedIn`): it points to that one, like an old confirmation does.
+   */
+  showReplaced(offer: OfferDoc, message: MessageRef): Promise<ShowResult>;
   /** Edits a confirmation that showed "loading…" to show the balance and plan data. */
   showPreview(target: PreviewTarget, preview: Preview): Promise<ShowResult>;
 }

@@ -2,7 +2,9 @@
  * Stores the offer machine's decisions in MongoDB. Every write is conditioned on the state the
  * decision was taken from, so two presses, or a press and the worker, never both win; the worker's
  * writes are also conditioned on still holding its claim (tracking/leases.ts), so a worker whose
- * claim expired and was taken over (a hung call, a long pause) changes nothing.
+ * claim expired and was taken over (a hung call, a long pause) changes nothing. The one exception is
+ * recording a message that exists (`markShownInNew`): a message sent is recorded whoever holds the
+ * claim, so that it is never left behind unknown.
  */
 import type { Model } from 'mongoose';
 import type { Claim } from '../tracking/leases.js';
@@ -87,22 +89,49 @@ export async function moveOffersToChat(Offer: Model<OfferDoc>, from: number, to:
 }
 
 /**
- * A chat's target without a message (see OfferTarget.messageId) now has one, a new message that
- * shows `key` (as long as the offer is still in `state` and no press gave the chat another first).
+ * The worker sent a new message (`messageId`, showing `key`) for a chat whose target had no message
+ * (see OfferTarget.messageId). A press in that chat may have filled that target with its own new
+ * message meanwhile (`follow`, between the worker's read and Telegram's answer): the first message
+ * recorded is the chat's, whoever wrote it.
+ * - `recorded`: the target had no message yet and now has this one. Written whatever the offer's
+ *   state or the worker's claim now: the message exists, and `shown` says what it shows, so a state
+ *   reached since (or a worker that took the offer over) edits it rather than sending yet another.
+ * - `replaced`: the chat already had a message; this one is remembered in `replacedIn` (the offer made
+ *   due at once, so a crash before the edit leaves it owed) and the worker edits it to point to the
+ *   chat's message (`settleReplaced`). Returns the offer as stored after that, or null when it is gone.
+ * The press's own write is conditioned on the target still having no message, so of the two exactly
+ * one is recorded, and the other message is told where to look (the press edits its own, see
+ * ResendService.press).
  */
 export async function markShownInNew(
   Offer: Model<OfferDoc>,
-  offer: Pick<OfferDoc, 'state'>,
+  offerId: string,
   chatId: number,
   messageId: number,
   key: string,
-  claim: Claim<OfferDoc>,
-): Promise<void> {
-  await Offer.updateOne(
-    claim.filter({ state: offer.state }),
+  now: Date,
+): Promise<{ type: 'recorded' } | { type: 'replaced'; offer: OfferDoc | null }> {
+  const filled = await Offer.updateOne(
+    { _id: offerId, targets: { $elemMatch: { chatId, messageId: null } } },
     { $set: { 'targets.$[moved].messageId': messageId, 'targets.$[moved].shown': key } },
     { arrayFilters: [{ 'moved.chatId': chatId, 'moved.messageId': null }] },
   );
+  if (filled.matchedCount > 0) return { type: 'recorded' };
+  const offer = await Offer.findOneAndUpdate(
+    { _id: offerId },
+    { $addToSet: { replacedIn: { chatId, messageId } }, $set: { dueAt: now } },
+    { returnDocument: 'after', strict: false },
+  ).lean<OfferDoc>();
+  return { type: 'replaced', offer };
+}
+
+/** A message of `replacedIn` was told where to look (or cannot be edited any more): forget it. */
+export async function forgetReplaced(
+  Offer: Model<OfferDoc>,
+  offerId: string,
+  message: { chatId: number; messageId: number },
+): Promise<void> {
+  await Offer.updateOne({ _id: offerId }, { $pull: { replacedIn: { chatId: message.chatId, messageId: message.messageId } } });
 }
 
 /** Records that these target messages now show `key` (as long as the offer is still in `state`). */

@@ -23,7 +23,7 @@ import type { KeyScopes } from './key-scopes.js';
 import { displayKey, owedEffects, type OfferEvent, type OfferPolicy, type Refusal } from './offer-machine.js';
 import type { OfferMessages, ShowResult } from './offer-messages.js';
 import type { ResendPermissions } from './resend-permissions.js';
-import { applyOfferEvent, markShown, markShownInNew, moveOffersToChat } from './offer-store.js';
+import { applyOfferEvent, forgetReplaced, markShown, markShownInNew, moveOffersToChat } from './offer-store.js';
 import type { OfferDoc } from './offers.js';
 import type { TopupSender } from './topup-sender.js';
 
@@ -171,13 +171,15 @@ export class OfferWorker {
   }
 
   /**
-   * Does what the offer's state owes its target messages; returns when to try again for what Telegram
-   * could not take yet.
+   * Does what the offer's state owes its target messages, and points the messages it sent for a chat
+   * that got another one first to that one (`replacedIn`); returns when to try again for what
+   * Telegram could not take yet.
    */
   private async settle(claim: Claim<OfferDoc>, offer: OfferDoc): Promise<number | undefined> {
+    let retryAt = await this.settleReplaced(offer);
     const key = displayKey(offer);
-    if (key === null) return undefined;
-    let retryAt: number | undefined;
+    if (key === null) return retryAt;
+    const later = (at: number) => (retryAt = Math.min(retryAt ?? Infinity, at));
     for (const effect of owedEffects(offer)) {
       const done: OfferDoc['targets'] = [];
       for (const target of effect.targets) {
@@ -198,20 +200,46 @@ export class OfferWorker {
         const shown: ShowResult = this.messages
           ? await this.messages.showState(offer, target)
           : { ok: false, retryAt: this.opts.clock.now() + 1_000 };
-        // A new message shows it (the chat had none to edit): from now on it is this chat's target.
-        if (shown.ok && shown.messageId !== undefined)
-          await markShownInNew(this.opts.Offer, offer, target.chatId, shown.messageId, key, claim);
+        // A new message shows it (the chat had none to edit): from now on it is this chat's target,
+        // unless a press there recorded its own new message first; then this one points to that one.
+        if (shown.ok && shown.messageId !== undefined) {
+          const recorded = await markShownInNew(this.opts.Offer, offer._id, target.chatId, shown.messageId, key, this.now());
+          if (recorded.type === 'replaced') {
+            this.opts.log.info(
+              { offer: offer._id, chatId: target.chatId },
+              'a press showed the offer in this chat first; pointing the new message there',
+            );
+            const again = recorded.offer && (await this.settleReplaced(recorded.offer));
+            if (again) later(again);
+          }
+        }
         // Its group became a supergroup (the migration message not handled yet): move the offers now and
         // settle again at once, with a new message there.
         else if (!shown.ok && shown.movedTo !== undefined) {
           await moveOffersToChat(this.opts.Offer, target.chatId, shown.movedTo);
-          retryAt = this.opts.clock.now();
+          later(this.opts.clock.now());
         }
         // Without a time to retry (chat unreachable, message refused) there is nothing more to do for it.
-        else if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+        else if (!shown.ok && shown.retryAt !== undefined) later(shown.retryAt);
         else done.push(target);
       }
       await markShown(this.opts.Offer, offer, done, key, claim);
+    }
+    return retryAt;
+  }
+
+  /**
+   * Each message of `replacedIn` is edited once to point to its chat's message that shows the offer,
+   * then forgotten (also when it cannot be edited: gone, chat unreachable); a 429 or a network failure
+   * keeps it for the returned time.
+   */
+  private async settleReplaced(offer: OfferDoc): Promise<number | undefined> {
+    let retryAt: number | undefined;
+    for (const message of offer.replacedIn ?? []) {
+      if (this.abandoned || !this.messages) return undefined;
+      const shown = await this.messages.showReplaced(offer, message);
+      if (!shown.ok && shown.retryAt !== undefined) retryAt = Math.min(retryAt ?? Infinity, shown.retryAt);
+      else await forgetReplaced(this.opts.Offer, offer._id, message);
     }
     return retryAt;
   }

@@ -35,6 +35,12 @@ export interface OfferDoc {
   targets: OfferTarget[];
   /** Confirmations closed by Cancel (the latest 50): their old buttons send nothing. */
   cancelledIn: MessageRef[];
+  /**
+   * New messages the worker sent for a chat whose target had no message (a supergroup upgrade) after a
+   * press gave that chat another message first: each is edited once to point to the chat's message
+   * that shows the offer, then forgotten (see offer-store.ts `markShownInNew`).
+   */
+  replacedIn?: MessageRef[];
   sentTopupId: string | null;
   refusal: Refusal | null;
   uncertainSince: Date | null;
@@ -73,6 +79,7 @@ const offerSchema = new Schema<OfferDoc>(
     state: { type: String, enum: OFFER_STATES, default: 'offered' },
     targets: [{ _id: false, chatId: Number, messageId: Number, locale: String, shown: { type: String, default: null } }],
     cancelledIn: [{ _id: false, chatId: Number, messageId: Number }],
+    replacedIn: [{ _id: false, chatId: Number, messageId: Number }],
     sentTopupId: { type: String, default: null },
     refusal: { type: Schema.Types.Mixed, default: null },
     uncertainSince: { type: Date, default: null },

@@ -231,6 +231,7 @@ export class ResendService {
     let offer = found.offer;
     const pressed = { chatId: input.chatId, messageId: input.messageId };
     let shownIn: number | undefined;
+    let shownKey: string | null = null;
     let allowed: boolean | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       const verdict = pressVerdict(offer, button, pressed);
@@ -245,16 +246,14 @@ export class ResendService {
       if (verdict.type !== 'send' && verdict.type !== 'cancel' && verdict.type !== 'follow') {
         return { type: 'pressed', offer, verdict, recorded: false, ...(shownIn === undefined ? {} : { shownIn }) };
       }
-      if (verdict.type !== 'cancel') {
+      // A new message this press already sent (a lost race, judged `follow` again: the worker moved the
+      // send on meanwhile) is recorded with what it shows, never sent a second time: the worker edits it.
+      if (verdict.type !== 'cancel' && !(verdict.type === 'follow' && shownIn !== undefined && shownIn !== input.messageId)) {
         shownIn = await showFirst(offer, verdict);
         if (shownIn === undefined) return { type: 'pressed', offer, verdict, recorded: false };
+        shownKey = shownKeyFor(offer, verdict);
       }
-      const shows = {
-        chatId: input.chatId,
-        messageId: shownIn ?? input.messageId,
-        locale: input.locale,
-        shown: shownKeyFor(offer, verdict),
-      };
+      const shows = { chatId: input.chatId, messageId: shownIn ?? input.messageId, locale: input.locale, shown: shownKey };
       const applied = await applyOfferEvent(
         this.opts.Offer,
         offer._id,

@@ -13,6 +13,7 @@ import {
   refundedWithOffers,
   sendCount,
   statusWithOffers,
+  waitUntilShows,
 } from '../support/offer-steps.js';
 import { startBotWithPatientProvider, startBotWithStaffGroup } from '../support/start-bot.js';
 
@@ -124,6 +125,103 @@ describe('offers across a supergroup upgrade', () => {
     // The one call to the old group after the upgrade: the refused edit of its confirmation, which told the bot.
     const toGroup = h.telegram.calls.slice(upgradedAt).filter((c) => Number(c.params.chat_id) === GROUP);
     expect(toGroup.map((c) => [c.method, c.errorCode])).toEqual([['editMessageText', 400]]);
+  });
+
+  /**
+   * An offer whose send is being checked by ref when its group is upgraded: the supergroup has its
+   * target without a message. The check then says "not confirmed yet", which the worker shows in a new
+   * message there, while a press of the offer in the supergroup shows the send in a new message of its
+   * own. In one process the chat's pacer sends one message at a time, so the two meet when the worker
+   * runs in one process and the press is handled by another (a second replica, booted while the first
+   * one's worker holds the offer, so it is the first one that settles it); holding one of the two
+   * Telegram calls makes them interleave either way. Returns the offer's id and ref, the status message
+   * in the supergroup, and the held check by ref.
+   */
+  async function uncertainAcrossUpgrade(ref: string) {
+    h = await startBotWithPatientProvider({ defaultLocale: 'en' });
+    await h.linkGroup(GROUP);
+    refundedWithOffers(h, ref, [FACTURE_500]);
+    const status = await statusWithOffers(h, ref, inGroup);
+    const confirmation = await pressOffer(h, status, 0, inGroup);
+    // The send gets no clear answer (nothing created); the check by ref that follows waits.
+    h.emulator.injectFault({ kind: 500, path: /\/v3\/mobile\/send/ });
+    const check = h.emulator.hold(/\/v3\/mobile\/check-ref\//);
+    await pressConfirm(h, confirmation, inGroup);
+    await h.telegram.waitFor(() => (check.held > 0 ? true : undefined), { what: 'the check by ref reaching the provider' });
+    for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
+    const [offer] = await Offers(h).find({ state: 'sending' }).lean();
+    expect(offer!.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: null })]);
+    const again = await statusWithOffers(h, ref, inSupergroup);
+    await h.boot(); // presses from here on reach the second process
+    return { offerId: offer!._id, ref: offer!.ref, status: again, check };
+  }
+
+  /** The order the offer's send may have created appears: the next check by ref finds it. */
+  const orderFound = (ref: string) => h.emulator.sendMobile({ plan_code: FACTURE_500.plan_code, MSSIDN: '0771234567', amount: 500, ref });
+
+  it("the worker's new message and a press's new message in the supergroup at once (the press recorded first): one shows the send, the worker's points to it", async () => {
+    const { offerId, ref, status, check } = await uncertainAcrossUpgrade('sg-race-1');
+    // The worker's "not confirmed yet" message is sent to the supergroup, and held by Telegram.
+    const workers = h.telegram.hold('sendMessage', { chatId: SUPERGROUP });
+    check.release();
+    await workers.arrived;
+    // Meanwhile the offer is pressed there: the chat has no message of the send, so the press shows it in a new one.
+    await h.press(status.message_id, button(status, 'of:').callback_data, inSupergroup);
+    const pressed = h.telegram.messages(SUPERGROUP).at(-1)!;
+    expect(pressed.replyTo).toBe(status.message_id);
+    expect((await Offers(h).findById(offerId).lean())!.targets).toEqual([
+      expect.objectContaining({ chatId: SUPERGROUP, messageId: pressed.message_id }),
+    ]);
+
+    // Telegram takes the worker's message now: it is not the chat's message of the send, and says where that is.
+    workers.release();
+    const late = await h.telegram.waitFor(() => h.telegram.messages(SUPERGROUP).find((m) => m.message_id > pressed.message_id), {
+      what: "the worker's message in the supergroup",
+    });
+    const pointer = h.app.translatorFor('en')('offer-sending-here', { ref });
+    await waitUntilShows(h, late, pointer.split('\n')[0]!, "the worker's message pointing to the press's");
+    expect(current(h, late).html).toBe(pointer);
+    expect(buttonsOf(current(h, late))).toEqual([]);
+
+    // The order is found: the press's message becomes its live status; the other one stays a pointer.
+    orderFound(ref);
+    await waitUntilShows(h, pressed, '✅', "the press's message: the order's live status");
+    await h.waitUntilDelivered();
+    const done = (await Offers(h).findById(offerId).lean())!;
+    expect(done.state).toBe('sent');
+    expect(done.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: pressed.message_id })]);
+    expect(done.replacedIn).toEqual([]);
+    expect(current(h, late).html).toBe(pointer);
+    expect(h.telegram.messages(SUPERGROUP).filter((m) => m.text.includes(ref))).toHaveLength(2);
+    expect(sendCount(h)).toBe(1);
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it("the same race the other way (the worker recorded first): the press's new message points to the worker's, which shows the send", async () => {
+    const { offerId, ref, status, check } = await uncertainAcrossUpgrade('sg-race-2');
+    // The press's new message is sent to the supergroup, and held by Telegram.
+    const presses = h.telegram.hold('sendMessage', { chatId: SUPERGROUP });
+    const pressing = h.press(status.message_id, button(status, 'of:').callback_data, inSupergroup);
+    await presses.arrived;
+    // Meanwhile the check says "not confirmed yet", and the worker shows it in a new message there.
+    check.release();
+    const recorded = async () => (await Offers(h).findById(offerId).lean())!.targets[0]!.messageId;
+    for (let i = 0; i < 500 && (await recorded()) === null; i++) await sleep(10);
+    const workers = h.telegram.messages(SUPERGROUP).at(-1)!;
+    expect(await recorded()).toBe(workers.message_id);
+
+    presses.release();
+    await pressing;
+    const pressed = h.telegram.messages(SUPERGROUP).find((m) => m.replyTo === status.message_id)!;
+    expect(current(h, pressed).html).toBe(h.app.translatorFor('en')('offer-sending-here', { ref }));
+    orderFound(ref);
+    await waitUntilShows(h, workers, '✅', "the worker's message: the order's live status");
+    await h.waitUntilDelivered();
+    const done = (await Offers(h).findById(offerId).lean())!;
+    expect(done.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: workers.message_id })]);
+    expect(current(h, pressed).html).toBe(h.app.translatorFor('en')('offer-sending-here', { ref }));
+    expect(sendCount(h)).toBe(1);
+    expect(h.badRequests()).toEqual([]);
   });
 
   it('moving is idempotent, and a chat that already has a target in the supergroup keeps only that one', async () => {
