@@ -12,7 +12,7 @@ import { meansNoUsableProvider, type PollWorkOptions } from './order-checks.js';
 import { toUpdate, transition, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { findByQuery } from './order-source.js';
 import { syncWatchersClosedAt } from './retention.js';
-import { isDuplicateKey, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
+import { isDuplicateKey, oweDelivery, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
 import type { WatchRequest } from './requests.js';
 
 /**
@@ -103,36 +103,12 @@ export class LookupResolver {
   }
 
   /**
-   * The chat already follows the order the lookup found (it asked by ref and by id): one watcher keeps
-   * both requests' messages. The newest message stays live and the other is replaced (never left
-   * behind); a request still owed its message gets it, as the newest, replacing the other.
-   */
-  private async mergeWatcher(w: WatcherDoc, orderId: OrderDoc['_id']): Promise<void> {
-    const { Watcher } = this.opts.models;
-    const other = await Watcher.findOne({ orderId, chatId: w.chatId })
-      .select({ messageId: 1 })
-      .lean<Pick<WatcherDoc, '_id' | 'messageId'>>();
-    const mine = [...(w.replaced ?? []), ...(w.messageId !== null ? [{ messageId: w.messageId, shownHash: w.shownHash }] : [])];
-    if (other?.messageId != null && w.messageId !== null && other.messageId > w.messageId) {
-      const kept = await Watcher.updateOne({ _id: other._id, messageId: other.messageId }, { $push: { replaced: { $each: mine } } });
-      if (kept.matchedCount > 0) return;
-    }
-    const { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt } = w;
-    await upsertWatcher(
-      this.opts.models,
-      orderId,
-      { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt },
-      w.replaced ?? [],
-    );
-  }
-
-  /**
    * The provider knows the order. If nobody tracked it yet, the lookup document becomes the order
    * document; otherwise the lookup's watchers join the existing one (one polling loop per order).
    */
   private async adoptLookup(claim: Claim<OrderDoc>, fresh: ProviderOrder, calls: number): Promise<void> {
     const lookup = claim.doc;
-    const { Order, Watcher } = this.opts.models;
+    const { Order } = this.opts.models;
     let existing = await Order.findOne({ accountId: lookup.accountId, providerId: fresh.id }).lean<OrderDoc>();
     if (!existing) {
       try {
@@ -147,26 +123,69 @@ export class LookupResolver {
         if (!existing) throw err;
       }
     }
-    // Still ours? (A worker whose claim expired mid-lookup leaves the merge to the new holder.)
-    if (!(await claim.renew())) return;
-    for (const w of await Watcher.find({ orderId: lookup._id }).lean<WatcherDoc[]>()) {
-      // Re-point the same watcher document (same _id): a delivery sending its first message right
-      // now records the message id on it, so the message is neither lost nor sent a second time.
-      try {
-        await Watcher.updateOne({ _id: w._id }, { $set: { orderId: existing._id, closedAt: existing.closedAt ?? null } });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        await this.mergeWatcher(w, existing._id);
-        await Watcher.deleteOne({ _id: w._id });
-      }
-    }
+    // Marked first, while still ours (a worker whose claim expired mid-lookup leaves the merge to the
+    // new holder): a chat joining the lookup from now on moves its own watcher (OrderTracker.watch),
+    // and one that joined before is among the watchers moved here.
+    if (!(await claim.write({ $set: { mergedInto: existing._id } }))) return;
+    await moveLookupWatchers(this.opts.models, lookup._id, existing);
     await Order.deleteOne(claim.filter());
-    // The existing order is polled under its own lease: apply the answer only if we can claim it;
-    // otherwise its current poller checks it soon. Either way its (new) watchers are owed a delivery.
-    // A final order keeps its state (the answer in hand may predate its resolution).
-    const existingClaim = await this.opts.pollLease.claimOne({ _id: existing._id, phase: { $ne: 'final' } });
-    if (existingClaim) return this.opts.checks.applyFresh(existingClaim, fresh, calls);
-    await Order.updateOne({ _id: existing._id }, { $set: { deliverAt: this.now() }, $inc: { version: 1 } });
+    // Its (new) watchers are owed a delivery whatever the answer in hand does: an answer that changes
+    // nothing (an order another chat's lookup just created, already showing this status) writes no
+    // delivery of its own, and the chat would wait for its message until the status changed.
+    await oweDelivery(this.opts.models, existing._id, this.now());
     this.opts.kick();
+    // The existing order is polled under its own lease: apply the answer only if we can claim it;
+    // otherwise its current poller checks it soon. A final order keeps its state (the answer in hand
+    // may predate its resolution).
+    const existingClaim = await this.opts.pollLease.claimOne({ _id: existing._id, phase: { $ne: 'final' } });
+    if (existingClaim) await this.opts.checks.applyFresh(existingClaim, fresh, calls);
   }
+}
+
+/**
+ * Moves the watchers still on a lookup document to the order it found, which was already tracked.
+ * Run by the lookup's resolver, and by a chat that joined the lookup while it was being merged; each
+ * move applies only while the watcher is still on the lookup, so running it twice moves nothing twice.
+ */
+export async function moveLookupWatchers(
+  models: TrackingModels,
+  lookupId: OrderDoc['_id'],
+  target: Pick<OrderDoc, '_id' | 'closedAt'>,
+): Promise<void> {
+  const { Watcher } = models;
+  for (const w of await Watcher.find({ orderId: lookupId }).lean<WatcherDoc[]>()) {
+    // Re-point the same watcher document (same _id): a delivery sending its first message right
+    // now records the message id on it, so the message is neither lost nor sent a second time.
+    try {
+      await Watcher.updateOne({ _id: w._id, orderId: lookupId }, { $set: { orderId: target._id, closedAt: target.closedAt ?? null } });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // Merged before it is deleted, so a crash in between loses nothing; a second run merging it again
+      // only repeats an entry of \`replaced\`, whose edits go by message id.
+      await mergeWatcher(models, w, target._id);
+      await Watcher.deleteOne({ _id: w._id, orderId: lookupId });
+    }
+  }
+}
+
+/**
+ * The chat already follows the order the lookup found (it asked by ref and by id): one watcher keeps
+ * both requests' messages. The newest message stays live and the other is replaced (never left
+ * behind); a request still owed its message gets it, as the newest, replacing the other.
+ */
+async function mergeWatcher(models: TrackingModels, w: WatcherDoc, orderId: OrderDoc['_id']): Promise<void> {
+  const { Watcher } = models;
+  const other = await Watcher.findOne({ orderId, chatId: w.chatId }).select({ messageId: 1 }).lean<Pick<WatcherDoc, '_id' | 'messageId'>>();
+  const mine = [...(w.replaced ?? []), ...(w.messageId !== null ? [{ messageId: w.messageId, shownHash: w.shownHash }] : [])];
+  if (other?.messageId != null && w.messageId !== null && other.messageId > w.messageId) {
+    const kept = await Watcher.updateOne({ _id: other._id, messageId: other.messageId }, { $push: { replaced: { $each: mine } } });
+    if (kept.matchedCount > 0) return;
+  }
+  const { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt } = w;
+  await upsertWatcher(
+    models,
+    orderId,
+    { accountId, chatId, locale, messageId, replyTo, requestKey, shownHash, lastEditAt },
+    w.replaced ?? [],
+  );
 }

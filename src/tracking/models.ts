@@ -30,6 +30,12 @@ export interface OrderDoc {
   kind?: OrderKind | undefined;
   ref?: string | undefined;
   query?: { by: 'id' | 'ref'; value: string } | undefined;
+  /**
+   * A lookup whose order was already tracked (another chat's lookup found it first): set before its
+   * watchers move to that order and the lookup is deleted, so a chat joining the lookup meanwhile sees
+   * where to go (OrderTracker.watch). Null otherwise.
+   */
+  mergedInto?: Types.ObjectId | null | undefined;
   lookupOutcome?: LookupOutcome | undefined;
   status?: string | undefined;
   statusClass?: StatusClass | undefined;
@@ -121,6 +127,7 @@ const orderSchema = new Schema<OrderDoc>(
     kind: String,
     ref: String,
     query: { type: new Schema({ by: String, value: String }, { _id: false }), default: undefined },
+    mergedInto: { type: Schema.Types.ObjectId, default: null },
     lookupOutcome: String,
     status: String,
     statusClass: String,

@@ -13,7 +13,7 @@ import { DEFAULT_FAST_LIST_THRESHOLD, FastListRounds } from './fast-list.js';
 import { Lease, newOwnerId, type Claim, type ClaimBatch } from './leases.js';
 import type { CheckResult } from './list-reconciliation.js';
 import { DEFAULT_LONG_TAIL_POLICY, type LongTailPolicy } from './long-tail-schedule.js';
-import { LookupResolver, openLookup } from './lookups.js';
+import { LookupResolver, moveLookupWatchers, openLookup } from './lookups.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
@@ -236,11 +236,32 @@ export class OrderTracker {
     });
 
     // Asking again about an order in the long tail (or past it) gets a fresh fast phase (the machine).
-    const watched = transition(order, { type: 'watched' }, now, this.policy);
-    await Order.updateOne({ _id: order._id }, toUpdate(watched));
+    let watched = transition(order, { type: 'watched' }, now, this.policy);
+    const written = await Order.updateOne({ _id: order._id, mergedInto: null }, toUpdate(watched));
+    if (written.matchedCount === 0) {
+      // The lookup this chat joined was merged into an order already tracked (another chat's lookup
+      // found it first) while the watcher was written: follow that order instead.
+      const target = await this.mergedTarget(order, req.query);
+      if (!target) {
+        this.opts.log.warn({ orderId: order._id.toString() }, 'the order asked about vanished while it was watched');
+        return { orderId: order._id.toString(), duplicate: false, takesOver };
+      }
+      await moveLookupWatchers(this.models, order._id, target);
+      watched = transition(target, { type: 'watched' }, now, this.policy);
+      await Order.updateOne({ _id: target._id }, toUpdate(watched));
+      order = target;
+    }
     await syncWatchersClosedAt(this.models, order._id, watched);
     this.kick();
     return { orderId: order._id.toString(), duplicate: false, takesOver };
+  }
+
+  /** Where a merged lookup's watchers go: its `mergedInto`, or once it is deleted, the order its query names. */
+  private async mergedTarget(lookup: OrderDoc, query: WatchRequest['query']): Promise<OrderDoc | null> {
+    const marked = await this.models.Order.findOne({ _id: lookup._id }).select({ mergedInto: 1 }).lean<Pick<OrderDoc, 'mergedInto'>>();
+    const targetId = marked?.mergedInto;
+    if (targetId) return this.models.Order.findOne({ _id: targetId }).lean<OrderDoc>();
+    return this.findKnown(lookup.accountId, query);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { textMessageUpdate } from '../support/updates.js';
 import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
 
@@ -98,6 +98,73 @@ describe('several chats on one order', () => {
     await h.waitForMessage(STAFF, (m) => m.text.includes('✅'), 'fulfilled status (staff)');
     expect(h.emulator.callCount(/check-ref/)).toBe(1);
     expect(await h.app.models.Order.countDocuments()).toBe(1);
+  });
+
+  it("a chat whose lookup finds the order another chat's lookup just opened gets its status, though nothing changed", async () => {
+    // Staff asks by ref, the reseller by id: two lookups. The staff's answer is held until the
+    // reseller's lookup has become the order, so the staff's lookup joins an order that already shows
+    // this status; its check changes nothing, and the staff's message must still be brought up to date.
+    const { topupId } = sendMobile('two-lookups');
+    h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    const held = h.emulator.hold(/check-ref\/two-lookups$/);
+    await h.send('/status two-lookups', { userId: STAFF });
+    await h.telegram.waitFor(() => held.held === 1 || undefined, { what: "the staff's lookup at the provider" });
+    await h.send(`/status ${topupId}`);
+    await h.waitForMessage(RESELLER, (m) => m.text.includes('⚠️'), 'the verifying status (reseller)');
+
+    held.release();
+    const staffMessage = await h.waitForMessage(STAFF, (m) => m.text.includes('⚠️'), 'the verifying status (staff)');
+    expect(h.telegram.messages(STAFF)).toHaveLength(1);
+    expect(staffMessage.text).toContain(topupId);
+    expect(await h.app.models.Order.countDocuments()).toBe(1);
+  });
+
+  it('a chat that joins a lookup in the instant it is merged into an order another chat found follows that order', async () => {
+    // The reseller asks by id (held at the provider); the staff asks by ref and opens a second lookup.
+    // Between the staff's lookup being opened and its watcher being written, the reseller's lookup
+    // becomes the order and the staff's lookup is merged into it and deleted: the watcher written
+    // then belongs to a lookup that is gone, and must follow the order instead.
+    const { topupId } = sendMobile('merge-race');
+    h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    const heldById = h.emulator.hold(/check-id\//);
+    await h.send(`/status ${topupId}`);
+    await h.telegram.waitFor(() => heldById.held === 1 || undefined, { what: "the reseller's lookup at the provider" });
+
+    // Pause the staff's watch right after its lookup is opened (its first watcher read).
+    const Watcher = h.app.models.Watcher;
+    const realFindOne = Watcher.findOne.bind(Watcher);
+    let reached!: () => void;
+    const staffReached = new Promise<void>((resolve) => (reached = resolve));
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    let paused = false;
+    const spy = vi.spyOn(Watcher, 'findOne').mockImplementation(((filter: Record<string, unknown>, ...rest: unknown[]) => {
+      if (paused || filter.chatId !== STAFF) return realFindOne(filter, ...(rest as []));
+      paused = true;
+      reached();
+      return { lean: async () => (await resumed, realFindOne(filter).lean()) };
+    }) as unknown as typeof Watcher.findOne);
+    try {
+      const staffAsks = h.send('/status merge-race', { userId: STAFF });
+      await staffReached;
+      heldById.release();
+      await h.waitForMessage(RESELLER, (m) => m.text.includes('⚠️'), 'the verifying status (reseller)');
+      // The staff's lookup found the order and was merged into it: gone before its watcher is written.
+      for (let i = 0; (await h.app.models.Order.exists({ providerId: 'lookup:ref:merge-race' })) !== null; i++) {
+        if (i > 1_500) throw new Error("the staff's lookup was never merged");
+        await sleep(10);
+      }
+      resume();
+      await staffAsks;
+    } finally {
+      resume();
+      spy.mockRestore();
+    }
+    const staffMessage = await h.waitForMessage(STAFF, (m) => m.text.includes('⚠️'), 'the verifying status (staff)');
+    expect(staffMessage.text).toContain(topupId);
+    expect(h.telegram.messages(STAFF)).toHaveLength(1);
+    expect(await h.app.models.Order.countDocuments()).toBe(1);
+    expect(await h.app.models.Watcher.countDocuments({ chatId: STAFF, orderId: (await h.order({ providerId: topupId }))!._id })).toBe(1);
   });
 });
 
