@@ -1,9 +1,9 @@
 /**
  * The delivery loop: claims orders whose `deliverAt` is due (the `deliveryLease`, renewed while the
  * delivery runs) and asks the bot's `OrderDelivery` port to bring their watchers' messages up to date.
- * The debt is cleared only if the order did not change meanwhile (version guard) and the claim is
- * still ours, so no update is ever lost between two deliveries and a worker that lost its claim
- * writes nothing.
+ * The debt is cleared (or put off to the delivery's retry time) only if the order did not change
+ * meanwhile (version guard) and the claim is still ours, so no update is ever lost or delayed between
+ * two deliveries and a worker that lost its claim writes nothing.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -57,12 +57,11 @@ async function deliverClaimed(opts: DeliveryLoopOptions, claim: Claim<OrderDoc>)
   } finally {
     alive.stop();
   }
-  if (retryAt !== undefined) {
-    if (!(await claim.release({ $set: { deliverAt: new Date(retryAt) } }))) lostClaim(opts, order);
-    return;
-  }
-  // Only clear the debt if nothing changed while we were delivering; otherwise deliver again.
-  if (await claim.release({ $set: { deliverAt: null } }, { version: order.version })) return;
+  // Only clear the debt, or put it off to `retryAt`, if nothing changed while we were delivering: a
+  // change written meanwhile set `deliverAt` to now, and must not wait for this delivery's retry (a
+  // lookup that answered while its first message was waiting, another chat's 429): deliver again.
+  const owed = retryAt === undefined ? null : new Date(retryAt);
+  if (await claim.release({ $set: { deliverAt: owed } }, { version: order.version })) return;
   if (!(await claim.release())) return lostClaim(opts, order);
   opts.kick();
 }

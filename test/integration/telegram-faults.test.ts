@@ -111,4 +111,28 @@ describe('Telegram rate limits (429) on status edits', () => {
     expect(versionsWith(RESELLER, '✅')).toBe(1);
     expect(h.badRequests()).toEqual([]);
   });
+  it('a 429 for one chat does not hold back, in the other chats, a change that came while it was answered', async () => {
+    // One delivery (of PENDING) is in flight, its edit of the reseller's message held by Telegram, when
+    // the order is delivered (FULFILLED). Telegram then answers that edit 429 retry_after 60: the
+    // reseller's chat must wait a minute, the staff chat must not (it shows ✅ at once, not in 60 s).
+    const topupId = await trackedOrder('tg-429-others', [RESELLER, STAFF]);
+    await h.waitUntilDelivered();
+    const held = h.telegram.hold('editMessageText', { chatId: RESELLER });
+    h.telegram.failNext('editMessageText', { code: 429, retryAfter: 60 }, { chatId: RESELLER });
+    h.emulator.setStatus(topupId, 'PENDING');
+    await held.arrived;
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    for (;;) {
+      const order = await h.order({ providerId: topupId });
+      if (order?.status === 'FULFILLED') break; // recorded while the delivery of PENDING is held
+      await sleep(10);
+    }
+    held.release();
+
+    await h.waitForMessage(STAFF, (m) => m.text.includes('✅'), 'fulfilled status (staff)');
+    expect(h.telegram.messages(STAFF)).toHaveLength(1);
+    expect(h.telegram.calls.filter((c) => c.errorCode === 429)).toHaveLength(1);
+    expect(h.telegram.messages(RESELLER)[0]!.text).not.toContain('✅'); // its chat waits out the 429
+    expect(h.badRequests()).toEqual([]);
+  });
 });
