@@ -464,7 +464,7 @@ offer-key-unlinked =
 offer-withdrawn = Not sent: your re-send right was withdrawn before the top-up went out. No top-up was sent from this confirmation, and it will not be sent later.
 offer-withdrawn-other = Not sent: the person who confirmed this no longer has the right to re-send on this account. No top-up was sent from this confirmation, and it will not be sent later.
 offer-key-wait =
-    Nothing was sent. To keep OneClickDz from blocking the bot, this account's key must be checked before it is used (a OneClickDz key was refused in the last few minutes, or this key is not checked yet), and that check cannot be made before { $time }. After that, send /status with this ref for a new offer:
+    Nothing was sent. To keep OneClickDz from blocking the bot, this account's key must be checked before it is used (a OneClickDz key was refused in the last few minutes, or this key is not checked yet), and that check cannot be made before { $time }. From then on, “Confirm sending” below sends it (once, with this ref):
     <code>{ $ref }</code>
 offer-forbidden =
     OneClickDz refused the send with the code <code>{ $code }</code>. Check with /status and this ref before sending it again:

@@ -464,7 +464,7 @@ offer-key-unlinked =
 offer-withdrawn = Non envoyé : votre droit de renvoi a été retiré avant l'envoi. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
 offer-withdrawn-other = Non envoyé : la personne qui a confirmé n'a plus le droit de renvoyer sur ce compte. Aucune recharge n'a été envoyée depuis cette confirmation, et elle ne le sera pas plus tard.
 offer-key-wait =
-    Rien n'a été envoyé. Pour éviter que OneClickDz ne bloque le bot, la clé de ce compte doit être vérifiée avant d'être utilisée (une clé OneClickDz a été refusée ces dernières minutes, ou cette clé n'est pas encore vérifiée), et cette vérification ne peut pas avoir lieu avant { $time }. Ensuite, envoyez /status avec cette référence pour une nouvelle offre :
+    Rien n'a été envoyé. Pour éviter que OneClickDz ne bloque le bot, la clé de ce compte doit être vérifiée avant d'être utilisée (une clé OneClickDz a été refusée ces dernières minutes, ou cette clé n'est pas encore vérifiée), et cette vérification ne peut pas avoir lieu avant { $time }. À partir de là, « Confirmer l'envoi » ci-dessous l'envoie (une seule fois, avec cette référence) :
     <code>{ $ref }</code>
 offer-forbidden =
     OneClickDz a refusé l'envoi avec le code <code>{ $code }</code>. Vérifiez avec /status et cette référence avant de renvoyer la recharge :

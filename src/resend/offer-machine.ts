@@ -12,9 +12,15 @@
  *                                                     found ─▶ sent; 404 after the window ─▶ not_created
  *   confirming / sending ──withdrawn──▶ withdrawn   (the worker, before its POST: whoever confirmed may
  *                                                     no longer re-send; nothing was sent)
+ *   confirming / sending ──held_back──▶ held_back   (the key guard refused the POST before any network
+ *                                                     call: no key attempt free until `retryAt`)
  *
- * `cancelled`, `refused`, `not_created` and `withdrawn` accept a new Confirm (same ref), which is a new
- * confirmation with its own right check: the withdrawn one itself is never sent.
+ * `cancelled`, `refused`, `not_created`, `withdrawn` and `held_back` accept a new Confirm (same ref),
+ * which is a new confirmation with its own right check: the withdrawn one itself is never sent.
+ * `held_back` is the one outcome of a send whose own message keeps its Confirm: only a send that
+ * provably never left the bot gets there (the provider cannot have received it), so confirming it
+ * again cannot make a second order, and the bot never repeats it by itself (a person presses again).
+ * A send with an unclear outcome is never offered again before a check by ref said "not created".
  *
  * Presses (the offer button, Confirm, Cancel) are judged by `pressVerdict` on the offer as it is NOW, and
  * on the message pressed: an offer being sent or sent is never offered again; each chat has one message
@@ -34,6 +40,7 @@ export const OFFER_STATES = [
   'refused',
   'cancelled',
   'withdrawn',
+  'held_back',
 ] as const;
 export type OfferState = (typeof OFFER_STATES)[number];
 
@@ -48,7 +55,11 @@ export type Refusal =
   | { reason: 'key_rejected' }
   /** The account's owner unlinked its key (before or while the send waited): nothing was sent; the key was not rejected. */
   | { reason: 'key_unlinked' }
-  /** Not sent: the key must prove itself again and no key attempt is free before `retryAt` (ms); the key was not rejected. */
+  /**
+   * Not sent: the key must prove itself again and no key attempt is free before `retryAt` (ms); the key
+   * was not rejected. The state `held_back` carries it (offers written before that state existed may
+   * still show it as `refused`).
+   */
   | { reason: 'key_wait'; retryAt?: number | undefined };
 
 /** A message in a chat. */
@@ -142,7 +153,13 @@ export type OfferEvent =
    * longer re-send (removed from staff, re-send right forbidden, no longer an owner): nothing was sent,
    * and this confirmation never will be.
    */
-  | { type: 'withdrawn' };
+  | { type: 'withdrawn' }
+  /**
+   * The worker's POST was refused by the key guard before any network call (KEY_ATTEMPT_WAIT: the key
+   * must prove itself with a reserved attempt and none is free before `retryAt`, ms): nothing was sent.
+   * Never reported for an answer from the provider, nor for a call that may have gone out.
+   */
+  | { type: 'held_back'; retryAt?: number | undefined };
 
 /** Work for the caller once the decision is stored. */
 export type OfferEffect =
@@ -181,7 +198,7 @@ export type OfferDecision =
 
 const IN_FLIGHT: ReadonlySet<OfferState> = new Set(['confirming', 'sending', 'uncertain']);
 /** States from which a new Confirm starts a send (again, with the same ref). */
-const SENDABLE: ReadonlySet<OfferState> = new Set(['offered', 'cancelled', 'refused', 'not_created', 'withdrawn']);
+const SENDABLE: ReadonlySet<OfferState> = new Set(['offered', 'cancelled', 'refused', 'not_created', 'withdrawn', 'held_back']);
 
 export const isInFlight = (state: OfferState) => IN_FLIGHT.has(state);
 
@@ -205,7 +222,10 @@ export function pressVerdict(offer: OfferSnapshot, button: OfferButton, pressed:
   }
   if (button === 'offer') return { type: 'confirmation' };
   if ((offer.cancelledIn ?? []).some(same(pressed))) return { type: 'was_cancelled' };
-  if (offer.state === 'refused' && offer.targets.some(same(pressed))) return { type: 'was_refused' };
+  // A refusal's message keeps no Confirm, except a send the key guard held back (offers from before
+  // `held_back` recorded it as `refused`): that one is confirmed again from its own message.
+  if (offer.state === 'refused' && offer.refusal?.reason !== 'key_wait' && offer.targets.some(same(pressed)))
+    return { type: 'was_refused' };
   if (offer.state === 'withdrawn' && offer.targets.some(same(pressed))) return { type: 'was_withdrawn' };
   return button === 'confirm' ? { type: 'send' } : { type: 'cancel' };
 }
@@ -247,6 +267,9 @@ export function displayKey(offer: Pick<OfferSnapshot, 'state' | 'sentTopupId'> &
     case 'not_created':
     case 'withdrawn':
       return offer.state;
+    case 'held_back':
+      // A new hold-back (Confirm pressed again too early) may name another time: shown again.
+      return `held_back:${offer.refusal?.reason === 'key_wait' ? (offer.refusal.retryAt ?? '') : ''}`;
     case 'confirming':
     case 'sending':
       return 'sending';
@@ -340,6 +363,12 @@ function decide(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: Offe
     case 'withdrawn':
       // Only the worker that holds the claim reports it, before its POST: no order can exist.
       return offer.state === 'sending' || offer.state === 'confirming' ? { state: 'withdrawn', set: { dueAt: null } } : undefined;
+    case 'held_back':
+      // Only the worker that holds the claim reports it, for its own POST the guard refused: no order can
+      // exist, so the confirmation may be confirmed again (never by the bot itself: nothing is due).
+      return offer.state === 'sending' || offer.state === 'confirming'
+        ? { state: 'held_back', set: { refusal: { reason: 'key_wait', retryAt: event.retryAt }, dueAt: null } }
+        : undefined;
     case 'not_found':
     case 'no_answer': {
       if (offer.state === 'sending') {

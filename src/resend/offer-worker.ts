@@ -5,7 +5,8 @@
  *   confirming  checks the key's scope, records `sending`, checks that whoever confirmed may still
  *               re-send (else `withdrawn`: no POST, ever, for this confirmation), POSTs the send with
  *               the offer's derived ref; an unclear answer (timeout, network, 5xx, DUPLICATED_REF) is
- *               followed by a check by ref
+ *               followed by a check by ref; a POST the key guard refused before any network call
+ *               (KEY_ATTEMPT_WAIT) is `held_back`: confirmable again by a press, never resent here
  *   sending     (a worker died mid-send) asks by ref first, never sends again
  *   uncertain   asks by ref again, until the UNCONFIRMED_CHECK_FOR window is over
  * and settles what the new state owes the chats: the confirmation becomes the order's live status
@@ -146,7 +147,12 @@ export class OfferWorker {
     } catch (err) {
       const kind = err instanceof ProviderError ? err.kind : 'unexpected';
       this.opts.log.warn({ offer: offer._id, ref: offer.ref, kind, code: (err as ProviderError).code }, 'suggested offer send failed');
-      const refusal = refusalOf(err, this.opts.clock.now());
+      // Refused by the key guard before any network call: nothing left the bot, the offer can be confirmed again.
+      if (isKeyAttemptWait(err)) {
+        const retryAt = err.retryAfterMs === undefined ? undefined : this.opts.clock.now() + err.retryAfterMs;
+        return this.apply(claim, sending.offer, { type: 'held_back', retryAt });
+      }
+      const refusal = refusalOf(err);
       if (refusal) return this.apply(claim, sending.offer, { type: 'refused', refusal });
       if (this.abandoned) return undefined;
       // DUPLICATED_REF, or no clear answer: the order may exist. Ask by ref before anything else.
@@ -246,7 +252,7 @@ export class OfferWorker {
 }
 
 /** A clear "no" from the provider (no order was created), or undefined when the outcome is unclear. */
-function refusalOf(err: unknown, now: number): Refusal | undefined {
+function refusalOf(err: unknown): Refusal | undefined {
   if (isProviderError(err, 'insufficient_balance')) {
     return { reason: 'insufficient_balance', required: numberDetail(err, 'required'), available: numberDetail(err, 'available') };
   }
@@ -255,8 +261,8 @@ function refusalOf(err: unknown, now: number): Refusal | undefined {
     return { reason: 'invalid', field: typeof field === 'string' ? field : undefined };
   }
   if (isProviderError(err, 'forbidden')) return { reason: 'forbidden', code: err.code };
-  // key_suspended: the key guard refused the send before any network, so no order can exist.
-  if (isKeyAttemptWait(err)) return { reason: 'key_wait', retryAt: err.retryAfterMs === undefined ? undefined : now + err.retryAfterMs };
+  // key_suspended: the key guard refused the send before any network, so no order can exist
+  // (KEY_ATTEMPT_WAIT is not a refusal: the send is held back, see `send`).
   if (isKeyUnlinked(err)) return { reason: 'key_unlinked' };
   if (isProviderError(err, 'unauthorized') || isProviderError(err, 'key_suspended')) return { reason: 'key_rejected' };
   // The provider blocks the server's IP, not the key: say so, with its code.

@@ -5,12 +5,14 @@ import { Harness, RESELLER, TEST_API_KEY, sleep, type HarnessOptions } from '../
 import type { RecordedRequest } from '../support/oneclick-emulator.js';
 import {
   FACTURE_500,
+  buttonsOf,
   OFFER_REFUND_MESSAGE,
   Offers,
   current,
   pressConfirm,
   pressOffer,
   refundedWithOffers,
+  sendCount,
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
@@ -498,6 +500,65 @@ describe('provider key safety', () => {
         what: 'the tracked order, fulfilled',
       });
       expect(h.emulator.requests.filter((r) => r.path === '/v3/mobile/send')).toEqual([]);
+      expect(worstWindow()).toBeLessThanOrEqual(3);
+      expect(ipBlockedAnswers()).toBe(0);
+    }, 60_000);
+    it('a Confirm held back while no attempt is free keeps its buttons: pressed too early it is held back again; once an attempt frees up the same button sends exactly once, and the bot never sends it by itself', async () => {
+      const clock = skewedClock();
+      await start(clock, { env: { ONBOARDING: 'open' } });
+      const [linked] = LINKED;
+      await linkAll([linked!]);
+      refundedWithOffers(h, 'held-offer-1');
+      const confirmation = await pressOffer(h, await statusWithOffers(h, 'held-offer-1'));
+      // Three failures in the window, the last one newer than every proof of the env key: no attempt is free.
+      await badLinkAttempt(701);
+      await badLinkAttempt(702);
+      h.emulator.setApiKey(randomUUID(), { account: linked!.username });
+      await h.send('/balance', { userId: linked!.owner, ...en });
+      await h.telegram.waitFor(() => (invalidAttempts() === 3 ? true : undefined), { what: 'the third failure' });
+      await settle();
+
+      const t = h.app.translatorFor('ar');
+      const heldBack = async (what: string) => {
+        const shown = await h.telegram.waitFor(
+          () =>
+            current(h, confirmation).text.includes('لم يُرسَل شيء') && buttonsOf(current(h, confirmation)).length > 0
+              ? current(h, confirmation)
+              : undefined,
+          { what },
+        );
+        // What it says: nothing was sent, from when it can be, and Confirm / Cancel to send it then.
+        expect(shown.text).not.toContain(t('offer-key-rejected'));
+        expect(buttonsOf(shown).map((b) => b.text)).toEqual([t('button-confirm'), t('button-cancel')]);
+        return shown;
+      };
+      await pressConfirm(h, confirmation);
+      const first = await heldBack('the confirmation: nothing sent, try again after …, with its buttons');
+      const [offer] = await Offers(h).find().lean();
+      expect(offer).toMatchObject({ state: 'held_back', refusal: { reason: 'key_wait' } });
+
+      // Pressed again before an attempt frees up: held back again, still nothing sent.
+      await pressConfirm(h, first);
+      await h.telegram.waitFor(() => (current(h, confirmation).text.includes(t('offer-sending')) ? undefined : true), {
+        what: 'sending… gone',
+      });
+      const second = await heldBack('held back again');
+      expect(sendCount(h)).toBe(0);
+
+      // The oldest failure leaves the window: an attempt is free. The bot does not send the offer by itself...
+      clock.advance(WINDOW_MS + MINUTE);
+      await settle();
+      await sleep(500);
+      expect(sendCount(h)).toBe(0);
+      expect(current(h, confirmation).text).toBe(second.text);
+      // ...the same button does, once, and the message becomes the order's live status.
+      await pressConfirm(h, second);
+      await waitUntilShows(h, confirmation, '✅', 'the order sent and fulfilled');
+      await pressConfirm(h, second); // an old tap of the same button: already sent
+      await h.waitUntilDelivered();
+      await sleep(500);
+      expect(sendCount(h)).toBe(1);
+      expect(await Offers(h).findById(offer!._id).lean()).toMatchObject({ state: 'sent' });
       expect(worstWindow()).toBeLessThanOrEqual(3);
       expect(ipBlockedAnswers()).toBe(0);
     }, 60_000);

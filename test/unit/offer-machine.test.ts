@@ -242,6 +242,44 @@ describe('offer machine: the worker', () => {
     expect(transition(offer('not_created'), { type: 'refused', refusal: { reason: 'read_only' } }, t0, policy).ok).toBe(false);
   });
 
+  it('a send the key guard held back before any network call: held_back with its time, shown to every target; its own Confirm sends again, nothing else revives it', () => {
+    const retryAt = at(300_000).getTime();
+    for (const from of ['confirming', 'sending'] as const) {
+      const d = ok(transition(offer(from, { targets: [target(chatA, 'sending')] }), { type: 'held_back', retryAt }, t0, policy));
+      expect(d.change.state).toBe('held_back');
+      expect(d.change.set).toMatchObject({ refusal: { reason: 'key_wait', retryAt }, dueAt: null });
+      expect(d.effects).toEqual([{ type: 'show', targets: [target(chatA, 'sending')] }]);
+    }
+    // Only for a POST not made yet: a send that may have reached the provider is never held back.
+    for (const state of ['uncertain', 'sent', 'refused', 'not_created', 'offered', 'cancelled', 'withdrawn', 'held_back'] as const) {
+      expect(transition(offer(state), { type: 'held_back', retryAt }, t0, policy).ok).toBe(false);
+    }
+    const held = offer('held_back', { refusal: { reason: 'key_wait', retryAt }, targets: [target(chatA, `held_back:${retryAt}`)] });
+    // Nothing is due (the bot never sends it by itself) and no provider answer applies to it.
+    for (const event of [{ type: 'send' }, { type: 'accepted', topupId: 'T' }, { type: 'no_answer' }, { type: 'not_found' }] as const) {
+      expect(transition(held, event, t0, policy).ok).toBe(false);
+    }
+    expect(owedEffects(held)).toEqual([]);
+    // Its own message's Confirm starts a new send (same ref); Cancel cancels it.
+    const again = ok(transition(held, confirmOn(chatA), t0, policy));
+    expect(again.verdict).toEqual({ type: 'send' });
+    expect(again.change.state).toBe('confirming');
+    expect(again.change.set).toMatchObject({ refusal: null, targets: [target(chatA, 'sending')], dueAt: t0 });
+    expect(ok(transition(held, cancelOn(chatA), t0, policy)).change.state).toBe('cancelled');
+    // An offer from before `held_back` that recorded it as refused: its message's Confirm sends too.
+    const legacy = offer('refused', { refusal: { reason: 'key_wait', retryAt }, targets: [target(chatA, 'refused:key_wait')] });
+    expect(pressVerdict(legacy, 'confirm', ref(chatA))).toEqual({ type: 'send' });
+    expect(
+      pressVerdict(
+        offer('refused', { refusal: { reason: 'invalid' }, targets: [target(chatA, 'refused:invalid')] }),
+        'confirm',
+        ref(chatA),
+      ),
+    ).toEqual({
+      type: 'was_refused',
+    });
+  });
+
   it("the confirmer's right withdrawn before the POST: withdrawn, nothing more due, shown to every target; never sent from there", () => {
     for (const from of ['confirming', 'sending'] as const) {
       const d = ok(

@@ -23,6 +23,7 @@ import { displayName } from './staff.js';
  *                 that shows it, or (none yet) a new message that shows it and follows the order
  *   Confirm       "sending…", the intent recorded; the offer worker sends, checks by ref and turns this
  *                 message into the order's live status (or shows the outcome)
+ *                 (a send the key guard held back keeps Confirm / Cancel: pressed again, it sends)
  *   Cancel        closes a confirmation of an offer that was not sent
  *   old buttons   a Confirm or Cancel on a message that shows the send (or its live status) answers
  *                 "already sent" / "being sent" and never edits it; on another old confirmation it

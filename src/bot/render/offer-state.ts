@@ -54,7 +54,7 @@ export function renderOfferState(
         case 'key_unlinked':
           return { html: t('offer-key-unlinked', { ref }) };
         case 'key_wait':
-          return { html: t('offer-key-wait', { ref, time: formatCheckTime(new Date(refusal.retryAt ?? now.getTime()), locale, now) }) };
+          return keyWait(t, offer, locale, now);
         case 'forbidden':
           return { html: t('offer-forbidden', { code: refusal.code ?? '403', ref }) };
         case 'read_only':
@@ -62,6 +62,8 @@ export function renderOfferState(
           return { html: t('offer-read-only') };
       }
     }
+    case 'held_back':
+      return keyWait(t, offer, locale, now);
     case 'withdrawn':
       return { html: t(offer.confirmedBy && offer.confirmedBy.userId === chatId ? 'offer-withdrawn' : 'offer-withdrawn-other') };
     case 'cancelled':
@@ -74,6 +76,18 @@ export function renderOfferState(
       // Until the order's live status takes the message over (tracking edits it).
       return { html: t('offer-sent-loading', { ref }) };
   }
+}
+
+/**
+ * The key guard held the send back before any network call (no key attempt free yet): nothing was
+ * sent, from when it can be, and Confirm / Cancel again (a Confirm before that time is held back again).
+ */
+function keyWait(t: Translate, offer: OfferDoc, locale: Locale, now: Date): { html: string; keyboard: InlineKeyboardMarkup } {
+  const retryAt = offer.refusal?.reason === 'key_wait' ? offer.refusal.retryAt : undefined;
+  return {
+    html: t('offer-key-wait', { ref: offer.ref, time: formatCheckTime(new Date(retryAt ?? now.getTime()), locale, now) }),
+    keyboard: { inline_keyboard: [confirmRow(t, offer._id)] },
+  };
 }
 
 /**
