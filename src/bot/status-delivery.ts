@@ -4,6 +4,8 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { Lease, newOwnerId, type Claim } from '../tracking/leases.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from '../tracking/models.js';
+import { announcementKey, owesAnnouncement } from '../tracking/announcements.js';
+import { moveChatWatchers } from '../tracking/chat-migration.js';
 import { oweDelivery } from '../tracking/order-store.js';
 import type { OrderDelivery } from '../tracking/tracker.js';
 import { ensureOffers, type OfferDoc } from '../resend/offers.js';
@@ -39,21 +41,6 @@ function shownOf(message: RenderedMessage): string {
 /** When the order's current status was first seen (its last history entry). */
 function statusSince(order: OrderDoc): Date | undefined {
   return order.history[order.history.length - 1]?.at;
-}
-
-function announcementKey(order: OrderDoc): string {
-  return `${order.phase}:${order.status ?? ''}`;
-}
-
-/** A long-tail order that resolved or expired owes each chat that had a status message one push. */
-function needsAnnouncement(order: OrderDoc, watcher: WatcherDoc): boolean {
-  return (
-    (order.phase === 'final' || order.phase === 'expired') &&
-    order.longTail !== undefined &&
-    watcher.messageId !== null &&
-    !watcher.muted &&
-    watcher.announcedStatus !== announcementKey(order)
-  );
 }
 
 export interface StatusDeliveryOptions {
@@ -152,7 +139,7 @@ export class StatusDelivery implements OrderDelivery {
     const t = translatorFor(this.opts.i18n, locale);
 
     // A muted chat gets no push; its messages are still edited (quietly) below.
-    if (needsAnnouncement(order, watcher)) {
+    if (owesAnnouncement(order, watcher)) {
       const retryAt = await this.announce(order, watcher, t, locale);
       if (retryAt !== undefined) return retryAt;
     }
@@ -198,8 +185,18 @@ export class StatusDelivery implements OrderDelivery {
     // The first status message is a new message: claimed first, so no other worker sends it too.
     let sendClaim: Claim<WatcherDoc> | undefined;
     if (watcher.messageId === null) {
-      const claim = await this.claimSend(watcher, { messageId: null });
-      if (!claim.claimed) return claim.retryAt;
+      // A first message nobody asked for (no request: a group's watcher carried into its supergroup, an
+      // order the bot sent) of a closed order is a push: owed only while the chat has not been told
+      // that outcome (a push to the old group that Telegram took just before the upgrade told it).
+      const closed = order.phase === 'final' || order.phase === 'expired';
+      const unannounced = closed && watcher.requestKey === null ? { announcedStatus: { $ne: announcementKey(order) } } : {};
+      const claim = await this.claimSend(watcher, { messageId: null, ...unannounced });
+      if (!claim.claimed) {
+        // Nobody holds it and it is not owed: the chat was told, so it follows the closed order no more.
+        if (claim.retryAt === undefined && closed && watcher.requestKey === null)
+          await models.Watcher.deleteOne({ _id: watcher._id, messageId: null, announcedStatus: announcementKey(order) });
+        return claim.retryAt;
+      }
       sendClaim = claim.claim;
     }
     const alive = sendClaim?.keepAlive(); // a slow Telegram answer must not let another worker send it too
@@ -401,6 +398,12 @@ export class StatusDelivery implements OrderDelivery {
         // Blocked, deactivated or gone: stop sending to this chat only; others are unaffected.
         await this.opts.chats.markUnreachable(watcher.chatId, failure.description);
         this.opts.log.warn({ chatId: watcher.chatId }, 'chat unreachable; no more messages to it');
+        if (failure.migratedTo !== undefined) {
+          // The group became a supergroup before the bot handled the upgrade message: what its chat is
+          // still owed (open orders' status, a long-tail announcement) goes there now, as new messages.
+          const moved = await moveChatWatchers(this.opts.models, watcher.chatId, failure.migratedTo, new Date(now));
+          this.opts.log.info({ chatId: watcher.chatId, to: failure.migratedTo, watchers: moved }, 'group upgraded: its watchers moved');
+        }
         return undefined;
       case 'bad_request':
       case 'message_gone':

@@ -7,6 +7,7 @@
 import type { OrderKind } from '../provider/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { moveChatWatchers } from './chat-migration.js';
 import { createDeliveryLoop, type OrderDelivery } from './delivery-loop.js';
 import { DueLoop, RETRY_AFTER_FAILURE_MS } from './due-loop.js';
 import { DEFAULT_FAST_LIST_THRESHOLD, FastListRounds } from './fast-list.js';
@@ -381,42 +382,13 @@ export class OrderTracker {
   }
 
   /**
-   * A group became a supergroup (Telegram gave it a new chat id): its watchers follow it. The old
-   * group's messages stay in its history, where nothing can be edited any more, and the supergroup
-   * numbers its messages afresh (an old message id there is another message, or none), so nothing of
-   * the old chat is kept: an open order gets a new status message in the supergroup now (and its
-   * pushes there from then on); a closed order is no longer followed (its final state stays in the
-   * history). Idempotent (Telegram announces the upgrade in both chats).
+   * A group became a supergroup (Telegram gave it a new chat id): its watchers follow it, an open
+   * order with a new status message there, a closed one only when a long-tail announcement is still
+   * owed (see moveChatWatchers). Idempotent (Telegram announces the upgrade in both chats).
    */
   async migrateChat(fromChatId: number, toChatId: number): Promise<void> {
-    const from = chatIdSchema.parse(fromChatId);
-    const to = chatIdSchema.parse(toChatId);
-    const { Watcher } = this.models;
-    await Watcher.deleteMany({ chatId: from, closedAt: { $type: 'date' } });
-    const moved = await Watcher.find({ chatId: from }).select({ _id: 1, orderId: 1 }).lean<Array<Pick<WatcherDoc, '_id' | 'orderId'>>>();
-    const fresh = {
-      chatId: to,
-      messageId: null,
-      replyTo: null,
-      requestKey: null,
-      shownHash: null,
-      lastEditAt: null,
-      replaced: [],
-      sendClaimUntil: null,
-      sendClaimOwner: null,
-      sendClaimToken: null,
-    };
-    for (const w of moved) {
-      // The new chat already follows this order (asked there since): keep that one.
-      await Watcher.updateOne({ _id: w._id }, { $set: fresh }).catch((err: unknown) => {
-        if ((err as { code?: unknown }).code !== 11000) throw err;
-        return Watcher.deleteOne({ _id: w._id });
-      });
-    }
-    const now = this.now();
-    const orders = new Map(moved.map((w) => [w.orderId.toString(), w.orderId]));
-    for (const orderId of orders.values()) await oweDelivery(this.models, orderId, now);
-    if (moved.length > 0) this.kick();
+    const moved = await moveChatWatchers(this.models, fromChatId, toChatId, this.now());
+    if (moved > 0) this.kick();
   }
 
   /** Later messages to this chat (including live status updates) use its new language. */

@@ -15,7 +15,7 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
-import { startBotWithPatientProvider, startBotWithStaffGroup } from '../support/start-bot.js';
+import { startBotWithPatientProvider, startBotWithStaffGroup, startLongTailBot } from '../support/start-bot.js';
 
 /**
  * Offers shown in a group that Telegram then upgrades to a supergroup. The supergroup has a new chat
@@ -289,6 +289,83 @@ describe('offers across a supergroup upgrade', () => {
     await h.telegram.waitFor(() => (current(h, first).text.includes('✅') ? true : undefined), { what: 'the status message edited' });
     await h.waitUntilDelivered();
     expect(h.telegram.messages(SUPERGROUP).filter((m) => m.text.includes('sg-twice'))).toHaveLength(1);
+    expect(h.badRequests()).toEqual([]);
+  });
+});
+
+/**
+ * A long-tail order followed in a group resolves around the upgrade: the push it owes the group cannot
+ * go there any more (400 "group chat was upgraded"), so it comes as a new message in the supergroup,
+ * exactly once. Deliveries run under a 2 s lease (the harness's): each test waits past it before
+ * counting, so a second worker's repeat would show.
+ */
+describe('long-tail announcements across a supergroup upgrade', () => {
+  const ORDER = { plan_code: 'PREPAID_DJEZZY', MSSIDN: '0600000003', amount: 500 } as const;
+
+  /** A staff group following an UNKNOWN_ERROR order in the long tail; returns the provider id and its group message. */
+  async function inLongTail(ref: string) {
+    h = await startLongTailBot({ defaultLocale: 'en' });
+    await h.linkGroup(GROUP);
+    const { topupId } = h.emulator.sendMobile({ ...ORDER, ref });
+    h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
+    await h.send(`/status ${ref}`, inGroup);
+    const status = await h.waitForMessage(GROUP, (m) => m.text.includes(ref) && m.text.includes('⚠️'), 'the long-tail status message');
+    for (let i = 0; i < 500 && !(await h.order({ providerId: topupId }))?.longTail; i++) await sleep(20);
+    expect((await h.order({ providerId: topupId }))?.longTail).toBeDefined();
+    return { topupId, status };
+  }
+
+  /** Bad requests other than the calls to the old group that Telegram refused because it was upgraded. */
+  const otherBadRequests = () => h.badRequests().filter((c) => Number(c.params.chat_id) !== GROUP);
+
+  /** The supergroup's messages about `ref`, once every delivery is done and a lease has run out. */
+  async function settled(ref: string) {
+    await h.waitUntilDelivered();
+    await sleep(2_500);
+    await h.waitUntilDelivered();
+    return h.telegram.messages(SUPERGROUP).filter((m) => m.text.includes(ref));
+  }
+
+  it('the push to the group is under way when the bot handles the upgrade: it comes in the supergroup, once', async () => {
+    const { topupId, status } = await inLongTail('lt-sg-1');
+    const push = h.telegram.hold('sendMessage', { chatId: GROUP });
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    await push.arrived;
+    for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
+    push.release(); // Telegram answers the held push: 400, the group was upgraded
+
+    const announced = await h.waitForMessage(SUPERGROUP, (m) => m.text.includes('lt-sg-1'), 'the resolution in the supergroup');
+    expect(announced.text).toContain('✅');
+    expect(announced.replyTo).toBeUndefined();
+    expect(await settled('lt-sg-1')).toEqual([expect.objectContaining({ message_id: announced.message_id })]);
+    // The group's history keeps its last status message; nothing reached the old group after the upgrade.
+    expect(h.telegram.messages(GROUP)).toEqual([expect.objectContaining({ message_id: status.message_id })]);
+    expect(otherBadRequests()).toEqual([]);
+  });
+
+  it('the push meets the upgrade before the bot handled it: the worker moves it to the supergroup, once', async () => {
+    const { topupId } = await inLongTail('lt-sg-2');
+    const upgrade = h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER));
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    const announced = await h.waitForMessage(SUPERGROUP, (m) => m.text.includes('lt-sg-2'), 'the resolution in the supergroup');
+    expect(announced.text).toContain('✅');
+
+    // The upgrade messages arrive afterwards: nothing is left to move, nothing is sent again.
+    for (const update of upgrade) await h.handle(update);
+    expect(await settled('lt-sg-2')).toEqual([expect.objectContaining({ message_id: announced.message_id })]);
+    expect(h.telegram.messages(GROUP)).toHaveLength(1);
+    expect(otherBadRequests()).toEqual([]);
+  });
+
+  it('a push Telegram took just before the upgrade is not repeated in the supergroup', async () => {
+    const { topupId, status } = await inLongTail('lt-sg-3');
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    const pushed = await h.waitForMessage(GROUP, (m) => m.replyTo === status.message_id, 'the push in the group');
+    expect(pushed.text).toContain('✅');
+    await h.waitUntilDelivered();
+
+    for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
+    expect(await settled('lt-sg-3')).toEqual([]);
     expect(h.badRequests()).toEqual([]);
   });
 });
