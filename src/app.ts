@@ -14,6 +14,7 @@ import { KeyVault } from './accounts/key-vault.js';
 import { AccountBalances } from './accounts/balances.js';
 import { GroupLinks } from './accounts/group-links.js';
 import { InviteStore } from './accounts/invites.js';
+import { StaffMembership } from './accounts/staff-membership.js';
 import { AccountRoles } from './accounts/roles.js';
 import { StaffStore } from './accounts/staff.js';
 import type { KeyGuard, KeyGuardOptions, KeyStateReport } from './accounts/key-guard.js';
@@ -239,6 +240,8 @@ export function createApp(opts: AppOptions): App {
     clock,
     onRecorded: () => noticeWorker.current?.kick(),
   });
+  // Joining with an invite (redeem, member, owner notice; a retry completes an interrupted join) and removal.
+  const membership = new StaffMembership({ invites, roles, notices: ownerNotices });
   const previews = new OfferPreviews({
     Offer,
     senders: sources,
@@ -300,7 +303,7 @@ export function createApp(opts: AppOptions): App {
       },
       roles,
       invites,
-      ownerNotices,
+      membership,
       clock,
       log: log.child({ module: 'bot' }),
     },

@@ -6,7 +6,8 @@ import { z } from 'zod';
  * Staff of an account (collection `account_staff`): users who joined with an invite. The owner is
  * not here (the account's `ownerUserId`, or ALLOWED_USER_IDS for the deployment's own account).
  * `_id` is random: it is what the /staff buttons carry, and says nothing about the user. A removed
- * member's document is deleted; joining again makes a new one (re-send right off again).
+ * member's document is deleted; joining again makes a new one (re-send right off again). Joining and
+ * removal go through staff-membership.ts, which keeps the invites in step.
  */
 export interface StaffDoc {
   _id: string;
@@ -17,6 +18,8 @@ export interface StaffDoc {
   /** May confirm suggested offers (money leaves the account). Off until the owner allows it. */
   canResend: boolean;
   invitedBy: number;
+  /** The invite they joined with (a retried join of the same invite completes this membership); absent on older members. */
+  inviteId?: string | null;
   joinedAt: Date;
 }
 
@@ -28,6 +31,7 @@ const staffSchema = new Schema<StaffDoc>(
     name: { type: String, required: true },
     canResend: { type: Boolean, default: false },
     invitedBy: { type: Number, required: true },
+    inviteId: { type: String, default: null },
     joinedAt: { type: Date, required: true },
   },
   { collection: 'account_staff', versionKey: false, _id: false },
@@ -49,27 +53,40 @@ export class StaffStore {
     await this.Staff.init();
   }
 
-  /** Adds the user to the account's staff; a member already there is left as they are. */
+  /**
+   * Adds the user to the account's staff (an upsert that only inserts, so two processes adding the same
+   * user make one member); a member already there is left as they are. `member.inviteId` says which
+   * invite the membership came from.
+   */
   async add(
-    input: { accountId: string; userId: number; name: string; invitedBy: number },
+    input: { accountId: string; userId: number; name: string; invitedBy: number; inviteId: string },
     now: Date,
   ): Promise<{ member: StaffDoc; added: boolean }> {
     const existing = await this.member(input.accountId, input.userId);
     if (existing) return { member: existing, added: false };
-    const member = await this.Staff.findOneAndUpdate(
-      { accountId: input.accountId, userId: input.userId },
-      {
-        $setOnInsert: {
-          _id: randomBytes(9).toString('base64url'),
-          name: input.name.slice(0, 64),
-          canResend: false,
-          invitedBy: input.invitedBy,
-          joinedAt: now,
+    try {
+      const member = await this.Staff.findOneAndUpdate(
+        { accountId: input.accountId, userId: input.userId },
+        {
+          $setOnInsert: {
+            _id: randomBytes(9).toString('base64url'),
+            name: input.name.slice(0, 64),
+            canResend: false,
+            invitedBy: input.invitedBy,
+            inviteId: input.inviteId,
+            joinedAt: now,
+          },
         },
-      },
-      { upsert: true, returnDocument: 'after' },
-    ).lean<StaffDoc>();
-    return { member: member, added: true };
+        { upsert: true, returnDocument: 'after' },
+      ).lean<StaffDoc>();
+      return { member: member, added: true };
+    } catch (err) {
+      // Another process's insert of the same member won (servers that do not retry the upsert): theirs it is.
+      if ((err as { code?: unknown }).code !== 11000) throw err;
+      const member = await this.member(input.accountId, input.userId);
+      if (!member) throw err;
+      return { member, added: false };
+    }
   }
 
   async member(accountId: string, userId: number): Promise<StaffDoc | null> {
@@ -85,7 +102,22 @@ export class StaffStore {
     return this.Staff.find({ userId }).sort({ joinedAt: 1 }).limit(50).lean<StaffDoc[]>();
   }
 
-  /** Removes a member of this account (by the button's id); the removed member, or null when gone already. */
+  /** A member of this account by the /staff button's id; null when not (or no longer) staff. */
+  async byId(accountId: string, staffId: string): Promise<StaffDoc | null> {
+    const input = staffIdSchema.safeParse(staffId);
+    if (!input.success) return null;
+    return this.Staff.findOne({ _id: input.data, accountId }).lean<StaffDoc>();
+  }
+
+  /** Deletes the membership this user got from this invite, if any (a join undone: they were removed meanwhile). */
+  async removeJoinedWith(accountId: string, userId: number, inviteId: string): Promise<void> {
+    await this.Staff.deleteOne({ accountId, userId, inviteId });
+  }
+
+  /**
+   * Removes a member of this account (by the button's id); the removed member, or null when gone already.
+   * Use StaffMembership.remove, which first closes the invites they used.
+   */
   async remove(accountId: string, staffId: string): Promise<StaffDoc | null> {
     const input = staffIdSchema.safeParse(staffId);
     if (!input.success) return null;

@@ -20,7 +20,7 @@ import { groupsFeature } from './features/groups.js';
 import { accountDetails, inviteRedemption, staffFeature } from './features/staff.js';
 import type { AccountRoles } from '../accounts/roles.js';
 import type { InviteStore } from '../accounts/invites.js';
-import type { OwnerNotices } from '../accounts/owner-notices.js';
+import type { StaffMembership } from '../accounts/staff-membership.js';
 import { helpFeature } from './features/help.js';
 import { languageFeature } from './features/language.js';
 import { translatorFor } from './i18n.js';
@@ -58,8 +58,8 @@ export interface BotDeps {
   /** Roles on accounts (owner, staff, group members), the account a chat acts for, staff groups. */
   roles: AccountRoles;
   invites: InviteStore;
-  /** What an account's owner is told in their private chat from background work (staff joining). */
-  ownerNotices: OwnerNotices;
+  /** Joining with an invite and removal from the staff (the owner told who joined). */
+  membership: StaffMembership;
   clock: Clock;
   log: Logger;
 }
@@ -136,7 +136,7 @@ export function createBot(token: string, deps: BotDeps, options: BotOptions): Bo
     log: deps.log,
   };
   bot.use(keyIntake(accountDeps));
-  const staffDeps = { roles: deps.roles, invites: deps.invites, tracker: deps.tracker, clock: deps.clock, notices: deps.ownerNotices };
+  const staffDeps = { roles: deps.roles, invites: deps.invites, tracker: deps.tracker, clock: deps.clock, membership: deps.membership };
   bot.use(inviteRedemption(staffDeps));
   bot.use(groupsFeature({ roles: deps.roles, chats: deps.chats, tracker: deps.tracker, resend: deps.resend, clock: deps.clock }));
   // Conversations v2 build their own Api: pacing, auto-retry and i18n must be installed inside them too.

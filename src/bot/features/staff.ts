@@ -1,8 +1,8 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { User } from 'grammy/types';
 import type { InviteStore } from '../../accounts/invites.js';
-import type { OwnerNotices } from '../../accounts/owner-notices.js';
 import type { AccountRoles } from '../../accounts/roles.js';
+import type { StaffMembership } from '../../accounts/staff-membership.js';
 import type { StaffDoc } from '../../accounts/staff.js';
 import type { Locale } from '../../config.js';
 import type { ResendService } from '../../resend/resend-service.js';
@@ -18,8 +18,8 @@ export interface StaffFeatureDeps {
   invites: InviteStore;
   tracker: OrderTracker;
   clock: Clock;
-  /** Records that the owner is to be told, in their private chat, that someone joined with their invite. */
-  notices: Pick<OwnerNotices, 'staffJoined'>;
+  /** Joining with an invite (the owner told who joined) and removal by the owner. */
+  membership: StaffMembership;
 }
 
 /** How a member is named in /staff: what Telegram showed when they joined (never their user id). */
@@ -30,37 +30,20 @@ export function displayName(user: Pick<User, 'first_name' | 'last_name' | 'usern
 
 /**
  * Joining with an invite: `/start <code>` in a private chat, before the access gate (the person is not
- * staff yet). Anything else that starts with /start goes on (onboarding, the welcome).
+ * staff yet). Anything else that starts with /start goes on (onboarding, the welcome). What a join
+ * writes, and how a retried one completes an interrupted one, is accounts/staff-membership.ts.
  */
 export function inviteRedemption(deps: StaffFeatureDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   composer.chatType('private').command('start', async (ctx, next) => {
     const code = ctx.match.trim();
     if (!/^[A-Za-z0-9_-]{22}$/.test(code)) return next();
-    const now = new Date(deps.clock.now());
-    const result = await deps.invites.redeem(code, ctx.from.id, now);
-    if (!result.ok) {
-      await ctx.reply(ctx.t(`invite-failed-${result.reason}`), { parse_mode: 'HTML' });
-      return;
-    }
-    const { accountId, createdBy } = result.invite;
-    if (await deps.roles.isOwner(accountId, ctx.from.id)) {
-      await ctx.reply(ctx.t('invite-own-account'), { parse_mode: 'HTML' });
-      return;
-    }
-    const { added, member } = await deps.roles.staff.add(
-      { accountId, userId: ctx.from.id, name: displayName(ctx.from), invitedBy: createdBy },
-      now,
-    );
-    if (added) {
-      // The owner who made the invite hears who used it (or the account's owner now, if that changed):
-      // recorded right after the join (keyed by the invite, so once), delivered by the notice worker.
-      const owner = (await deps.roles.isOwner(accountId, createdBy)) ? createdBy : await deps.roles.ownerOf(accountId);
-      if (owner !== undefined) await deps.notices.staffJoined({ inviteId: result.invite._id, accountId }, owner, { name: member.name });
-    }
-    // They act for the account they just joined (another one can be chosen in /account).
-    await deps.roles.chooseActing(ctx.from.id, accountId);
-    await ctx.reply(ctx.t(added ? 'invite-joined' : 'invite-already-staff'), { parse_mode: 'HTML' });
+    const result = await deps.membership.join(code, { id: ctx.from.id, name: displayName(ctx.from) }, new Date(deps.clock.now()));
+    const text =
+      result.type === 'refused'
+        ? ctx.t(`invite-failed-${result.reason}`)
+        : ctx.t(result.type === 'own-account' ? 'invite-own-account' : result.type === 'joined' ? 'invite-joined' : 'invite-already-staff');
+    await ctx.reply(text, { parse_mode: 'HTML' });
   });
   return composer;
 }
@@ -104,7 +87,7 @@ export function staffFeature(deps: StaffFeatureDeps): Composer<BotContext> {
 
   onCallback(composer, 'staff_remove', async (ctx, data) => {
     const accountId = ownedAccount(ctx);
-    const removed = accountId === undefined ? null : await deps.roles.staff.remove(accountId, data.staffId);
+    const removed = accountId === undefined ? null : await deps.membership.remove(accountId, data.staffId, new Date(deps.clock.now()));
     if (!removed || accountId === undefined) {
       await ctx.answerCallbackQuery({ text: ctx.t('staff-stale'), show_alert: true });
       return;
