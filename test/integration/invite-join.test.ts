@@ -1,5 +1,6 @@
 import type { Update } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
+import { InviteStore, JOIN_RETRY_WINDOW_MS } from '../../src/accounts/invites.js';
 import { OwnerNoticeStore, type OwnerNoticeDoc } from '../../src/accounts/owner-notices.js';
 import type { StaffDoc } from '../../src/accounts/staff.js';
 import { RESELLER, sleep, STRANGER, type Harness } from '../support/harness.js';
@@ -183,4 +184,21 @@ describe('an interrupted join completed by its retry', () => {
     expect(toldOwner(h, NEWBIE)).toHaveLength(1);
     expect(h.badRequests()).toEqual([]);
   }, 30_000);
+
+  it('the redeem decides: the same user within 10 minutes of their redeem (boundary included), never after, never someone else, never after a removal', async () => {
+    const h = await start();
+    const invites = new InviteStore(h.db);
+    const used = new Date('2026-01-01T10:00:00Z');
+    const later = (ms: number) => new Date(used.getTime() + ms);
+    const { code } = await invites.create('env', RESELLER, used);
+    expect(await invites.redeem(code, NEWBIE, used)).toMatchObject({ ok: true, retry: false });
+    expect(await invites.redeem(code, NEWBIE, later(JOIN_RETRY_WINDOW_MS))).toMatchObject({ ok: true, retry: true });
+    expect(await invites.redeem(code, NEWBIE, later(JOIN_RETRY_WINDOW_MS + 1))).toEqual({ ok: false, reason: 'used' });
+    expect(await invites.redeem(code, STRANGER, later(1))).toEqual({ ok: false, reason: 'used' });
+    // Removed one second after the redeem: refused at once, within the window still.
+    await invites.memberRemoved('env', NEWBIE, later(1_000));
+    expect(await invites.redeem(code, NEWBIE, later(2_000))).toEqual({ ok: false, reason: 'used' });
+    // Nothing else moved: still used by NEWBIE at the redeem time.
+    expect(await invites.Invite.findOne({}).lean()).toMatchObject({ usedBy: NEWBIE, usedAt: used, memberRemovedAt: later(1_000) });
+  });
 });
