@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RESELLER, STAFF, sleep, type Harness } from '../support/harness.js';
+import { LONG_FAST_PHASE, startBot } from '../support/start-bot.js';
 
 /**
  * A claim that really expires while its holder is still working: worker A's provider call hangs (the
@@ -10,17 +11,14 @@ import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
 let h: Harness;
 const LEASE_MS = 1_000;
 beforeEach(async () => {
-  h = await Harness.start({
-    timeScale: 0.05, // a 15 s fast phase: the order stays in it throughout
+  h = await startBot({
+    ...LONG_FAST_PHASE, // a 15 s fast phase: the order stays in it throughout
     app: {
       tracker: { idleMs: 100, pollLeaseMs: LEASE_MS, deliveryLeaseMs: LEASE_MS, lookupGiveUpMs: 1_000_000 },
       // A's held call must hang, not time out and be retried by the client.
       provider: { timeoutMs: 30_000, retry: { attempts: 1, baseDelayMs: 20, maxDelayMs: 200 } },
     },
   });
-});
-afterEach(async () => {
-  await h.close();
 });
 
 /** Versions of the chat's messages that showed `marker`. */

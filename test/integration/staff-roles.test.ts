@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OwnerNoticeStore, type OwnerNoticeDoc } from '../../src/accounts/owner-notices.js';
-import { Harness, RESELLER, sleep, STRANGER, type HarnessOptions } from '../support/harness.js';
+import { RESELLER, sleep, STRANGER, type Harness, type HarnessOptions } from '../support/harness.js';
 import {
   answers,
   button,
@@ -15,6 +15,7 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { startBot } from '../support/start-bot.js';
 import { textMessageUpdate } from '../support/updates.js';
 
 /**
@@ -25,12 +26,9 @@ import { textMessageUpdate } from '../support/updates.js';
 
 const NEWBIE = 333_333;
 let h: Harness;
-afterEach(async () => {
-  await h.close();
-});
 
 async function start(opts: HarnessOptions = {}): Promise<void> {
-  h = await Harness.start({ allowedUserIds: [RESELLER], defaultLocale: 'en', ...opts });
+  h = await startBot({ allowedUserIds: [RESELLER], defaultLocale: 'en', ...opts });
 }
 
 const t = (key: string, vars?: Record<string, string>) => h.app.translatorFor('en')(key, vars);

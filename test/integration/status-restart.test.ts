@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RESELLER, STAFF, sleep, type Harness } from '../support/harness.js';
+import { LONG_FAST_PHASE, startBot } from '../support/start-bot.js';
 
 let h: Harness;
 beforeEach(async () => {
   // A 15 s fast phase (TIME_SCALE 0.05): a crash, the 2 s lease wait and a loaded machine never push a
   // polled order into the long tail, whose resolution would rightly come as a second message.
-  h = await Harness.start({
-    timeScale: 0.05,
+  h = await startBot({
+    ...LONG_FAST_PHASE,
     app: { tracker: { idleMs: 200, pollLeaseMs: 2_000, deliveryLeaseMs: 2_000, lookupGiveUpMs: 1_000_000 } },
   });
-});
-afterEach(async () => {
-  await h.close();
 });
 
 function sendMobile(ref: string) {

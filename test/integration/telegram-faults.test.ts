@@ -1,14 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Harness, RESELLER, STAFF, sleep } from '../support/harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RESELLER, STAFF, sleep, type Harness } from '../support/harness.js';
+import { LONG_FAST_PHASE, startBot } from '../support/start-bot.js';
 
 let h: Harness;
 beforeEach(async () => {
   // A 15 s fast phase (TIME_SCALE 0.05): on a loaded machine a frozen order still never drifts into the
   // long tail, whose resolution would rightly come as a second message.
-  h = await Harness.start({ timeScale: 0.05 });
-});
-afterEach(async () => {
-  await h.close();
+  h = await startBot(LONG_FAST_PHASE);
 });
 
 /** An order frozen in HANDLING, with its status message shown in `chats`. */
