@@ -15,6 +15,7 @@ import {
   statusWithOffers,
   waitUntilShows,
 } from '../support/offer-steps.js';
+import { resendRef } from '../../src/resend/offers.js';
 import { startBotWithPatientProvider, startBotWithStaffGroup, startLongTailBot } from '../support/start-bot.js';
 
 /**
@@ -137,15 +138,17 @@ describe('offers across a supergroup upgrade', () => {
    * Telegram calls makes them interleave either way. Returns the offer's id and ref, the status message
    * in the supergroup, and the held check by ref.
    */
-  async function uncertainAcrossUpgrade(ref: string) {
+  async function uncertainAcrossUpgrade(ref: string, opts: { foundByTheCheck?: boolean } = {}) {
     h = await startBotWithPatientProvider({ defaultLocale: 'en' });
     await h.linkGroup(GROUP);
-    refundedWithOffers(h, ref, [FACTURE_500]);
+    const sourceId = refundedWithOffers(h, ref, [FACTURE_500]);
     const status = await statusWithOffers(h, ref, inGroup);
     const confirmation = await pressOffer(h, status, 0, inGroup);
     // The send gets no clear answer (nothing created); the check by ref that follows waits.
     h.emulator.injectFault({ kind: 500, path: /\/v3\/mobile\/send/ });
     const check = h.emulator.hold(/\/v3\/mobile\/check-ref\//);
+    // `foundByTheCheck`: the order exists when the check by ref arrives (its held answer finds it).
+    if (opts.foundByTheCheck) orderFound(resendRef(sourceId, FACTURE_500.plan_code, FACTURE_500.amount));
     await pressConfirm(h, confirmation, inGroup);
     await h.telegram.waitFor(() => (check.held > 0 ? true : undefined), { what: 'the check by ref reaching the provider' });
     for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
@@ -220,6 +223,30 @@ describe('offers across a supergroup upgrade', () => {
     const done = (await Offers(h).findById(offerId).lean())!;
     expect(done.targets).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: workers.message_id })]);
     expect(current(h, pressed).html).toBe(h.app.translatorFor('en')('offer-sending-here', { ref }));
+    expect(sendCount(h)).toBe(1);
+    expect(h.badRequests()).toEqual([]);
+  });
+
+  it('a press whose new message lost the race to the send being found: that message is recorded and becomes the live status, never a second new one', async () => {
+    const { offerId, status, check } = await uncertainAcrossUpgrade('sg-race-3', { foundByTheCheck: true });
+    const presses = h.telegram.hold('sendMessage', { chatId: SUPERGROUP });
+    const pressing = h.press(status.message_id, button(status, 'of:').callback_data, inSupergroup);
+    await presses.arrived;
+    // Meanwhile the check by ref finds the order: sent, and the supergroup (no message yet) follows it.
+    check.release();
+    for (let i = 0; i < 500 && (await Offers(h).findById(offerId).lean())!.state !== 'sent'; i++) await sleep(10);
+    // The press's message ("being sent") arrives: judged again on the sent offer, it follows the order itself.
+    presses.release();
+    await pressing;
+    const replies = () => h.telegram.messages(SUPERGROUP).filter((m) => m.replyTo === status.message_id);
+    expect(replies()).toHaveLength(1);
+    const pressed = replies()[0]!;
+    await waitUntilShows(h, pressed, '✅', "the press's message: the order's live status");
+    await h.waitUntilDelivered();
+    expect(replies()).toHaveLength(1);
+    expect((await Offers(h).findById(offerId).lean())!.targets).toEqual([
+      expect.objectContaining({ chatId: SUPERGROUP, messageId: pressed.message_id }),
+    ]);
     expect(sendCount(h)).toBe(1);
     expect(h.badRequests()).toEqual([]);
   });
