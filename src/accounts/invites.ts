@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { z } from 'zod';
+import { retryOnLostRace } from '../shared/lost-race.js';
 
 /**
  * Staff invites (collection `account_invites`): the owner's `/invite` makes a one-time code, sent as
@@ -115,11 +116,15 @@ export class InviteStore {
     const input = inviteCodeSchema.safeParse(code);
     if (!input.success) return { ok: false, reason: 'unknown' };
     const codeHash = hashCode(input.data);
-    const used = await this.Invite.findOneAndUpdate(
-      { codeHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { usedAt: now, usedBy: userId } },
-      { returnDocument: 'after' },
-    ).lean<InviteDoc>();
+    // Two redeems at once (a double tap on two processes) may race on servers built on row locks: the
+    // loser tries again, finds the code used, and goes on below.
+    const used = await retryOnLostRace(() =>
+      this.Invite.findOneAndUpdate(
+        { codeHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
+        { $set: { usedAt: now, usedBy: userId } },
+        { returnDocument: 'after' },
+      ).lean<InviteDoc>(),
+    );
     if (used) return { ok: true, invite: used, retry: false };
     const found = await this.Invite.findOne({ codeHash }).lean<InviteDoc>();
     if (!found) return { ok: false, reason: 'unknown' };

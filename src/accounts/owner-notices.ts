@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Clock } from '../shared/clock.js';
+import { retryOnLostRace } from '../shared/lost-race.js';
 import type { AccountStore } from './account-store.js';
 
 /**
@@ -80,12 +81,15 @@ export class OwnerNoticeStore {
   async record(key: string, notice: { accountId: string; userId: number } & OwnerNoticeData, now: Date): Promise<boolean> {
     const { accountId, userId, kind, ...data } = notice;
     try {
-      const res = await this.Notice.updateOne(
-        { _id: key },
-        {
-          $setOnInsert: { accountId, userId, kind, data, dueAt: now, deliveredAt: null, gaveUp: null, attempts: 0, createdAt: now },
-        },
-        { upsert: true },
+      // A lost race (a deadlock on servers built on row locks) is tried again: the upsert only inserts.
+      const res = await retryOnLostRace(() =>
+        this.Notice.updateOne(
+          { _id: key },
+          {
+            $setOnInsert: { accountId, userId, kind, data, dueAt: now, deliveredAt: null, gaveUp: null, attempts: 0, createdAt: now },
+          },
+          { upsert: true },
+        ),
       );
       return res.upsertedCount > 0;
     } catch (err) {

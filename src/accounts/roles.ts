@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { AccountStore } from './account-store.js';
 import type { GroupLinks } from './group-links.js';
 import type { StaffStore } from './staff.js';
+import { retryOnLostRace } from '../shared/lost-race.js';
 
 /**
  * Who a user is on an account:
@@ -133,7 +134,8 @@ export class AccountRoles {
   async chooseActing(userId: number, accountId: string): Promise<boolean> {
     const actors = await this.accountsOf(userId);
     if (!actors.some((a) => a.accountId === accountId)) return false;
-    await this.Choice.updateOne({ _id: userId }, { $set: { accountId } }, { upsert: true });
+    // Two processes choosing at once (a join's retry) may race on the upsert: the same write again is harmless.
+    await retryOnLostRace(() => this.Choice.updateOne({ _id: userId }, { $set: { accountId } }, { upsert: true }));
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { z } from 'zod';
+import { lostRace } from '../shared/lost-race.js';
 
 /**
  * Staff of an account (collection `account_staff`): users who joined with an invite. The owner is
@@ -55,37 +56,38 @@ export class StaffStore {
 
   /**
    * Adds the user to the account's staff (an upsert that only inserts, so two processes adding the same
-   * user make one member); a member already there is left as they are. `member.inviteId` says which
+   * user make one member, the loser reading the winner's); a member already there is left as they are. `member.inviteId` says which
    * invite the membership came from.
    */
   async add(
     input: { accountId: string; userId: number; name: string; invitedBy: number; inviteId: string },
     now: Date,
   ): Promise<{ member: StaffDoc; added: boolean }> {
-    const existing = await this.member(input.accountId, input.userId);
-    if (existing) return { member: existing, added: false };
-    try {
-      const member = await this.Staff.findOneAndUpdate(
-        { accountId: input.accountId, userId: input.userId },
-        {
-          $setOnInsert: {
-            _id: randomBytes(9).toString('base64url'),
-            name: input.name.slice(0, 64),
-            canResend: false,
-            invitedBy: input.invitedBy,
-            inviteId: input.inviteId,
-            joinedAt: now,
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.member(input.accountId, input.userId);
+      if (existing) return { member: existing, added: false };
+      try {
+        const member = await this.Staff.findOneAndUpdate(
+          { accountId: input.accountId, userId: input.userId },
+          {
+            $setOnInsert: {
+              _id: randomBytes(9).toString('base64url'),
+              name: input.name.slice(0, 64),
+              canResend: false,
+              invitedBy: input.invitedBy,
+              inviteId: input.inviteId,
+              joinedAt: now,
+            },
           },
-        },
-        { upsert: true, returnDocument: 'after' },
-      ).lean<StaffDoc>();
-      return { member: member, added: true };
-    } catch (err) {
-      // Another process's insert of the same member won (servers that do not retry the upsert): theirs it is.
-      if ((err as { code?: unknown }).code !== 11000) throw err;
-      const member = await this.member(input.accountId, input.userId);
-      if (!member) throw err;
-      return { member, added: false };
+          { upsert: true, returnDocument: 'after' },
+        ).lean<StaffDoc>();
+        return { member: member, added: true };
+      } catch (err) {
+        // Another process's insert of the same member won (E11000, or a deadlock on servers built on row
+        // locks): read theirs on the next turn.
+        if (!lostRace(err) || attempt >= 4) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+      }
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Claim, Lease } from './leases.js';
 import type { OrderDoc, ReplacedMessage, TrackingModels, WatcherDoc } from './models.js';
+import { lostRace, retryOnLostRace } from '../shared/lost-race.js';
 
 /** The two kinds of due work on an order document, each with its own lease (see leases.ts). */
 export type DueField = 'nextCheckAt' | 'deliverAt';
@@ -97,30 +98,5 @@ export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
-/**
- * A write that lost a race and may simply be repeated: E11000 from two concurrent upserts on a unique
- * key, or a write conflict / deadlock that MongoDB-compatible servers built on row locks report
- * (WriteConflict 112, or an error labelled TransientTransactionError).
- */
-function lostRace(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; errorLabels?: unknown; message?: unknown };
-  return (
-    e.code === 11000 ||
-    e.code === 112 ||
-    (Array.isArray(e.errorLabels) && e.errorLabels.includes('TransientTransactionError')) ||
-    (typeof e.message === 'string' && /deadlock detected|write conflict/i.test(e.message))
-  );
-}
-
-/** Two concurrent upserts on a unique key: the loser tries again (a few times for conflicts). */
-export async function retryOnDuplicateKey<T>(op: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op();
-    } catch (err) {
-      if (!lostRace(err) || attempt >= 4) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
-    }
-  }
-}
+/** Two concurrent upserts on a unique key: the loser tries again (a few times for conflicts); see shared/lost-race.ts. */
+export const retryOnDuplicateKey = retryOnLostRace;
