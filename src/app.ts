@@ -43,6 +43,7 @@ import { OfferWorker } from './resend/offer-worker.js';
 import { OwnerNoticeWorker } from './bot/owner-notices.js';
 import { OwnerNotices, OwnerNoticeStore } from './accounts/owner-notices.js';
 import { TelegramOfferMessages } from './bot/offer-messages.js';
+import { buildIndexes } from './db/indexes.js';
 
 /** The env-configured OneClickDz account (ONECLICK_API_KEY); linked accounts have random ids (accounts/account-store.ts). */
 export const ENV_ACCOUNT_ID = 'env';
@@ -375,18 +376,8 @@ export function createApp(opts: AppOptions): App {
     keyStates: () => accounts.guard.keyStates(),
     translatorFor: (locale) => translatorFor(i18n, locale),
     prepare: async () => {
-      await Promise.all([
-        models.Order.init(),
-        models.Watcher.init(),
-        chats.init(),
-        Offer.init(),
-        linking.init(),
-        roles.init(),
-        roles.staff.init(),
-        roles.groups.init(),
-        invites.init(),
-        noticeStore.init(),
-      ]);
+      // Every model's collection and indexes, a failed build included (see buildIndexes).
+      await buildIndexes(connection);
       // Orders, watchers and offers from before accounts existed are the default account's.
       const adopted = await adoptIntoDefaultAccount([models.Order, models.Watcher, Offer], ENV_ACCOUNT_ID);
       if (adopted > 0) log.info({ adopted }, 'documents without an account now belong to the default account (env)');

@@ -16,6 +16,9 @@ import { startHttpServer, type HttpServer } from './ops/http-server.js';
 import { Metrics } from './ops/metrics.js';
 import { createWebhookHandler } from './ops/webhook.js';
 
+/** How many times start-up tries to prepare the database (indexes, migrations) before it gives up. */
+const PREPARE_ATTEMPTS = 10;
+
 /**
  * Entry point: config, MongoDB, background work (provider key guard included), then updates by BOT_MODE: long
  * polling (by whichever polling process holds the polling lease; the others work as workers),
@@ -101,15 +104,17 @@ async function main(): Promise<void> {
     app = started;
     // Replicas starting together build the same indexes and run the same idempotent migrations at
     // once; a MongoDB-compatible server may abort one of them (e.g. "deadlock detected"). Try again
-    // a few times before giving up, so a concurrent start does not become a crash under a restart policy.
+    // several times before giving up, so a concurrent start does not become a crash under a restart
+    // policy. The waits are random (0.5 to 1.5 x 250 ms x attempt, about 14 s over all 10 attempts), so two
+    // replicas that collided once do not retry in step and collide again.
     for (let attempt = 1; ; attempt++) {
       try {
         await started.prepare();
         break;
       } catch (err) {
-        if (attempt >= 5 || stopping) throw err;
+        if (attempt >= PREPARE_ATTEMPTS || stopping) throw err;
         log.warn({ err, attempt }, 'preparing the database failed; retrying');
-        await new Promise((r) => setTimeout(r, 250 * attempt));
+        await new Promise((r) => setTimeout(r, 250 * attempt * (0.5 + Math.random())));
       }
     }
     // start() also starts the key guard: it validates ONECLICK_API_KEY in the background. A rejected
