@@ -13,10 +13,13 @@ import { chatIdSchema } from './requests.js';
  * can be edited any more, and the supergroup numbers its messages afresh (an old message id there is
  * another message, or none), so no message of the old chat is kept: an open order gets a new status
  * message in the supergroup (and its pushes there from then on). A closed order is no longer followed
- * (its final state stays in the history), unless the chat is still owed its long-tail announcement
- * (the order resolved or expired just before the upgrade, or that push met the upgrade): that comes as
- * a new message in the supergroup, once (see StatusDelivery: a carried push is owed only while the
- * chat has not been told that outcome). Idempotent (Telegram announces the upgrade in both chats).
+ * (its final state stays in the history), unless the chat was not shown that final state: its
+ * long-tail announcement is still owed (the order resolved or expired just before the upgrade, or that
+ * push met the upgrade), or its status message was last sent or edited before the order closed (the
+ * edit to the final state had not gone out, or met the upgrade), or it never got one. That comes as a
+ * new message in the supergroup, once (see StatusDelivery: a carried push of a closed order is owed
+ * only while the chat has not been told that outcome). Idempotent (Telegram announces the upgrade in
+ * both chats).
  * Returns how many watchers moved (their orders' deliveries are then due).
  */
 export async function moveChatWatchers(models: TrackingModels, fromChatId: number, toChatId: number, now: Date): Promise<number> {
@@ -24,8 +27,8 @@ export async function moveChatWatchers(models: TrackingModels, fromChatId: numbe
   const to = chatIdSchema.parse(toChatId);
   const { Watcher, Order } = models;
   const closed = await Watcher.find({ chatId: from, closedAt: { $type: 'date' } })
-    .select({ orderId: 1, messageId: 1, muted: 1, announcedStatus: 1 })
-    .lean<Array<Pick<WatcherDoc, '_id' | 'orderId' | 'messageId' | 'muted' | 'announcedStatus'>>>();
+    .select({ orderId: 1, messageId: 1, muted: 1, announcedStatus: 1, lastEditAt: 1, closedAt: 1 })
+    .lean<Array<Pick<WatcherDoc, '_id' | 'orderId' | 'messageId' | 'muted' | 'announcedStatus' | 'lastEditAt' | 'closedAt'>>>();
   const orders = new Map(
     (
       await Order.find({ _id: { $in: closed.map((w) => w.orderId) } })
@@ -37,7 +40,13 @@ export async function moveChatWatchers(models: TrackingModels, fromChatId: numbe
     const order = orders.get(w.orderId.toString());
     return order !== undefined && owesAnnouncement(order, w);
   });
-  await Watcher.deleteMany({ chatId: from, closedAt: { $type: 'date' }, _id: { $nin: owing.map((w) => w._id) } });
+  // The chat's message does not show the order closed (last written before it closed, or never sent):
+  // the final state would otherwise reach nobody, the old group's message being uneditable now.
+  const unshown = closed.filter(
+    (w) => !owing.includes(w) && orders.has(w.orderId.toString()) && (!w.lastEditAt || (w.closedAt && w.lastEditAt < w.closedAt)),
+  );
+  const kept = [...owing, ...unshown].map((w) => w._id);
+  await Watcher.deleteMany({ chatId: from, closedAt: { $type: 'date' }, _id: { $nin: kept } });
 
   const moved = await Watcher.find({ chatId: from }).select({ _id: 1, orderId: 1 }).lean<Array<Pick<WatcherDoc, '_id' | 'orderId'>>>();
   const owingIds = new Set(owing.map((w) => w._id.toString()));

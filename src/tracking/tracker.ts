@@ -383,8 +383,8 @@ export class OrderTracker {
 
   /**
    * A group became a supergroup (Telegram gave it a new chat id): its watchers follow it, an open
-   * order with a new status message there, a closed one only when a long-tail announcement is still
-   * owed (see moveChatWatchers). Idempotent (Telegram announces the upgrade in both chats).
+   * order with a new status message there, a closed one only when the chat was not shown its final
+   * state yet (see moveChatWatchers). Idempotent (Telegram announces the upgrade in both chats).
    */
   async migrateChat(fromChatId: number, toChatId: number): Promise<void> {
     const moved = await moveChatWatchers(this.models, fromChatId, toChatId, this.now());

@@ -294,6 +294,35 @@ describe('offers across a supergroup upgrade', () => {
     expect(h.badRequests()).toEqual([]);
   });
 
+  it('an order that closes as the group is upgraded (its edit to ✅ meets the upgrade): its final state comes in the supergroup, once', async () => {
+    h = await startBotWithStaffGroup(GROUP, { defaultLocale: 'en' });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'sg-final' });
+    h.emulator.setStatus(topupId, 'HANDLING');
+    await h.send('/status sg-final', inGroup);
+    await h.waitForMessage(GROUP, (m) => m.text.includes('sg-final') && m.text.includes('⏳'), 'the status message in the group');
+    await h.waitUntilDelivered();
+
+    // Upgraded before the bot handled the upgrade message; the order then resolves: the edit of the
+    // group's message answers 400 (upgraded), and the group's message can never show it.
+    const upgrade = h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER));
+    h.emulator.setStatus(topupId, 'FULFILLED');
+    const final = await h.waitForMessage(
+      SUPERGROUP,
+      (m) => m.text.includes('sg-final') && m.text.includes('✅'),
+      'the final state in the supergroup',
+    );
+    expect(final.replyTo).toBeUndefined();
+    // The upgrade messages arrive afterwards: nothing is left to move, nothing is sent again.
+    for (const update of upgrade) await h.handle(update);
+    await h.waitUntilDelivered();
+    await sleep(2_500); // past the delivery lease (2 s): a second worker's repeat would show
+    await h.waitUntilDelivered();
+    expect(h.telegram.messages(SUPERGROUP).filter((m) => m.text.includes('sg-final'))).toEqual([
+      expect.objectContaining({ message_id: final.message_id }),
+    ]);
+    expect(h.telegram.messages(GROUP).filter((m) => m.text.includes('✅'))).toEqual([]);
+  });
+
   it('an offer sent before the upgrade and settled twice in the supergroup (the worker died before recording it): one status message there', async () => {
     h = await startBotWithStaffGroup(SUPERGROUP, { defaultLocale: 'en' });
     const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'sg-twice' });
