@@ -144,8 +144,12 @@ export type OfferEvent =
   | { type: 'accepted'; topupId: string }
   /** The provider refused clearly (balance, validation, read-only key): no order. */
   | { type: 'refused'; refusal: Refusal }
-  /** A check by ref answered 404. */
-  | { type: 'not_found' }
+  /**
+   * A check by ref answered 404. `askedAt`: when the check was sent (default: the event's time). The
+   * answer describes the provider as it was then, so only a check sent after the whole window may
+   * say the order was not created, however late its answer arrives.
+   */
+  | { type: 'not_found'; askedAt?: Date }
   /** A POST or a check by ref got no clear answer (timeout, network, 5xx, malformed, 429). */
   | { type: 'no_answer' }
   /**
@@ -385,10 +389,13 @@ function decide(offer: OfferSnapshot, event: OfferEvent, now: Date, policy: Offe
       }
       if (offer.state !== 'uncertain') return undefined;
       const since = offer.uncertainSince ?? now;
-      const windowOver = now.getTime() >= since.getTime() + policy.unconfirmedCheckForMs;
-      // Only a 404 after the whole window lets the bot say the order was not created.
-      if (event.type === 'not_found' && windowOver) return { state: 'not_created', set: { dueAt: null } };
-      return { state: 'uncertain', set: { checks: offer.checks + 1, dueAt: nextCheckAt(since, offer.checks + 1, now, policy) } };
+      const windowEnd = since.getTime() + policy.unconfirmedCheckForMs;
+      const askedAt = event.type === 'not_found' ? (event.askedAt ?? now) : now;
+      // Only a 404 to a check sent after the whole window lets the bot say the order was not created.
+      if (event.type === 'not_found' && askedAt.getTime() >= windowEnd) return { state: 'not_created', set: { dueAt: null } };
+      // A 404 to a check sent just before the window ended that arrives after it: ask once more at once.
+      const dueAt = event.type === 'not_found' && now.getTime() >= windowEnd ? now : nextCheckAt(since, offer.checks + 1, now, policy);
+      return { state: 'uncertain', set: { checks: offer.checks + 1, dueAt } };
     }
   }
 }

@@ -164,12 +164,13 @@ export class OfferWorker {
   private async check(claim: Claim<OfferDoc>, offer: OfferDoc): Promise<Step> {
     const sender = this.opts.senders(offer.accountId);
     let event: OfferEvent;
+    const askedAt = new Date(this.opts.clock.now());
     try {
       if (!sender) throw new ProviderError('unauthorized', 'no provider account');
       const found = await sender.checkMobileByRef(offer.ref);
       event = { type: 'accepted', topupId: found.id };
     } catch (err) {
-      event = isProviderError(err, 'not_found') ? { type: 'not_found' } : { type: 'no_answer' };
+      event = isProviderError(err, 'not_found') ? { type: 'not_found', askedAt } : { type: 'no_answer' };
     }
     if (this.abandoned) return undefined;
     this.opts.log.info({ offer: offer._id, ref: offer.ref, outcome: event.type, state: offer.state }, 'suggested offer checked by ref');

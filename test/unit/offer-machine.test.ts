@@ -222,6 +222,15 @@ describe('offer machine: the worker', () => {
     expect(d.effects).toEqual([{ type: 'show', targets: [target(chatA, 'uncertain')] }]);
   });
 
+  it('a 404 to a check sent before the window ended is not the last word, however late it arrives', () => {
+    const o = offer('uncertain', { uncertainSince: t0, targets: [target(chatA, 'uncertain')] });
+    const early = ok(transition(o, { type: 'not_found', askedAt: at(599_998) }, at(600_002), policy));
+    expect(early.change.state).toBe('uncertain');
+    expect(early.change.set.dueAt).toEqual(at(600_002)); // asked again at once, not at the slow pace
+    const sentAfter = ok(transition(o, { type: 'not_found', askedAt: at(600_000) }, at(600_050), policy));
+    expect(sentAfter.change.state).toBe('not_created');
+  });
+
   it('the ref found while uncertain: sent, and the messages become its live status', () => {
     const d = ok(
       transition(
