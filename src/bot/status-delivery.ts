@@ -241,16 +241,18 @@ export class StatusDelivery implements OrderDelivery {
     const { models, log, clock } = this.opts;
     if (sendClaim) await sendClaim.release();
     const entry = { messageId, shownHash };
+    // Only while the watcher is still in the chat the message went to: a group upgraded meanwhile moved
+    // it to the supergroup, where this message id names another message (or none).
     const replaced = await models.Watcher.updateOne(
-      { _id: watcher._id, messageId: { $ne: messageId }, 'replaced.messageId': { $ne: messageId } },
+      { _id: watcher._id, chatId: watcher.chatId, messageId: { $ne: messageId }, 'replaced.messageId': { $ne: messageId } },
       { $push: { replaced: entry } },
     );
     if (replaced.matchedCount > 0) {
       log.info({ chatId: watcher.chatId, messageId }, 'status message replaced by a newer one while it was sent');
       return clock.now();
     }
-    // The watcher is gone: its lookup found an order the chat already followed, and the request moved
-    // to that order's watcher. This message is its answer if that one is still owed, else replaced.
+    // The watcher is gone (its lookup found an order the chat already followed, and the request moved
+    // to that order's watcher) or followed its group into a supergroup (no request of this chat any more). This message is its answer if that one is still owed, else replaced.
     if (watcher.requestKey !== null) {
       const request = { chatId: watcher.chatId, requestKey: watcher.requestKey };
       const owner =

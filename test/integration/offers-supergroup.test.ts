@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { User } from 'grammy/types';
 import { RESELLER, sleep, STRANGER, type Harness } from '../support/harness.js';
+import type { FakeMessage } from '../support/fake-telegram.js';
 import {
   answers,
   button,
@@ -321,6 +322,48 @@ describe('offers across a supergroup upgrade', () => {
       expect.objectContaining({ message_id: final.message_id }),
     ]);
     expect(h.telegram.messages(GROUP).filter((m) => m.text.includes('✅'))).toEqual([]);
+  });
+
+  it('an edit Telegram took in the group just before the upgrade, recorded once the watchers moved: no supergroup message is edited for it', async () => {
+    h = await startBotWithStaffGroup(GROUP, { defaultLocale: 'en' });
+    const { topupId } = h.emulator.sendMobile({ plan_code: 'PREPAID_DJEZZY', MSSIDN: '0778037340', amount: 500, ref: 'sg-late-edit' });
+    h.emulator.setStatus(topupId, 'PENDING');
+    await h.send('/status sg-late-edit', inGroup);
+    const status = await h.waitForMessage(GROUP, (m) => m.text.includes('sg-late-edit'), 'the group status');
+    await h.waitUntilDelivered();
+
+    // The group's message is edited to the next status (Telegram takes it); the bot handles the upgrade before the
+    // edit is recorded.
+    const Watcher = h.app.models.Watcher;
+    const realUpdateOne = Watcher.updateOne.bind(Watcher) as (...args: unknown[]) => ReturnType<typeof Watcher.updateOne>;
+    let upgradedAt: number | undefined;
+    let shown: string | undefined;
+    let moved!: FakeMessage;
+    const spy = vi.spyOn(Watcher, 'updateOne').mockImplementation((async (filter: Record<string, unknown>, ...rest: unknown[]) => {
+      if (upgradedAt === undefined && filter.messageId === status.message_id && filter.requestKey !== undefined) {
+        upgradedAt = h.telegram.calls.length;
+        for (const update of h.telegram.migrateGroup(GROUP, SUPERGROUP, user(RESELLER))) await h.handle(update);
+      }
+      return realUpdateOne(filter, ...rest);
+    }) as unknown as typeof Watcher.updateOne);
+    try {
+      shown = current(h, status).text;
+      h.emulator.setStatus(topupId, 'HANDLING');
+      await h.telegram.waitFor(() => (upgradedAt !== undefined ? true : undefined), { what: 'the edit recorded after the upgrade' });
+      moved = await h.waitForMessage(SUPERGROUP, (m) => m.text.includes('sg-late-edit'), 'the status message in the supergroup');
+      await h.waitUntilDelivered();
+      await sleep(2_500);
+      await h.waitUntilDelivered();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(current(h, status).text).not.toBe(shown); // the group's history shows the edit
+    // The group's message id means another message (or none) in the supergroup: never edited there.
+    // Only the supergroup's own status message is, and it shows the status, not a pointer to another message.
+    const edits = h.telegram.calls.slice(upgradedAt).filter((c) => c.method.startsWith('edit') && Number(c.params.chat_id) === SUPERGROUP);
+    expect(edits.map((c) => Number(c.params.message_id)).filter((id) => id !== moved.message_id)).toEqual([]);
+    expect(current(h, moved).html).not.toContain(h.app.translatorFor('en')('status-replaced', { query: 'sg-late-edit' }).slice(0, 12));
+    expect(wrongCalls(upgradedAt!)).toEqual([]);
   });
 
   it('an offer sent before the upgrade and settled twice in the supergroup (the worker died before recording it): one status message there', async () => {
