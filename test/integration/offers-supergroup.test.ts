@@ -117,7 +117,7 @@ describe('offers across a supergroup upgrade', () => {
     );
     // The worker records the new message as the chat's target right after Telegram took it.
     const recorded = async () => (await Offers(h).find({ state: 'refused' }).lean())[0]?.targets;
-    for (let i = 0; i < 500 && (await recorded())?.[0]?.messageId !== refusal.message_id; i++) await sleep(10);
+    for (let i = 0; i < 1500 && (await recorded())?.[0]?.messageId !== refusal.message_id; i++) await sleep(10);
     expect(await recorded()).toEqual([expect.objectContaining({ chatId: SUPERGROUP, messageId: refusal.message_id })]);
 
     for (const update of upgrade) await h.handle(update);
@@ -210,7 +210,7 @@ describe('offers across a supergroup upgrade', () => {
     // Meanwhile the check says "not confirmed yet", and the worker shows it in a new message there.
     check.release();
     const recorded = async () => (await Offers(h).findById(offerId).lean())!.targets[0]!.messageId;
-    for (let i = 0; i < 500 && (await recorded()) === null; i++) await sleep(10);
+    for (let i = 0; i < 1500 && (await recorded()) === null; i++) await sleep(10);
     const workers = h.telegram.messages(SUPERGROUP).at(-1)!;
     expect(await recorded()).toBe(workers.message_id);
 
@@ -235,7 +235,7 @@ describe('offers across a supergroup upgrade', () => {
     await presses.arrived;
     // Meanwhile the check by ref finds the order: sent, and the supergroup (no message yet) follows it.
     check.release();
-    for (let i = 0; i < 500 && (await Offers(h).findById(offerId).lean())!.state !== 'sent'; i++) await sleep(10);
+    for (let i = 0; i < 1500 && (await Offers(h).findById(offerId).lean())!.state !== 'sent'; i++) await sleep(10);
     // The press's message ("being sent") arrives: judged again on the sent offer, it follows the order itself.
     presses.release();
     await pressing;
@@ -409,7 +409,7 @@ describe('long-tail announcements across a supergroup upgrade', () => {
     h.emulator.setStatus(topupId, 'UNKNOWN_ERROR');
     await h.send(`/status ${ref}`, inGroup);
     const status = await h.waitForMessage(GROUP, (m) => m.text.includes(ref) && m.text.includes('⚠️'), 'the long-tail status message');
-    for (let i = 0; i < 500 && !(await h.order({ providerId: topupId }))?.longTail; i++) await sleep(20);
+    for (let i = 0; i < 750 && !(await h.order({ providerId: topupId }))?.longTail; i++) await sleep(20);
     expect((await h.order({ providerId: topupId }))?.longTail).toBeDefined();
     return { topupId, status };
   }
