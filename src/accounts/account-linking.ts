@@ -65,10 +65,6 @@ export class AccountLinking {
       opts.connection.model<LinkRequestDoc>('LinkRequest', linkRequestSchema);
   }
 
-  async init(): Promise<void> {
-    await Promise.all([this.store.init(), this.Requests.init()]);
-  }
-
   /** Keys can be stored only with ENCRYPTION_KEY set. */
   get canStore(): boolean {
     return this.opts.vault !== undefined;

@@ -77,10 +77,6 @@ export class AccountStore {
     this.Account = accountModel(connection);
   }
 
-  async init(): Promise<void> {
-    await this.Account.init();
-  }
-
   /** The account this user owns and has a key linked for, if any. */
   async ownedBy(userId: number): Promise<AccountDoc | null> {
     return this.Account.findOne({ ownerUserId: userId, sealedKey: { $ne: null } }).lean<AccountDoc>();

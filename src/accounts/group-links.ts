@@ -73,11 +73,6 @@ export class GroupLinks {
       connection.model<GroupClaimDoc>('GroupLinkRequest', groupClaimSchema);
   }
 
-  async init(): Promise<void> {
-    await this.GroupLink.init();
-    await this.Claim.init();
-  }
-
   /** Records an anonymous /link or /unlink of this group; the id goes in its "I am the owner" button. */
   async openClaim(chatId: number, action: GroupClaimAction, now: Date): Promise<string> {
     const _id = randomBytes(9).toString('base64url');

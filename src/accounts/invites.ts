@@ -89,10 +89,6 @@ export class InviteStore {
       (connection.models.AccountInvite as Model<InviteDoc> | undefined) ?? connection.model<InviteDoc>('AccountInvite', inviteSchema);
   }
 
-  async init(): Promise<void> {
-    await this.Invite.init();
-  }
-
   /** A new invite to `accountId`; the code is returned once and never stored. */
   async create(accountId: string, createdBy: number, now: Date): Promise<{ code: string; invite: InviteDoc }> {
     const code = randomBytes(16).toString('base64url');

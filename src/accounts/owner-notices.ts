@@ -70,10 +70,6 @@ export class OwnerNoticeStore {
       connection.model<OwnerNoticeDoc>('OwnerNotice', ownerNoticeSchema);
   }
 
-  async init(): Promise<void> {
-    await this.Notice.init();
-  }
-
   /**
    * Records a notice owed now, once per `key` (an upsert that only inserts): true when this call
    * recorded it, false when the same event was recorded before.

@@ -53,10 +53,6 @@ export class AccountRoles {
       connection.model<ActingChoiceDoc>('ActingAccount', actingChoiceSchema);
   }
 
-  async init(): Promise<void> {
-    await this.Choice.init();
-  }
-
   get staff(): StaffStore {
     return this.opts.staff;
   }

@@ -50,10 +50,6 @@ export class StaffStore {
     this.Staff = (connection.models.AccountStaff as Model<StaffDoc> | undefined) ?? connection.model<StaffDoc>('AccountStaff', staffSchema);
   }
 
-  async init(): Promise<void> {
-    await this.Staff.init();
-  }
-
   /**
    * Adds the user to the account's staff (an upsert that only inserts, so two processes adding the same
    * user make one member, the loser reading the winner's); a member already there is left as they are. `member.inviteId` says which

@@ -43,10 +43,6 @@ export class ChatStore {
     this.Chat = (connection.models.Chat as Model<ChatDoc> | undefined) ?? connection.model<ChatDoc>('Chat', chatSchema);
   }
 
-  async init(): Promise<void> {
-    await this.Chat.init();
-  }
-
   async locale(chatId: number): Promise<Locale | undefined> {
     const chat = await this.Chat.findById(chatId).select({ locale: 1 }).lean();
     return chat?.locale;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { buildIndexes } from '../../src/db/indexes.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
 import { KeyVault } from '../../src/accounts/key-vault.js';
 
@@ -34,7 +35,7 @@ describe('npm run keys:rotate', () => {
   beforeAll(async () => {
     connection = await mongoose.createConnection(inject('mongoUri'), { dbName }).asPromise();
     store = new AccountStore(connection);
-    await store.init();
+    await buildIndexes(connection);
     const old = new KeyVault(OLD);
     for (const [i, key] of KEYS.entries()) {
       const linked = await store.link(
