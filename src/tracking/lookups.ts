@@ -12,7 +12,8 @@ import { meansNoUsableProvider, type PollWorkOptions } from './order-checks.js';
 import { toUpdate, transition, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { findByQuery } from './order-source.js';
 import { syncWatchersClosedAt } from './retention.js';
-import { isDuplicateKey, oweDelivery, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
+import { isDuplicateKey, oweDelivery, upsertWatcher } from './order-store.js';
+import { retryOnLostRace } from '../shared/lost-race.js';
 import type { WatchRequest } from './requests.js';
 
 /**
@@ -23,7 +24,7 @@ export async function openLookup(models: TrackingModels, req: WatchRequest, now:
   const { Order } = models;
   const providerId = `lookup:${req.query.by}:${req.query.value}`;
   const opened = transition(null, { type: 'lookup_opened' }, now, policy);
-  const doc = await retryOnDuplicateKey(() =>
+  const doc = await retryOnLostRace(() =>
     Order.findOneAndUpdate(
       { accountId: req.accountId, providerId },
       { $setOnInsert: { accountId: req.accountId, providerId, query: req.query, history: [], ...opened.set } },

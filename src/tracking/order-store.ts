@@ -4,7 +4,7 @@
  */
 import type { Claim, Lease } from './leases.js';
 import type { OrderDoc, ReplacedMessage, TrackingModels, WatcherDoc } from './models.js';
-import { lostRace, retryOnLostRace } from '../shared/lost-race.js';
+import { lostRace } from '../shared/lost-race.js';
 
 /** The two kinds of due work on an order document, each with its own lease (see leases.ts). */
 export type DueField = 'nextCheckAt' | 'deliverAt';
@@ -97,6 +97,3 @@ export async function oweDelivery(models: TrackingModels, orderId: OrderDoc['_id
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
-
-/** Two concurrent upserts on a unique key: the loser tries again (a few times for conflicts); see shared/lost-race.ts. */
-export const retryOnDuplicateKey = retryOnLostRace;

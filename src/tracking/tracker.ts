@@ -18,7 +18,8 @@ import { LookupResolver, moveLookupWatchers, openLookup } from './lookups.js';
 import type { OrderDoc, TrackingModels, WatcherDoc } from './models.js';
 import { OrderChecks } from './order-checks.js';
 import type { OrderSourceFor } from './order-source.js';
-import { claimDue, LEASE_NAME, nextDue, oweDelivery, retryOnDuplicateKey, upsertWatcher } from './order-store.js';
+import { claimDue, LEASE_NAME, nextDue, oweDelivery, upsertWatcher } from './order-store.js';
+import { retryOnLostRace } from '../shared/lost-race.js';
 import { isClosed, machinePolicy, toUpdate, transition, unparkUpdate, type MachinePolicy, type OrderEvent } from './order-machine.js';
 import { syncWatchersClosedAt } from './retention.js';
 import type { OrderQuery } from './order-query.js';
@@ -281,7 +282,7 @@ export class OrderTracker {
   }): Promise<string> {
     const { Order } = this.models;
     const now = this.now();
-    const order = await retryOnDuplicateKey(() =>
+    const order = await retryOnLostRace(() =>
       Order.findOneAndUpdate(
         { accountId: input.accountId, providerId: input.providerId },
         {
