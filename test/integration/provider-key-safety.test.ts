@@ -245,6 +245,19 @@ describe('provider key safety', () => {
       }
     }
 
+    /**
+     * Two failed link attempts, then the linked key is revoked and its owner asks for the balance: three
+     * failures in the window, the last one newer than every proof of the env key, so no attempt is free.
+     */
+    async function spendEveryAttempt(linked: (typeof LINKED)[number]): Promise<void> {
+      await badLinkAttempt(701);
+      await badLinkAttempt(702);
+      h.emulator.setApiKey(randomUUID(), { account: linked.username });
+      await h.send('/balance', { userId: linked.owner, ...en });
+      await h.telegram.waitFor(() => (invalidAttempts() === 3 ? true : undefined), { what: 'the third failure' });
+      await settle();
+    }
+
     /** A user tries to link a key the provider does not know; resolves with the answer they got. */
     async function badLinkAttempt(userId: number): Promise<string> {
       await h.send(`/link ${randomUUID()}`, { userId, ...en });
@@ -465,14 +478,7 @@ describe('provider key safety', () => {
       refundedWithOffers(h, 'wait-offer-1');
       const confirmation = await pressOffer(h, await statusWithOffers(h, 'wait-offer-1'));
 
-      // Two failed link attempts, then the linked key is revoked and its owner asks for the balance:
-      // three failures in the window, the last one newer than every proof of the env key.
-      await badLinkAttempt(701);
-      await badLinkAttempt(702);
-      h.emulator.setApiKey(randomUUID(), { account: linked!.username });
-      await h.send('/balance', { userId: linked!.owner, ...en });
-      await h.telegram.waitFor(() => (invalidAttempts() === 3 ? true : undefined), { what: 'the third failure' });
-      await settle();
+      await spendEveryAttempt(linked!);
       const callsBefore = h.emulator.requests.length;
 
       await pressConfirm(h, confirmation);
@@ -513,13 +519,7 @@ describe('provider key safety', () => {
       await linkAll([linked!]);
       refundedWithOffers(h, 'held-offer-1');
       const confirmation = await pressOffer(h, await statusWithOffers(h, 'held-offer-1'));
-      // Three failures in the window, the last one newer than every proof of the env key: no attempt is free.
-      await badLinkAttempt(701);
-      await badLinkAttempt(702);
-      h.emulator.setApiKey(randomUUID(), { account: linked!.username });
-      await h.send('/balance', { userId: linked!.owner, ...en });
-      await h.telegram.waitFor(() => (invalidAttempts() === 3 ? true : undefined), { what: 'the third failure' });
-      await settle();
+      await spendEveryAttempt(linked!);
 
       const t = h.app.translatorFor('ar');
       const heldBack = async (what: string) => {
